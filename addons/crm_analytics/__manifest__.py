@@ -1,0 +1,20 @@
+{
+    "name": "CRM Analytics: Customer Value Scoring, Segments and Reports",
+    "summary": "Analytical CRM on top of CRM Extended: classification reports, "
+    "value scoring, segments and dashboards",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "CRM Extended contributors",
+    "website": "https://example.invalid/crm-extended",
+    "depends": ["crm_extended"],
+    "data": [
+        "security/crm_analytics_groups.xml",
+        "security/ir.model.access.csv",
+        "security/crm_analytics_security.xml",
+        "report/crm_classification_report_views.xml",
+        "views/crm_analytics_menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

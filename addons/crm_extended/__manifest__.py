@@ -1,0 +1,36 @@
+{
+    "name": "CRM Extended: Customer Classification, Complaints and Contracts",
+    "summary": "Value grades, lifecycle stages, tiers, credit rating, commercial "
+    "blacklist, key accounts and a 360-degree customer view on Odoo's sales side",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "CRM Extended contributors",
+    "website": "https://example.invalid/crm-extended",
+    "depends": ["sale_crm", "sale_stock", "account"],
+    "external_dependencies": {"python": ["numpy"]},
+    "data": [
+        "security/crm_extended_groups.xml",
+        "security/ir.model.access.csv",
+        "security/crm_extended_security.xml",
+        "data/crm_customer_tier_data.xml",
+        "data/ir_cron_data.xml",
+        "views/crm_customer_tier_views.xml",
+        "views/crm_classification_history_views.xml",
+        "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizard/crm_blacklist_wizard_views.xml",
+        "wizard/crm_classification_override_views.xml",
+        "wizard/crm_customer_handover_views.xml",
+        "views/crm_extended_menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_extended/static/tests/tours/**/*",
+        ],
+    },
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,81 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+BLACKLIST_FIELDS = (
+    "crm_commercial_blacklist",
+    "crm_blacklist_reason",
+    "crm_blacklist_date",
+    "crm_blacklist_user_id",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Not mail's is_blacklisted (an e-mail opt-out): this blocks new business.
+    crm_commercial_blacklist = fields.Boolean(
+        string="Commercial Blacklist",
+        copy=False,
+        tracking=True,
+        help="Blocks confirming sale orders and creating opportunities for this "
+        "customer. Only CRM managers set or lift it.",
+    )
+    crm_blacklist_reason = fields.Text(string="Blacklist Reason", copy=False)
+    crm_blacklist_date = fields.Datetime(string="Blacklisted On", copy=False, readonly=True)
+    crm_blacklist_user_id = fields.Many2one(
+        "res.users", string="Blacklisted By", copy=False, readonly=True
+    )
+    crm_is_blacklisted_customer = fields.Boolean(
+        string="Customer Blacklisted",
+        compute="_compute_crm_is_blacklisted_customer",
+        search="_search_crm_is_blacklisted_customer",
+        help="The commercial partner of this contact is on the commercial blacklist.",
+    )
+
+    @api.depends("commercial_partner_id.crm_commercial_blacklist")
+    def _compute_crm_is_blacklisted_customer(self):
+        for partner in self:
+            partner.crm_is_blacklisted_customer = (
+                partner.commercial_partner_id.crm_commercial_blacklist
+            )
+
+    def _search_crm_is_blacklisted_customer(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        return [("commercial_partner_id.crm_commercial_blacklist", operator, value)]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("crm_commercial_blacklist") for vals in vals_list):
+            self._crm_check_blacklist_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if any(name in vals for name in BLACKLIST_FIELDS):
+            self._crm_check_blacklist_rights()
+        return super().write(vals)
+
+    def _crm_check_blacklist_rights(self):
+        if not self.env.su and not self.env.user.has_group(
+            "crm_extended.group_crm_extended_manager"
+        ):
+            raise AccessError(
+                self.env._("Only CRM managers may put a customer on the commercial "
+                           "blacklist or lift it.")
+            )
+
+    def _crm_check_not_blacklisted(self, action):
+        """Raise a clear error when one of these partners' commercial entity is on
+        the commercial blacklist. ``action`` says what was refused."""
+        blocked = self.commercial_partner_id.filtered("crm_commercial_blacklist")
+        if blocked:
+            customer = blocked[0]
+            raise UserError(
+                self.env._(
+                    "%(customer)s is on the commercial blacklist (%(reason)s): you cannot "
+                    "%(action)s. Ask a CRM manager to lift the blacklist first.",
+                    customer=customer.display_name,
+                    reason=customer.crm_blacklist_reason or self.env._("no reason given"),
+                    action=action,
+                )
+            )

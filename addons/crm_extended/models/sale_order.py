@@ -1,0 +1,60 @@
+from odoo import fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    # Shown on the order so the salesperson recognises the customer at once.
+    crm_value_grade = fields.Selection(
+        string="Value Grade",
+        related="partner_id.commercial_partner_id.crm_value_grade",
+    )
+    crm_lifecycle_stage = fields.Selection(
+        string="Lifecycle Stage",
+        related="partner_id.commercial_partner_id.crm_lifecycle_stage",
+    )
+    crm_tier_id = fields.Many2one(
+        "crm.customer.tier", string="Customer Tier",
+        related="partner_id.commercial_partner_id.crm_tier_id",
+    )
+    crm_is_blacklisted_customer = fields.Boolean(
+        related="partner_id.crm_is_blacklisted_customer", string="Customer Blacklisted"
+    )
+    crm_blacklist_reason = fields.Text(
+        related="partner_id.commercial_partner_id.crm_blacklist_reason",
+        string="Blacklist Reason",
+    )
+
+    def _confirmation_error_message(self):
+        # The standard hook behind action_confirm: the blacklist refuses like
+        # any other confirmation error, before anything is written.
+        error = super()._confirmation_error_message()
+        if error:
+            return error
+        blocked = self.partner_id.commercial_partner_id.filtered("crm_commercial_blacklist")
+        if blocked:
+            return self.env._(
+                "%(customer)s is on the commercial blacklist (%(reason)s): you cannot "
+                "confirm this order. Ask a CRM manager to lift the blacklist first.",
+                customer=blocked.display_name,
+                reason=blocked.crm_blacklist_reason or self.env._("no reason given"),
+            )
+        return False
+
+    def _action_confirm(self):
+        # Paths that skip action_confirm (online payment, automation) end here.
+        self.partner_id._crm_check_not_blacklisted(self.env._("confirm a sale order"))
+        result = super()._action_confirm()
+        self._crm_reclassify_customers()
+        return result
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self._crm_reclassify_customers()
+        return result
+
+    def _crm_reclassify_customers(self):
+        """Refresh the classification of these orders' customers, per company."""
+        for company, orders in self.grouped("company_id").items():
+            partners = orders.partner_id.commercial_partner_id
+            partners.with_company(company)._crm_recompute_classification_partners()

@@ -1,0 +1,3 @@
+from . import crm_blacklist_wizard
+from . import crm_classification_override
+from . import crm_customer_handover

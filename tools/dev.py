@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""Developer front door: set up and run the demo server, or run the whole test suite.
+
+    python3 tools/dev.py run     # requirements, demo database, server on localhost
+    python3 tools/dev.py test    # fresh database, all module tests, then pytest
+
+Odoo 19.0 and PostgreSQL are prerequisites (see README.md). Every missing
+prerequisite ends with a one-line error that says how to fix it, never a traceback.
+Database settings come from odoo.conf and are overridden by PGHOST, PGPORT,
+PGUSER and PGPASSWORD.
+"""
+
+import argparse
+import configparser
+import datetime
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF = os.path.join(ROOT, "odoo.conf")
+MODULES = ["crm_extended", "crm_analytics"]
+ODOO = [sys.executable, "-m", "odoo"]
+
+
+class PrerequisiteError(Exception):
+    """A missing prerequisite: printed as one line, exit code 2."""
+
+
+def say(message):
+    print(f"[dev] {message}", flush=True)
+
+
+# ----------------------------------------------------------------------------
+# Prerequisites
+# ----------------------------------------------------------------------------
+
+
+def check_odoo():
+    try:
+        import odoo.release  # noqa: PLC0415
+    except ImportError:
+        raise PrerequisiteError(
+            "Odoo is not importable as `odoo` with this python3 "
+            f"({sys.executable}): install Odoo 19.0 Community from source "
+            "(see README.md, Prerequisites)."
+        ) from None
+    if odoo.release.series != "19.0":
+        raise PrerequisiteError(
+            f"Odoo {odoo.release.version} found, but these modules need Odoo 19.0 "
+            "Community: install 19.0 (see README.md, Prerequisites)."
+        )
+
+
+def db_settings():
+    parser = configparser.ConfigParser()
+    parser.read(CONF)
+    options = parser["options"]
+    return {
+        "host": os.environ.get("PGHOST") or options.get("db_host", "127.0.0.1"),
+        "port": int(os.environ.get("PGPORT") or options.get("db_port", "5432")),
+        "user": os.environ.get("PGUSER") or options.get("db_user", "odoo"),
+        "password": os.environ.get("PGPASSWORD") or options.get("db_password", "") or None,
+    }
+
+
+def pg_connect(settings, user=None, dbname="postgres"):
+    import psycopg2  # noqa: PLC0415  (installed with Odoo)
+
+    return psycopg2.connect(
+        host=settings["host"],
+        port=settings["port"],
+        user=user or settings["user"],
+        password=settings["password"],
+        dbname=dbname,
+        connect_timeout=5,
+    )
+
+
+def check_postgres(settings):
+    """Reach PostgreSQL with the configured role; create the role on a local
+    trust-auth server when it does not exist yet."""
+    import psycopg2  # noqa: PLC0415
+
+    if settings["user"] == "postgres":
+        raise PrerequisiteError(
+            "Odoo refuses to run as the PostgreSQL role 'postgres': set PGUSER to "
+            "another role (default: odoo, created for you on a local server)."
+        )
+    where = f"{settings['host']}:{settings['port']}"
+    try:
+        conn = pg_connect(settings)
+    except psycopg2.OperationalError as error:
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        if "does not exist" in text and "role" in text:
+            create_role(settings)
+            conn = pg_connect(settings)
+        elif "password authentication failed" in text or "no password supplied" in text:
+            raise PrerequisiteError(
+                f"PostgreSQL at {where} refused role {settings['user']!r} ({text}): "
+                "set PGUSER/PGPASSWORD to a role that may log in and create databases."
+            ) from None
+        else:
+            raise PrerequisiteError(
+                f"PostgreSQL is not reachable at {where} ({text or error.__class__.__name__}): "
+                "start it, or set PGHOST/PGPORT to where it runs."
+            ) from None
+    with conn, conn.cursor() as cr:
+        cr.execute("SELECT rolcreatedb, rolsuper FROM pg_roles WHERE rolname = current_user")
+        createdb, superuser = cr.fetchone()
+    conn.close()
+    if not (createdb or superuser):
+        raise PrerequisiteError(
+            f"PostgreSQL role {settings['user']!r} may not create databases: "
+            f"run `ALTER ROLE {settings['user']} CREATEDB` as a superuser, or set PGUSER."
+        )
+
+
+def create_role(settings):
+    import psycopg2  # noqa: PLC0415
+
+    superuser = os.environ.get("PG_SUPERUSER", "postgres")
+    try:
+        conn = pg_connect(settings, user=superuser)
+    except psycopg2.OperationalError:
+        raise PrerequisiteError(
+            f"PostgreSQL role {settings['user']!r} does not exist and could not be "
+            f"created as {superuser!r}: create it with "
+            f"`createuser --createdb {settings['user']}`, or set PGUSER."
+        ) from None
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(f'CREATE ROLE "{settings["user"]}" LOGIN CREATEDB')
+    conn.close()
+    say(f"created PostgreSQL role {settings['user']!r} (LOGIN CREATEDB)")
+
+
+def pip_install(*requirement_files):
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    for name in requirement_files:
+        command += ["-r", os.path.join(ROOT, name)]
+    say("installing Python requirements: " + ", ".join(requirement_files))
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode:
+        last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
+        raise PrerequisiteError(f"pip could not install {', '.join(requirement_files)}: {last}")
+
+
+def chromium_path():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def check_browser():
+    """Odoo silently skips browser tests without Chromium and websocket-client:
+    install Chromium when we can (root on Debian), else stop with the fix."""
+    if not chromium_path():
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            say("installing Debian's chromium for the browser tests")
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True)
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True
+            )
+        if not chromium_path():
+            raise PrerequisiteError(
+                "Chromium is missing, and the browser tests need it: "
+                "`sudo apt-get install chromium` (Debian/Ubuntu)."
+            )
+    try:
+        import websocket  # noqa: F401, PLC0415
+    except ImportError:
+        raise PrerequisiteError(
+            "websocket-client is missing, and the browser tests need it: "
+            "`pip install -r requirements-test.txt`."
+        ) from None
+
+
+def check_numerics():
+    try:
+        import numpy  # noqa: F401, PLC0415
+        import scipy  # noqa: F401, PLC0415
+    except ImportError as error:
+        raise PrerequisiteError(
+            f"{error.name} is missing: `pip install -r requirements.txt`."
+        ) from None
+
+
+# ----------------------------------------------------------------------------
+# Odoo helpers
+# ----------------------------------------------------------------------------
+
+
+def odoo_command(database, *args):
+    return [*ODOO, "-c", CONF, "-d", database, *args]
+
+
+def drop_database(settings, name):
+    conn = pg_connect(settings)
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (name,),
+        )
+        cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    conn.close()
+    shutil.rmtree(os.path.join(ROOT, ".odoo-data", "filestore", name), ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_logged(command, log_path, env=None):
+    """Run a command, stream its output, keep a copy; return (rc, text)."""
+    lines = []
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+        for line in process.stdout:
+            sys.stdout.write(line)
+            log.write(line)
+            lines.append(line)
+        rc = process.wait()
+    return rc, "".join(lines)
+
+
+# ----------------------------------------------------------------------------
+# Commands
+# ----------------------------------------------------------------------------
+
+
+def cmd_run(args):
+    check_odoo()
+    settings = db_settings()
+    check_postgres(settings)
+    if not args.no_pip:
+        pip_install("requirements.txt")
+    check_numerics()
+    database = args.database
+    say(f"(re)creating demo database {database!r} with {', '.join(MODULES)}")
+    drop_database(settings, database)
+    rc = subprocess.run(
+        odoo_command(
+            database, "-i", ",".join(MODULES), "--stop-after-init", "--log-level=warn"
+        ),
+        cwd=ROOT,
+    ).returncode
+    if rc:
+        raise SystemExit(f"[dev] installing the modules failed (exit {rc})")
+    say(f"generating demo data: {args.customers} customers")
+    code = (
+        "env['crm.demo.generator'].generate("
+        f"customers={args.customers}, orders_per_customer=8, seed=7)\n"
+        "env['res.partner'].crm_recompute_classification()\n"
+        "env.cr.commit()\n"
+    )
+    rc = subprocess.run(
+        odoo_command(database, "shell", "--no-http", "--log-level=warn"),
+        cwd=ROOT,
+        input=code,
+        text=True,
+    ).returncode
+    if rc:
+        raise SystemExit(f"[dev] generating the demo data failed (exit {rc})")
+    if args.no_server:
+        say(f"demo database {database!r} is ready")
+        return 0
+    say(f"server on http://localhost:{args.port}/odoo  login: admin  password: admin  (Ctrl-C stops)")
+    os.execv(
+        sys.executable,
+        odoo_command(database, "--http-port", str(args.port), "--db-filter", f"^{database}$"),
+    )
+    return 0
+
+
+def odoo_test_summary(text):
+    """Count Odoo's test results from its log: (run, failed, skipped)."""
+    run = failed = 0
+    for match in re.finditer(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", text):
+        failed += int(match.group(1)) + int(match.group(2))
+        run += int(match.group(3))
+    skipped = re.findall(r"odoo\.tests\.\S* skipped (.+)", text)
+    errors = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
+    return run, failed, skipped, errors
+
+
+def cmd_test(args):
+    check_odoo()
+    settings = db_settings()
+    check_postgres(settings)
+    if not args.no_pip:
+        pip_install("requirements-test.txt")
+    check_numerics()
+    check_browser()
+    stamp = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
+    database = f"crm_test_{stamp}_{os.getpid()}"
+    log_dir = os.path.join(ROOT, "var")
+    os.makedirs(log_dir, exist_ok=True)
+    log_path = os.path.join(log_dir, "odoo-tests.log")
+    tags = args.test_tags or ",".join(f"/{module}" for module in MODULES)
+    say(f"database {database}: installing {', '.join(MODULES)} and running their tests ({tags})")
+    started = time.monotonic()
+    failures = []
+    try:
+        rc, text = run_logged(
+            odoo_command(
+                database,
+                "-i", ",".join(MODULES),
+                "--test-enable",
+                "--test-tags", tags,
+                "--stop-after-init",
+                "--http-port", str(free_port()),
+                "--log-level=test",
+            ),
+            log_path,
+        )
+        run, failed, skipped, errors = odoo_test_summary(text)
+        say(f"Odoo tests: {run} run, {failed} failed, {len(skipped)} skipped "
+            f"in {time.monotonic() - started:.0f}s (log: var/odoo-tests.log)")
+        if rc:
+            failures.append(f"Odoo exited with {rc}")
+        if failed:
+            failures.append(f"{failed} Odoo test(s) failed")
+        if errors:
+            failures.append(f"{len(errors)} ERROR line(s) in the Odoo log")
+            for line in errors[:20]:
+                say("  " + line[:300])
+        if skipped:
+            failures.append(f"{len(skipped)} Odoo test(s) skipped (a skipped test is not a pass)")
+            for line in skipped[:20]:
+                say("  skipped " + line[:300])
+        if not run:
+            failures.append("no Odoo test ran")
+        if not args.skip_pytest:
+            env = dict(
+                os.environ,
+                CRM_TEST_DB=database,
+                CRM_ODOO_CONF=CONF,
+                PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(ROOT, "scripts"), os.environ.get("PYTHONPATH")])),
+            )
+            say("pytest over tests/ and scripts/ (live server on the test database)")
+            rc = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "scripts"],
+                cwd=ROOT,
+                env=env,
+            ).returncode
+            if rc:
+                failures.append(f"pytest exited with {rc}")
+    finally:
+        if args.keep_db:
+            say(f"kept database {database}")
+        else:
+            drop_database(settings, database)
+    elapsed = time.monotonic() - started
+    if failures:
+        say(f"FAILED after {elapsed:.0f}s: " + "; ".join(failures))
+        return 1
+    say(f"all tests passed in {elapsed:.0f}s")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="set up the demo database and start the server")
+    run.add_argument("--database", default=os.environ.get("CRM_DEMO_DB", "crm_demo"))
+    run.add_argument("--customers", type=int, default=300)
+    run.add_argument("--port", type=int, default=int(os.environ.get("CRM_HTTP_PORT", "8069")))
+    run.add_argument("--no-server", action="store_true", help="stop once the database is ready")
+    run.add_argument("--no-pip", action="store_true", help="skip installing the requirements")
+    test = sub.add_parser("test", help="run every test of both modules and of tests/")
+    test.add_argument("--test-tags", help="Odoo --test-tags (default: both modules, all tests)")
+    test.add_argument("--skip-pytest", action="store_true", help="only the Odoo module tests")
+    test.add_argument("--keep-db", action="store_true", help="do not drop the test database")
+    test.add_argument("--no-pip", action="store_true", help="skip installing the requirements")
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    try:
+        return cmd_run(args) if args.command == "run" else cmd_test(args)
+    except PrerequisiteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    sys.exit(main())
