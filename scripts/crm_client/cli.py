@@ -1,0 +1,358 @@
+"""The ``crm-client`` command line (``python3 -m crm_client``)."""
+
+import argparse
+import sys
+from typing import NamedTuple
+
+from . import __version__, errors
+from .config import ENV_VARS, TRANSPORTS, load_settings
+from .connection import Connection
+from .output import render
+
+MODULES = ("crm_extended", "crm_analytics")
+CUSTOMER_COLUMNS = [
+    "id", "name", "ref", "grade", "stage", "tier", "credit_rating", "blacklisted", "revenue_12m",
+]
+CUSTOMER_FIELDS = [
+    "name", "ref", "crm_value_grade", "crm_lifecycle_stage", "crm_tier_id", "crm_credit_rating",
+    "crm_commercial_blacklist", "crm_revenue_12m",
+]
+DETAIL_FIELDS = CUSTOMER_FIELDS + [
+    "commercial_partner_id", "crm_blacklist_reason", "crm_key_account", "crm_account_manager_id",
+    "crm_order_count", "crm_order_count_12m", "crm_first_order_date", "crm_last_order_date",
+    "crm_classified_at", "crm_tier_valid_until", "user_id",
+]
+BLACKLIST_FIELDS = [
+    "name", "crm_commercial_blacklist", "crm_blacklist_reason", "crm_blacklist_date",
+    "crm_blacklist_user_id",
+]
+
+EPILOG = "exit codes:\n" + "\n".join(
+    f"  {code}  {meaning}" for code, meaning in sorted(errors.EXIT_CODES.items())
+) + (
+    "\n\nsettings come from the flags, else the environment ("
+    + ", ".join(ENV_VARS[name] for name in ("url", "db", "login", "password", "api_key"))
+    + "), else the config file ~/.config/crm-client.ini (see scripts/README.md)."
+)
+
+
+# ---------------------------------------------------------------------------
+# Value helpers
+# ---------------------------------------------------------------------------
+
+
+def _m2o(value):
+    """[id, name] (or False) from read() -> name (or None)."""
+    return value[1] if isinstance(value, list | tuple) and len(value) > 1 else None
+
+
+def _opt(value):
+    """Odoo reads an empty field as False: None is clearer in JSON and CSV."""
+    return None if value is False else value
+
+
+def _key(value, upper=False):
+    if not value:
+        return None
+    return value.upper() if upper else value
+
+
+def customer_row(record):
+    return {
+        "id": record["id"],
+        "name": record["name"],
+        "ref": _opt(record.get("ref")),
+        "grade": _key(record.get("crm_value_grade"), upper=True),
+        "stage": _key(record.get("crm_lifecycle_stage")),
+        "tier": _m2o(record.get("crm_tier_id")),
+        "credit_rating": _key(record.get("crm_credit_rating"), upper=True),
+        "blacklisted": bool(record.get("crm_commercial_blacklist")),
+        "revenue_12m": record.get("crm_revenue_12m") or 0.0,
+    }
+
+
+def selection_key(conn, field, value, option):
+    """Turn a --grade/--stage value into the selection key the server knows,
+    case-insensitively, or stop with the list of valid values."""
+    selection = conn.fields_get("res.partner", [field], attributes=["selection"])[field]["selection"]
+    for key, _label in selection:
+        if key.lower() == value.strip().lower():
+            return key
+    valid = ", ".join(key.upper() if field == "crm_value_grade" else key for key, _label in selection)
+    raise errors.UsageError(f"{option} {value!r} is not valid: use one of {valid}.")
+
+
+def resolve_partner(conn, ident):
+    """A partner by database id or, failing that, by its internal reference."""
+    ident = str(ident).strip()
+    if ident.isdigit():
+        found = conn.search("res.partner", [("id", "=", int(ident))], limit=1)
+        if found:
+            return found[0]
+    found = conn.search("res.partner", [("ref", "=", ident)], limit=2)
+    if len(found) > 1:
+        raise errors.UsageError(f"Several customers have the reference {ident!r}: use the id.")
+    if not found:
+        raise errors.NotFound(f"No customer with id or reference {ident!r}.")
+    return found[0]
+
+
+def _count(conn, model, domain):
+    """A count, or None when this user may not read the model."""
+    try:
+        return conn.search_count(model, domain)
+    except errors.AccessDenied:
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+
+
+class Outcome(NamedTuple):
+    """What a command printed (result), in which column order, its exit code and
+    an optional line for stderr."""
+
+    result: dict | list
+    columns: list | None = None
+    code: int = errors.EXIT_OK
+    message: str | None = None
+
+
+def cmd_check(conn, args):
+    info = conn.version()
+    uid = conn.uid
+    modules = {
+        module["name"]: module
+        for module in conn.search_read(
+            "ir.module.module", [("name", "in", list(MODULES))], ["name", "state", "latest_version"]
+        )
+    }
+    result = {
+        "url": conn.url,
+        "database": conn.db,
+        "transport": conn.transport_name,
+        "server_version": info.get("server_version"),
+        "uid": uid,
+    }
+    missing = []
+    for name in MODULES:
+        module = modules.get(name)
+        if module and module["state"] == "installed":
+            result[name] = module["latest_version"]
+        else:
+            result[name] = f"not installed ({module['state']})" if module else "not available"
+            missing.append(name)
+    if missing:
+        return Outcome(result, code=errors.EXIT_CHECK_FAILED,
+                       message=f"not installed on {conn.db!r}: {', '.join(missing)}")
+    return Outcome(result)
+
+
+def cmd_customers(conn, args):
+    # Customers are commercial entities (companies and individuals without a
+    # parent): classification lives there.
+    domain = [("parent_id", "=", False)]
+    if not args.all:
+        domain += [
+            "|", "|",
+            ("customer_rank", ">", 0),
+            ("sale_order_ids", "!=", False),
+            ("crm_lifecycle_stage", "!=", False),
+        ]
+    if args.grade:
+        domain.append(("crm_value_grade", "=", selection_key(conn, "crm_value_grade", args.grade, "--grade")))
+    if args.stage:
+        domain.append(
+            ("crm_lifecycle_stage", "=", selection_key(conn, "crm_lifecycle_stage", args.stage, "--stage"))
+        )
+    if args.tier:
+        domain.append(("crm_tier_id.name", "ilike", args.tier))
+    if args.blacklisted:
+        domain.append(("crm_commercial_blacklist", "=", True))
+    if args.search:
+        domain.append(("name", "ilike", args.search))
+    records = conn.search_read(
+        "res.partner", domain, CUSTOMER_FIELDS, limit=args.limit or None, order="name, id"
+    )
+    return Outcome([customer_row(record) for record in records], columns=CUSTOMER_COLUMNS)
+
+
+def cmd_customer(conn, args):
+    partner_id = resolve_partner(conn, args.customer)
+    record = conn.read("res.partner", [partner_id], ["commercial_partner_id"])[0]
+    commercial_id = record["commercial_partner_id"][0]
+    record = conn.read("res.partner", [commercial_id], DETAIL_FIELDS)[0]
+    result = customer_row(record)
+    if commercial_id != partner_id:
+        result["asked_for_contact_id"] = partner_id
+    result.update({
+        "blacklist_reason": _opt(record.get("crm_blacklist_reason")),
+        "key_account": _opt(record.get("crm_key_account")),
+        "account_manager": _m2o(record.get("crm_account_manager_id")),
+        "salesperson": _m2o(record.get("user_id")),
+        "tier_valid_until": _opt(record.get("crm_tier_valid_until")),
+        "first_order": _opt(record.get("crm_first_order_date")),
+        "last_order": _opt(record.get("crm_last_order_date")),
+        "classified_at": _opt(record.get("crm_classified_at")),
+        "orders_all_time": record.get("crm_order_count") or 0,
+        "orders_12m": record.get("crm_order_count_12m") or 0,
+    })
+    family = [("partner_id", "child_of", commercial_id)]
+    result.update({
+        "sale_orders": _count(conn, "sale.order", family),
+        "confirmed_orders": _count(conn, "sale.order", family + [("state", "=", "sale")]),
+        "quotations": _count(conn, "sale.order", family + [("state", "in", ["draft", "sent"])]),
+        "invoices": _count(conn, "account.move", family + [
+            ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+        ]),
+        "credit_notes": _count(conn, "account.move", family + [
+            ("move_type", "=", "out_refund"), ("state", "=", "posted"),
+        ]),
+        "open_opportunities": _count(conn, "crm.lead", family + [("type", "=", "opportunity")]),
+    })
+    return Outcome(result)
+
+
+def cmd_reclassify(conn, args):
+    answer = conn.call("res.partner", "crm_recompute_classification")
+    result = {"database": conn.db, "status": "done"}
+    if isinstance(answer, dict):
+        # A notification action (for the button) carries the counts in params.
+        params = answer.get("params") if answer.get("type") == "ir.actions.client" else answer
+        for key, value in (params or {}).items():
+            if key not in ("type", "sticky", "title", "next") and isinstance(value, str | int | float):
+                result[key] = value
+    elif answer not in (None, True):
+        result["result"] = answer
+    return Outcome(result)
+
+
+def cmd_blacklist_check(conn, args):
+    partner_id = resolve_partner(conn, args.customer)
+    partner = conn.read("res.partner", [partner_id], ["name", "commercial_partner_id"])[0]
+    commercial_id = partner["commercial_partner_id"][0]
+    entity = conn.read("res.partner", [commercial_id], BLACKLIST_FIELDS)[0]
+    blacklisted = bool(entity["crm_commercial_blacklist"])
+    result = {
+        "id": partner_id,
+        "name": partner["name"],
+        "commercial_partner_id": commercial_id,
+        "commercial_partner": entity["name"],
+        "blacklisted": blacklisted,
+        "reason": _opt(entity["crm_blacklist_reason"]),
+        "since": _opt(entity["crm_blacklist_date"]),
+        "by": _m2o(entity["crm_blacklist_user_id"]),
+    }
+    if blacklisted:
+        return Outcome(result, code=errors.EXIT_BLACKLISTED,
+                       message=f"{entity['name']} is on the commercial blacklist.")
+    return Outcome(result)
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "customers": cmd_customers,
+    "customer": cmd_customer,
+    "reclassify": cmd_reclassify,
+    "blacklist-check": cmd_blacklist_check,
+}
+
+
+# ---------------------------------------------------------------------------
+# Parser
+# ---------------------------------------------------------------------------
+
+
+def _common_options():
+    """Options accepted before and after the command name (SUPPRESS keeps a value
+    given before the command when the subcommand does not repeat it)."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("connection")
+    S = argparse.SUPPRESS
+    group.add_argument("--url", default=S, help="server URL, e.g. http://localhost:8069 (CRM_URL)")
+    group.add_argument("--db", "-d", default=S, help="database name (CRM_DB)")
+    group.add_argument("--login", "-u", default=S, help="login, for XML-RPC (CRM_LOGIN)")
+    group.add_argument("--password", default=S,
+                       help="password or API key, for XML-RPC (CRM_PASSWORD; prefer the "
+                            "environment or the config file to the command line)")
+    group.add_argument("--api-key", default=S, help="API key, for JSON-2 (CRM_API_KEY)")
+    group.add_argument("--transport", "-t", choices=TRANSPORTS, default=S,
+                       help="json2 (Odoo 19's JSON API, needs an API key) or xmlrpc "
+                            "(default: json2 with an API key and no password, else xmlrpc)")
+    group.add_argument("--config", default=S, help="config file (default ~/.config/crm-client.ini)")
+    group.add_argument("--profile", default=S, help="section of the config file (default: default)")
+    group.add_argument("--timeout", type=float, default=S, help="seconds per request (default 60)")
+    group.add_argument("--retries", type=int, default=S,
+                       help="retries on refused/reset connections and 502/503/504 (default 3)")
+    group.add_argument("--retry-delay", type=float, default=S,
+                       help="first back-off delay in seconds, doubled each retry (default 0.5)")
+    out = common.add_argument_group("output")
+    out.add_argument("--format", "-f", choices=("text", "json", "csv"), default=S,
+                     help="output format (default text)")
+    out.add_argument("--debug", action="store_true", default=S,
+                     help="on a server error, also print the server's traceback")
+    return common
+
+
+def build_parser():
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="crm-client",
+        description="Command-line client for the CRM extension of Odoo 19 "
+                    "(crm_extended, crm_analytics), over XML-RPC or JSON-2.",
+        epilog=EPILOG,
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, help_text):
+        return sub.add_parser(name, parents=[common], help=help_text, description=help_text,
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    add("check", "check the connection, the server version and the installed CRM modules")
+    customers = add("customers", "list customers with grade, stage, tier, credit rating, blacklist")
+    customers.add_argument("--grade", help="value grade: A, B or C")
+    customers.add_argument("--stage", help="lifecycle stage, e.g. new, loyal, at_risk")
+    customers.add_argument("--tier", help="tier name (contains)")
+    customers.add_argument("--blacklisted", action="store_true", help="only blacklisted customers")
+    customers.add_argument("--search", help="name contains")
+    customers.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
+    customers.add_argument("--all", action="store_true",
+                           help="every commercial partner, not only those that are customers")
+    customer = add("customer", "360-degree summary of one customer")
+    customer.add_argument("customer", help="partner id or internal reference")
+    add("reclassify", "recompute grades, stages and tiers on the server (CRM managers)")
+    check = add("blacklist-check",
+                f"is the customer on the commercial blacklist? (exit {errors.EXIT_BLACKLISTED} if so)")
+    check.add_argument("customer", help="partner id or internal reference")
+    return parser
+
+
+def main(argv=None, environ=None, stdout=None, stderr=None):
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    options = vars(args)
+    debug = options.get("debug", False)
+    try:
+        settings = load_settings(
+            {name: options.get(name) for name in (*ENV_VARS, "config", "profile")}, environ
+        )
+        conn = Connection.from_settings(settings)
+        outcome = COMMANDS[args.command](conn, args)
+    except errors.ClientError as error:
+        print(f"error: {error.message}", file=stderr)
+        if debug and error.debug:
+            print(error.debug, file=stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    render(outcome.result, options.get("format", "text"), stdout, outcome.columns)
+    if outcome.message:
+        print(f"{'error' if outcome.code == errors.EXIT_CHECK_FAILED else 'note'}: {outcome.message}",
+              file=stderr)
+    return outcome.code

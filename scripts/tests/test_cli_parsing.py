@@ -1,0 +1,98 @@
+"""Argument parsing and the command line's own errors; no server needed."""
+
+import io
+import socket
+
+import pytest
+
+from crm_client import cli, errors
+
+
+def parse(*argv):
+    return vars(cli.build_parser().parse_args(list(argv)))
+
+
+def test_options_before_and_after_the_command():
+    before = parse("--format", "json", "--url", "http://x:1", "customers", "--grade", "A")
+    after = parse("customers", "--grade", "A", "--format", "json", "--url", "http://x:1")
+    for options in (before, after):
+        assert options["command"] == "customers"
+        assert options["format"] == "json"
+        assert options["url"] == "http://x:1"
+        assert options["grade"] == "A"
+        assert options["limit"] == 100
+
+
+def test_unset_options_are_absent_so_env_and_file_can_fill_them():
+    options = parse("check")
+    for name in ("url", "db", "login", "password", "api_key", "transport", "format"):
+        assert name not in options
+
+
+def test_customer_needs_an_id_or_reference(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse("customer")
+    assert exit_info.value.code == errors.EXIT_USAGE
+    assert "customer" in capsys.readouterr().err
+
+
+def test_unknown_transport_and_format_are_refused():
+    for argv in (("--transport", "soap", "check"), ("check", "--format", "xml")):
+        with pytest.raises(SystemExit) as exit_info:
+            parse(*argv)
+        assert exit_info.value.code == errors.EXIT_USAGE
+
+
+def test_help_lists_commands_and_exit_codes(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse("--help")
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("check", "customers", "customer", "reclassify", "blacklist-check"):
+        assert word in text
+    for code, meaning in errors.EXIT_CODES.items():
+        assert f"{code}  {meaning}" in text
+
+
+def run_main(argv, environ):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(argv, environ=environ, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_missing_url_is_a_usage_error(tmp_path):
+    code, out, err = run_main(["check"], {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert code == errors.EXIT_USAGE
+    assert out == ""
+    assert "No server URL" in err and "CRM_URL" in err
+
+
+def test_missing_database_is_a_usage_error(tmp_path):
+    code, _out, err = run_main(["check", "--url", "http://127.0.0.1:9"], {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert code == errors.EXIT_USAGE
+    assert "No database" in err
+
+
+def test_json2_without_api_key_is_a_usage_error(tmp_path):
+    environ = {"XDG_CONFIG_HOME": str(tmp_path), "CRM_URL": "http://127.0.0.1:9", "CRM_DB": "x"}
+    code, _out, err = run_main(["--transport", "json2", "--retries", "0", "customers"], environ)
+    assert code == errors.EXIT_USAGE
+    assert "API key" in err
+
+
+def test_unreachable_server_exit_code_and_message(tmp_path):
+    # A port that was just free: nothing listens there, the connection is refused.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    environ = {
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "CRM_URL": f"http://127.0.0.1:{port}",
+        "CRM_DB": "x", "CRM_LOGIN": "admin", "CRM_PASSWORD": "admin",
+    }
+    code, out, err = run_main(["check", "--retries", "1", "--retry-delay", "0.01"], environ)
+    assert code == errors.EXIT_UNREACHABLE
+    assert out == ""
+    assert err.startswith("error: Cannot reach the server")
+    assert "connection refused" in err and "after 2 attempts" in err
+    assert "Traceback" not in err
