@@ -1,0 +1,300 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+# Messages that a person wrote or an activity marked as done: the automatic
+# tracking notifications ("Stage changed", "Contact created") are not an
+# interaction with the customer.
+INTERACTION_MESSAGE_TYPES = ("email", "comment")
+
+
+class ResPartner(models.Model):
+    """The 360-degree customer view: live figures about the commercial partner
+    (the company a contact belongs to), read from orders, deliveries and invoices
+    of the current company.
+
+    Every counter is computed for the whole recordset at once: one ``_read_group``
+    per source grouped by commercial partner, so that a list of customers costs
+    the same few queries as one form. Contacts show the figures of their company.
+    """
+
+    _inherit = "res.partner"
+
+    crm_360_currency_id = fields.Many2one(
+        "res.currency", string="360 Currency", compute="_compute_crm_360_currency_id"
+    )
+    crm_360_sale_order_count = fields.Integer(
+        string="Confirmed Orders",
+        compute="_compute_crm_360_sales",
+        help="Confirmed sale orders of this customer and its contacts in the current company.",
+    )
+    crm_360_sale_amount = fields.Monetary(
+        string="Confirmed Revenue",
+        currency_field="crm_360_currency_id",
+        compute="_compute_crm_360_sales",
+        help="Untaxed total of the confirmed sale orders, in the company currency.",
+    )
+    crm_360_delivery_count = fields.Integer(
+        string="Deliveries",
+        compute="_compute_crm_360_delivery_count",
+        help="Outgoing transfers (deliveries) to this customer and its contacts, "
+        "cancelled ones excepted.",
+    )
+    crm_360_open_invoice_count = fields.Integer(
+        string="Open Invoices",
+        compute="_compute_crm_360_invoices",
+        help="Posted customer invoices not fully paid.",
+    )
+    crm_360_open_invoice_amount = fields.Monetary(
+        string="Open Invoices Amount",
+        currency_field="crm_360_currency_id",
+        compute="_compute_crm_360_invoices",
+        help="Amount still due on the open invoices, in the company currency.",
+    )
+    crm_360_overdue_invoice_count = fields.Integer(
+        string="Overdue Invoices",
+        compute="_compute_crm_360_invoices",
+        help="Open invoices whose due date has passed.",
+    )
+    crm_360_overdue_invoice_amount = fields.Monetary(
+        string="Overdue Invoices Amount",
+        currency_field="crm_360_currency_id",
+        compute="_compute_crm_360_invoices",
+    )
+    crm_360_last_interaction_date = fields.Datetime(
+        string="Last Interaction",
+        compute="_compute_crm_360_last_interaction",
+        help="Latest of: the date of the last quotation or order (cancelled ones "
+        "excepted), the last e-mail or note on the customer or one of its contacts, "
+        "and the last activity marked as done on them.",
+    )
+    crm_customer_blacklist_reason = fields.Text(
+        string="Customer Blacklist Reason",
+        related="commercial_partner_id.crm_blacklist_reason",
+        help="Why the commercial partner of this contact is on the commercial blacklist.",
+    )
+    crm_is_commercial_entity = fields.Boolean(
+        string="Is Commercial Entity",
+        compute="_compute_crm_is_commercial_entity",
+        help="The classification, credit rating and blacklist are kept on the "
+        "commercial entity (the company), not on its contacts.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends_context("company")
+    def _compute_crm_360_currency_id(self):
+        self.crm_360_currency_id = self.env.company.currency_id
+
+    @api.depends("commercial_partner_id")
+    def _compute_crm_is_commercial_entity(self):
+        for partner in self:
+            partner.crm_is_commercial_entity = bool(
+                partner._origin.id
+                and partner.commercial_partner_id._origin.id == partner._origin.id
+            )
+
+    def _crm_360_commercial_ids(self):
+        """Ids of the commercial partners of ``self`` that exist in the database."""
+        return list({partner.commercial_partner_id._origin.id for partner in self} - {False})
+
+    def _crm_360_assign(self, values_by_commercial, defaults):
+        """Give every partner of ``self`` the values of its commercial partner."""
+        for partner in self:
+            values = values_by_commercial.get(partner.commercial_partner_id._origin.id, {})
+            for fname, default in defaults.items():
+                partner[fname] = values.get(fname, default)
+
+    @api.depends_context("company")
+    def _compute_crm_360_sales(self):
+        defaults = {"crm_360_sale_order_count": 0, "crm_360_sale_amount": 0.0}
+        commercial_ids = self._crm_360_commercial_ids()
+        values = defaultdict(lambda: dict(defaults))
+        if commercial_ids and self.env["sale.order"].has_access("read"):
+            company = self.env.company
+            today = fields.Date.context_today(self)
+            # Grouped by currency too: amounts are converted to the company
+            # currency once per currency, not per order.
+            rows = self.env["sale.order"]._read_group(
+                [
+                    ("partner_id.commercial_partner_id", "in", commercial_ids),
+                    ("state", "=", "sale"),
+                    ("company_id", "=", company.id),
+                ],
+                ["partner_id.commercial_partner_id", "currency_id"],
+                ["__count", "amount_untaxed:sum"],
+            )
+            for commercial, currency, count, amount in rows:
+                figures = values[commercial.id]
+                figures["crm_360_sale_order_count"] += count
+                figures["crm_360_sale_amount"] += currency._convert(
+                    amount, company.currency_id, company, today
+                )
+        self._crm_360_assign(values, defaults)
+
+    @api.depends_context("company")
+    def _compute_crm_360_delivery_count(self):
+        defaults = {"crm_360_delivery_count": 0}
+        commercial_ids = self._crm_360_commercial_ids()
+        values = {}
+        if commercial_ids and self.env["stock.picking"].has_access("read"):
+            rows = self.env["stock.picking"]._read_group(
+                [
+                    ("partner_id.commercial_partner_id", "in", commercial_ids),
+                    ("picking_type_code", "=", "outgoing"),
+                    ("state", "!=", "cancel"),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                ["partner_id.commercial_partner_id"],
+                ["__count"],
+            )
+            values = {
+                commercial.id: {"crm_360_delivery_count": count} for commercial, count in rows
+            }
+        self._crm_360_assign(values, defaults)
+
+    def _crm_360_open_invoice_domain(self, commercial_ids):
+        return Domain(
+            [
+                ("commercial_partner_id", "in", commercial_ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+
+    def _crm_360_overdue_invoice_domain(self, commercial_ids):
+        return self._crm_360_open_invoice_domain(commercial_ids) & Domain(
+            "invoice_date_due", "<", fields.Date.to_string(fields.Date.context_today(self))
+        )
+
+    @api.depends_context("company")
+    def _compute_crm_360_invoices(self):
+        defaults = {
+            "crm_360_open_invoice_count": 0,
+            "crm_360_open_invoice_amount": 0.0,
+            "crm_360_overdue_invoice_count": 0,
+            "crm_360_overdue_invoice_amount": 0.0,
+        }
+        commercial_ids = self._crm_360_commercial_ids()
+        values = defaultdict(dict)
+        if commercial_ids and self.env["account.move"].has_access("read"):
+            Move = self.env["account.move"]
+            for prefix, domain in (
+                ("open", self._crm_360_open_invoice_domain(commercial_ids)),
+                ("overdue", self._crm_360_overdue_invoice_domain(commercial_ids)),
+            ):
+                # amount_residual_signed is in the company currency.
+                rows = Move._read_group(
+                    domain, ["commercial_partner_id"], ["__count", "amount_residual_signed:sum"]
+                )
+                for commercial, count, amount in rows:
+                    values[commercial.id][f"crm_360_{prefix}_invoice_count"] = count
+                    values[commercial.id][f"crm_360_{prefix}_invoice_amount"] = amount
+        self._crm_360_assign(values, defaults)
+
+    @api.depends_context("company")
+    def _compute_crm_360_last_interaction(self):
+        defaults = {"crm_360_last_interaction_date": False}
+        commercial_ids = self._crm_360_commercial_ids()
+        last_dates = defaultdict(list)
+        if commercial_ids:
+            if self.env["sale.order"].has_access("read"):
+                rows = self.env["sale.order"]._read_group(
+                    [
+                        ("partner_id.commercial_partner_id", "in", commercial_ids),
+                        ("state", "!=", "cancel"),
+                        ("company_id", "=", self.env.company.id),
+                    ],
+                    ["partner_id.commercial_partner_id"],
+                    ["date_order:max"],
+                )
+                for commercial, date_order in rows:
+                    last_dates[commercial.id].append(date_order)
+            # The customer and all its contacts, archived ones included.
+            contacts = self.with_context(active_test=False).search_fetch(
+                [("commercial_partner_id", "in", commercial_ids)], ["commercial_partner_id"]
+            )
+            commercial_of = {contact.id: contact.commercial_partner_id.id for contact in contacts}
+            # sudo: the messages of partners the user can read (self) are
+            # readable by them; mail.message's per-document access filter is
+            # not set-based and would only re-check that.
+            rows = (
+                self.env["mail.message"]
+                .sudo()
+                ._read_group(
+                    Domain("model", "=", "res.partner")
+                    & Domain("res_id", "in", list(commercial_of))
+                    & (
+                        Domain("message_type", "in", INTERACTION_MESSAGE_TYPES)
+                        | Domain("mail_activity_type_id", "!=", False)
+                    ),
+                    ["res_id"],
+                    ["date:max"],
+                )
+            )
+            for res_id, date in rows:
+                last_dates[commercial_of[res_id]].append(date)
+        values = {
+            commercial_id: {"crm_360_last_interaction_date": max(filter(None, dates), default=False)}
+            for commercial_id, dates in last_dates.items()
+        }
+        self._crm_360_assign(values, defaults)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def _crm_360_action(self, xml_id, domain, context=None):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(xml_id)
+        action["domain"] = domain
+        action["context"] = dict(context or {})
+        action["display_name"] = self.env._(
+            "%(what)s: %(customer)s",
+            what=action.get("name"),
+            customer=self.commercial_partner_id.display_name,
+        )
+        return action
+
+    def action_crm_360_view_orders(self):
+        """The confirmed orders counted by the Customer 360 view."""
+        return self._crm_360_action(
+            "sale.action_orders",
+            [
+                ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("state", "=", "sale"),
+                ("company_id", "=", self.env.company.id),
+            ],
+            {"default_partner_id": self.id},
+        )
+
+    def action_crm_360_view_deliveries(self):
+        return self._crm_360_action(
+            "stock.action_picking_tree_all",
+            [
+                ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("picking_type_code", "=", "outgoing"),
+                ("state", "!=", "cancel"),
+                ("company_id", "=", self.env.company.id),
+            ],
+            {"contact_display": "partner_address", "create": False},
+        )
+
+    def action_crm_360_view_open_invoices(self):
+        return self._crm_360_action(
+            "account.action_move_out_invoice_type",
+            list(self._crm_360_open_invoice_domain(self.commercial_partner_id.ids)),
+            {"default_move_type": "out_invoice", "create": False},
+        )
+
+    def action_crm_360_view_overdue_invoices(self):
+        return self._crm_360_action(
+            "account.action_move_out_invoice_type",
+            list(self._crm_360_overdue_invoice_domain(self.commercial_partner_id.ids)),
+            {"default_move_type": "out_invoice", "create": False},
+        )

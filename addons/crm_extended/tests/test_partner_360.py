@@ -1,0 +1,295 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from .common import CrmExtendedCase
+
+
+@tagged("post_install", "-at_install")
+class TestPartner360(CrmExtendedCase):
+    """The live counters of the Customer 360 page, on crafted data: what is
+    counted, what is not, contacts showing their company's figures, and a
+    query count that does not grow with the number of customers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.context_today(cls.env["res.partner"])
+        cls.now = fields.Datetime.now()
+        Partner = cls.env["res.partner"]
+        cls.customer = Partner.create({"name": "Globex 360", "is_company": True})
+        cls.contact = Partner.create({"name": "Hank Scorpio", "parent_id": cls.customer.id})
+        cls.other = Partner.create({"name": "Initech 360", "is_company": True})
+        cls.nobody = Partner.create({"name": "No Business Yet", "is_company": True})
+
+        # Orders: two confirmed (one by the contact), a quotation, a cancelled one.
+        cls.order_1 = cls._make_order(cls.customer, 3, 100.0, days_ago=40)
+        cls.order_2 = cls._make_order(cls.contact, 2, 50.0, days_ago=20)
+        cls.quotation = cls._make_order(cls.customer, 1, 999.0, days_ago=5)
+        cls.cancelled = cls._make_order(cls.customer, 1, 777.0, days_ago=2)
+        cls.other_order = cls._make_order(cls.other, 1, 10.0, days_ago=100)
+        (cls.order_1 | cls.order_2 | cls.cancelled | cls.other_order).action_confirm()
+        cls.cancelled._action_cancel()
+        # Confirming dates an order of the confirmation: put the dates back.
+        for order, days_ago in (
+            (cls.order_1, 40), (cls.order_2, 20), (cls.cancelled, 2), (cls.other_order, 100)
+        ):
+            order.date_order = cls.now - timedelta(days=days_ago)
+
+        # Invoices: open and not due, open and overdue (partly paid), paid,
+        # draft, and a credit note.
+        cls.invoice_open = cls._make_invoice(cls.customer, 200.0, due_in_days=30)
+        cls.invoice_overdue = cls._make_invoice(cls.contact, 120.0, due_in_days=-10)
+        cls.invoice_paid = cls._make_invoice(cls.customer, 80.0, due_in_days=-5)
+        cls.invoice_draft = cls._make_invoice(cls.customer, 60.0, due_in_days=-5, post=False)
+        cls.refund = cls._make_invoice(cls.customer, 25.0, due_in_days=-5, move_type="out_refund")
+        cls._pay(cls.invoice_paid, 80.0)
+        cls._pay(cls.invoice_overdue, 20.0)
+
+    @classmethod
+    def _make_order(cls, partner, qty, price, days_ago, pricelist=None):
+        vals = {
+            "partner_id": partner.id,
+            "date_order": cls.now - timedelta(days=days_ago),
+            "order_line": [
+                Command.create({
+                    "product_id": cls.product.id,
+                    "product_uom_qty": qty,
+                    "price_unit": price,
+                    "tax_ids": [Command.clear()],
+                })
+            ],
+        }
+        if pricelist:
+            vals["pricelist_id"] = pricelist.id
+        return cls.env["sale.order"].create(vals)
+
+    @classmethod
+    def _make_invoice(cls, partner, amount, due_in_days, post=True, move_type="out_invoice"):
+        invoice_date = cls.today - timedelta(days=60)
+        move = cls.env["account.move"].create({
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "invoice_date_due": cls.today + timedelta(days=due_in_days),
+            "invoice_line_ids": [
+                Command.create({
+                    "name": "Service",
+                    "quantity": 1,
+                    "price_unit": amount,
+                    "tax_ids": [Command.clear()],
+                })
+            ],
+        })
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoice, amount):
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": amount, "payment_date": cls.today}).action_create_payments()
+
+    def _fresh(self, partners):
+        partners.invalidate_recordset()
+        return partners
+
+    # ------------------------------------------------------------
+    # Counters
+    # ------------------------------------------------------------
+
+    def test_order_counters(self):
+        customer = self._fresh(self.customer)
+        self.assertEqual(customer.crm_360_sale_order_count, 2, "confirmed orders only")
+        self.assertAlmostEqual(customer.crm_360_sale_amount, 3 * 100.0 + 2 * 50.0)
+        self.assertEqual(customer.crm_360_currency_id, self.env.company.currency_id)
+        self.assertEqual(self.other.crm_360_sale_order_count, 1)
+        self.assertAlmostEqual(self.other.crm_360_sale_amount, 10.0)
+        self.assertEqual(self.nobody.crm_360_sale_order_count, 0)
+        self.assertEqual(self.nobody.crm_360_sale_amount, 0.0)
+
+    def test_revenue_converted_to_company_currency(self):
+        company_currency = self.env.company.currency_id
+        foreign = self.env["res.currency"].with_context(active_test=False).search(
+            [("id", "!=", company_currency.id)], limit=1
+        )
+        foreign.active = True
+        # One company currency unit is worth 4 foreign units.
+        self.env["res.currency.rate"].create({
+            "currency_id": foreign.id,
+            "rate": 4.0,
+            "name": self.today - timedelta(days=1),
+            "company_id": self.env.company.id,
+        })
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "Foreign", "currency_id": foreign.id}
+        )
+        order = self._make_order(self.nobody, 1, 400.0, days_ago=1, pricelist=pricelist)
+        self.assertEqual(order.currency_id, foreign)
+        order.action_confirm()
+        nobody = self._fresh(self.nobody)
+        self.assertEqual(nobody.crm_360_sale_order_count, 1)
+        self.assertAlmostEqual(nobody.crm_360_sale_amount, 100.0)
+
+    def test_delivery_count(self):
+        pickings = (self.order_1 | self.order_2).picking_ids
+        self.assertEqual(len(pickings), 2, "goods are delivered: one transfer per order")
+        self.assertEqual(set(pickings.mapped("picking_type_code")), {"outgoing"})
+        self.assertTrue(self.cancelled.picking_ids, "the cancelled order had a transfer")
+        self.assertEqual(self._fresh(self.customer).crm_360_delivery_count, 2)
+        self.assertEqual(self.other.crm_360_delivery_count, 1)
+        self.assertEqual(self.nobody.crm_360_delivery_count, 0)
+
+    def test_invoice_counters(self):
+        customer = self._fresh(self.customer)
+        self.assertEqual(self.invoice_paid.payment_state, "paid")
+        self.assertEqual(self.invoice_overdue.payment_state, "partial")
+        self.assertEqual(customer.crm_360_open_invoice_count, 2)
+        self.assertAlmostEqual(customer.crm_360_open_invoice_amount, 200.0 + 100.0)
+        self.assertEqual(customer.crm_360_overdue_invoice_count, 1)
+        self.assertAlmostEqual(customer.crm_360_overdue_invoice_amount, 100.0)
+        self.assertEqual(self.other.crm_360_open_invoice_count, 0)
+        self.assertEqual(self.other.crm_360_overdue_invoice_amount, 0.0)
+
+    def test_last_interaction(self):
+        # Orders only: the last non-cancelled order or quotation (5 days ago),
+        # not the cancelled one (2 days ago).
+        customer = self._fresh(self.customer)
+        self.assertEqual(customer.crm_360_last_interaction_date, self.quotation.date_order)
+        # A tracking notification is not an interaction ...
+        self.other.message_post(body="Automatic notice", message_type="notification")
+        self.assertEqual(
+            self._fresh(self.other).crm_360_last_interaction_date, self.other_order.date_order
+        )
+        # ... a note logged on a contact is.
+        note = self.contact.message_post(body="Called about the renewal", message_type="comment")
+        self.assertGreater(note.date, self.quotation.date_order)
+        customer = self._fresh(self.customer)
+        self.assertEqual(customer.crm_360_last_interaction_date, note.date)
+        self.assertFalse(self.nobody.crm_360_last_interaction_date)
+
+    def test_done_activity_is_an_interaction(self):
+        activity = self.env["mail.activity"].create({
+            "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+            "res_id": self.nobody.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            "summary": "Discovery call",
+        })
+        self.assertFalse(self._fresh(self.nobody).crm_360_last_interaction_date)
+        activity.action_feedback(feedback="Interested in widgets")
+        self.assertTrue(self._fresh(self.nobody).crm_360_last_interaction_date)
+
+    def test_contact_shows_commercial_partner_figures(self):
+        contact, customer = self._fresh(self.contact | self.customer)
+        for fname in (
+            "crm_360_sale_order_count",
+            "crm_360_sale_amount",
+            "crm_360_delivery_count",
+            "crm_360_open_invoice_count",
+            "crm_360_open_invoice_amount",
+            "crm_360_overdue_invoice_count",
+            "crm_360_overdue_invoice_amount",
+            "crm_360_last_interaction_date",
+        ):
+            self.assertEqual(contact[fname], customer[fname], fname)
+        self.assertTrue(customer.crm_is_commercial_entity)
+        self.assertFalse(contact.crm_is_commercial_entity)
+
+    def test_blacklist_reason_of_the_company_on_the_contact(self):
+        self.customer.sudo().write({
+            "crm_commercial_blacklist": True,
+            "crm_blacklist_reason": "Unpaid debts",
+        })
+        self.assertTrue(self.contact.crm_is_blacklisted_customer)
+        self.assertEqual(self.contact.crm_customer_blacklist_reason, "Unpaid debts")
+
+    def test_actions_open_the_counted_records(self):
+        for partner in (self.customer, self.contact):
+            action = partner.action_crm_360_view_orders()
+            orders = self.env["sale.order"].search(action["domain"])
+            self.assertEqual(orders, self.order_1 | self.order_2)
+            action = partner.action_crm_360_view_deliveries()
+            self.assertEqual(
+                self.env["stock.picking"].search(action["domain"]),
+                (self.order_1 | self.order_2).picking_ids,
+            )
+            action = partner.action_crm_360_view_open_invoices()
+            self.assertEqual(
+                self.env["account.move"].search(action["domain"]),
+                self.invoice_open | self.invoice_overdue,
+            )
+            action = partner.action_crm_360_view_overdue_invoices()
+            self.assertEqual(self.env["account.move"].search(action["domain"]), self.invoice_overdue)
+
+    def test_counters_follow_access_rights(self):
+        """Users see the counters of the documents they may read."""
+        customer = self.customer.with_user(self.manager)
+        self.assertEqual(customer.crm_360_sale_order_count, 2)
+        plain = self.env["res.users"].create({
+            "name": "Plain Employee",
+            "login": "plain_360",
+            "group_ids": [Command.set([self.env.ref("base.group_user").id])],
+        })
+        # No access to orders or invoices: zero, not an access error.
+        customer = self.customer.with_user(plain)
+        self.assertEqual(customer.crm_360_sale_order_count, 0)
+        self.assertEqual(customer.crm_360_open_invoice_count, 0)
+
+    # ------------------------------------------------------------
+    # Set-based
+    # ------------------------------------------------------------
+
+    def _count_queries(self, partners):
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        for partner in partners:
+            # Touching every partner as a list view does: the first access
+            # computes the counters of the whole prefetched recordset.
+            partner.crm_360_sale_order_count
+            partner.crm_360_sale_amount
+            partner.crm_360_delivery_count
+            partner.crm_360_open_invoice_count
+            partner.crm_360_overdue_invoice_amount
+            partner.crm_360_last_interaction_date
+        return self.env.cr.sql_log_count - start
+
+    def test_counters_query_count_does_not_grow(self):
+        Partner = self.env["res.partner"]
+        customers = Partner.create(
+            [{"name": f"Bulk Customer {i}", "is_company": True} for i in range(50)]
+        )
+        contacts = Partner.create(
+            [{"name": f"Bulk Contact {i}", "parent_id": customers[i].id} for i in range(50)]
+        )
+        orders = self.env["sale.order"].create([
+            {
+                "partner_id": (contacts if i % 2 else customers)[i].id,
+                "order_line": [
+                    Command.create({
+                        "product_id": self.product.id,
+                        "product_uom_qty": 1,
+                        "price_unit": 10.0 * (i + 1),
+                        "tax_ids": [Command.clear()],
+                    })
+                ],
+            }
+            for i in range(50)
+        ])
+        orders.action_confirm()
+        every = customers | contacts
+
+        few = self._count_queries(Partner.browse(every[:5].ids))
+        many = self._count_queries(Partner.browse(every.ids))
+        self.assertLessEqual(many, few, "the queries must not grow with the number of partners")
+        self.assertLessEqual(many, 15)
+
+        # And the figures of the bulk are right.
+        self.env.invalidate_all()
+        by_id = {partner.id: partner for partner in Partner.browse(every.ids)}
+        for i, (customer, contact) in enumerate(zip(customers, contacts, strict=True)):
+            for partner in (by_id[customer.id], by_id[contact.id]):
+                self.assertEqual(partner.crm_360_sale_order_count, 1)
+                self.assertAlmostEqual(partner.crm_360_sale_amount, 10.0 * (i + 1))
+                self.assertEqual(partner.crm_360_delivery_count, 1)
