@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 BLACKLIST_FIELDS = (
     "crm_commercial_blacklist",
@@ -44,9 +44,21 @@ class ResPartner(models.Model):
             return NotImplemented
         return [("commercial_partner_id.crm_commercial_blacklist", operator, value)]
 
+    @api.constrains("crm_key_account", "crm_account_manager_id")
+    def _check_crm_key_account_manager(self):
+        # A key account is served by a named account manager (see DOMAIN.md).
+        for partner in self:
+            if partner.crm_key_account == "key" and not partner.crm_account_manager_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is a key account: assign an account manager.",
+                        partner=partner.display_name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
-        if any(vals.get("crm_commercial_blacklist") for vals in vals_list):
+        if any(vals.get(name) for vals in vals_list for name in BLACKLIST_FIELDS):
             self._crm_check_blacklist_rights()
         return super().create(vals_list)
 
@@ -79,3 +91,22 @@ class ResPartner(models.Model):
                     action=action,
                 )
             )
+
+    def action_crm_open_blacklist_wizard(self):
+        """Open the blacklist wizard on the commercial entity of this contact,
+        ready to lift the blacklist when it is set and to set it otherwise."""
+        self.ensure_one()
+        self._crm_check_blacklist_rights()
+        customer = self.commercial_partner_id
+        action = "lift" if customer.crm_commercial_blacklist else "set"
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Lift Commercial Blacklist")
+            if action == "lift"
+            else self.env._("Commercial Blacklist"),
+            "res_model": "crm.blacklist.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_id": customer.id, "default_action": action},
+        }
