@@ -331,3 +331,11 @@ class TestCreditRating(CrmExtendedCase):
         self.assertEqual(cron.code.strip(), "model._cron_crm_recompute_credit_rating()")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
         self.assertTrue(hasattr(self.env[cron.model_id.model], "_cron_crm_recompute_credit_rating"))
+
+    def test_manual_recompute_action(self):
+        action = self.env.ref("crm_extended.res_partner_action_crm_recompute_credit_rating")
+        action.with_user(self.manager).run()
+        self.assertEqual(self.p_c.crm_credit_rating, "c")
+        with self.assertRaises(AccessError):
+            action.with_user(self.salesman).run()
+        self.assertEqual(self.p_c.crm_credit_rating, "c")
