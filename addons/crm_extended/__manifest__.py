@@ -15,6 +15,7 @@
         "security/crm_extended_security.xml",
         "data/crm_customer_tier_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_credit_data.xml",
         "views/crm_customer_tier_views.xml",
         "views/crm_classification_history_views.xml",
         "views/res_partner_views.xml",

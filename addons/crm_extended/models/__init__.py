@@ -5,6 +5,7 @@ from . import crm_classification_history
 from . import res_partner
 from . import res_partner_credit
 from . import res_partner_blacklist
+from . import res_partner_360
 from . import sale_order
 from . import crm_lead
 from . import crm_demo_generator
