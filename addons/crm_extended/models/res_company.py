@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 GRADE_METHODS = [
     ("pareto", "Pareto share of revenue"),
@@ -88,3 +89,48 @@ class ResCompany(models.Model):
         default=365,
         help="Invoices due in this window are used to rate payment behaviour.",
     )
+
+    _crm_grade_share_range = models.Constraint(
+        "CHECK (crm_grade_a_share IS NULL OR crm_grade_b_share IS NULL OR "
+        "(crm_grade_a_share > 0 AND crm_grade_b_share >= 0 "
+        "AND crm_grade_a_share + crm_grade_b_share <= 100))",
+        "The grade A share must be positive, the grade B share not negative, and "
+        "together they cannot exceed 100%.",
+    )
+    _crm_lifecycle_positive = models.Constraint(
+        "CHECK (COALESCE(crm_new_customer_days, 0) >= 0 "
+        "AND COALESCE(crm_regular_min_orders, 0) >= 0 "
+        "AND COALESCE(crm_old_min_months, 0) >= 0 "
+        "AND COALESCE(crm_loyal_min_months, 0) >= 0 "
+        "AND COALESCE(crm_loyal_min_orders, 0) >= 0 "
+        "AND COALESCE(crm_loyal_min_active_months, 0) >= 0 "
+        "AND COALESCE(crm_at_risk_factor, 0) >= 0 "
+        "AND COALESCE(crm_lost_days, 0) >= 0)",
+        "The lifecycle stage parameters cannot be negative.",
+    )
+
+    @api.constrains("crm_grade_a_threshold", "crm_grade_b_threshold")
+    def _check_crm_grade_thresholds(self):
+        for company in self:
+            if company.crm_grade_b_threshold < 0 or (
+                company.crm_grade_a_threshold < company.crm_grade_b_threshold
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the grade A minimum revenue must be at least the "
+                        "grade B minimum revenue, and neither can be negative.",
+                        company=company.display_name,
+                    )
+                )
+
+    @api.constrains("crm_loyal_min_active_months")
+    def _check_crm_loyal_min_active_months(self):
+        for company in self:
+            if company.crm_loyal_min_active_months > 12:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: a customer cannot buy in more than 12 different "
+                        "months of the last 12 months.",
+                        company=company.display_name,
+                    )
+                )

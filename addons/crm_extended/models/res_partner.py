@@ -1,4 +1,13 @@
-from odoo import fields, models
+import json
+import logging
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, format_amount
+
+_logger = logging.getLogger(__name__)
 
 VALUE_GRADES = [
     ("a", "A - VIP"),
@@ -17,6 +26,43 @@ LIFECYCLE_STAGES = [
 KEY_ACCOUNT_STATES = [
     ("potential", "Potential Key Account"),
     ("key", "Key Account"),
+]
+
+# Classification values only a CRM manager (or the recompute, as superuser SQL)
+# may change: writing them by hand is a manual override.
+CLASSIFICATION_GUARDED_FIELDS = (
+    "crm_value_grade",
+    "crm_value_grade_locked",
+    "crm_value_grade_lock_reason",
+    "crm_lifecycle_stage",
+    "crm_lifecycle_locked",
+    "crm_lifecycle_lock_reason",
+    "crm_tier_id",
+    "crm_tier_valid_until",
+)
+# Partner field -> crm.classification.history classification key.
+CLASSIFICATION_TRACKED_FIELDS = {
+    "crm_value_grade": "value_grade",
+    "crm_lifecycle_stage": "lifecycle_stage",
+    "crm_tier_id": "tier",
+}
+CLASSIFICATION_WORK_MEM = "64MB"
+# The cron skips companies classified more recently than this (resumed runs).
+CRON_FRESH_HOURS = 12
+# Everything the recompute writes with SQL, to invalidate from the ORM cache.
+CLASSIFICATION_COMPUTED_FIELDS = [
+    "crm_value_grade",
+    "crm_lifecycle_stage",
+    "crm_tier_id",
+    "crm_tier_valid_until",
+    "crm_revenue_12m",
+    "crm_order_count",
+    "crm_order_count_12m",
+    "crm_first_order_date",
+    "crm_last_order_date",
+    "crm_avg_order_interval",
+    "crm_classified_at",
+    "crm_classification_history_ids",
 ]
 
 
@@ -93,3 +139,645 @@ class ResPartner(models.Model):
     crm_classification_history_ids = fields.One2many(
         "crm.classification.history", "partner_id", string="Classification History"
     )
+
+    # ------------------------------------------------------------
+    # CRUD: manual changes are a manager's override and leave a trace
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(name in vals for vals in vals_list for name in CLASSIFICATION_GUARDED_FIELDS):
+            self._crm_check_classification_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not any(name in vals for name in CLASSIFICATION_GUARDED_FIELDS):
+            return super().write(vals)
+        self._crm_check_classification_rights()
+        tracked = [name for name in CLASSIFICATION_TRACKED_FIELDS if name in vals]
+        before = {partner.id: {name: partner[name] for name in tracked} for partner in self}
+        result = super().write(vals)
+        self._crm_log_manual_changes(before)
+        return result
+
+    def _crm_check_classification_rights(self):
+        if not self.env.su and not self.env.user.has_group(
+            "crm_extended.group_crm_extended_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only CRM managers may change a customer's value grade, lifecycle "
+                    "stage or tier, or lock them."
+                )
+            )
+
+    def _crm_log_manual_changes(self, before):
+        """Write one history row per manual change of grade, stage or tier.
+        ``before`` maps partner id -> {field name: value before the write}."""
+        reason = self.env.context.get("crm_classification_reason")
+        vals_list = []
+        for partner in self:
+            for name, old in before.get(partner.id, {}).items():
+                new = partner[name]
+                if old == new:
+                    continue
+                vals_list.append({
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "classification": CLASSIFICATION_TRACKED_FIELDS[name],
+                    "old_value": self._crm_history_value(name, old),
+                    "new_value": self._crm_history_value(name, new),
+                    "user_id": self.env.uid,
+                    "reason": reason,
+                })
+        if vals_list:
+            # The rights were checked above; history is append-only for managers.
+            self.env["crm.classification.history"].sudo().create(vals_list)
+
+    @api.model
+    def _crm_history_value(self, name, value):
+        if name == "crm_tier_id":
+            return value.name or False
+        return value or False
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_crm_open_override_wizard(self):
+        """Open the override dialog on this customer's commercial entity. The
+        classification to override comes from the button's context
+        (``crm_classification`` or ``default_classification``)."""
+        self.ensure_one()
+        classification = (
+            self.env.context.get("crm_classification")
+            or self.env.context.get("default_classification")
+            or "value_grade"
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override Classification"),
+            "res_model": "crm.classification.override",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_classification": classification,
+                "default_company_id": self.env.company.id,
+            },
+        }
+
+    # ------------------------------------------------------------
+    # RECOMPUTE
+    # ------------------------------------------------------------
+
+    @api.model
+    def crm_recompute_classification(self, today=None):
+        """Full, set-based recompute of statistics, value grades, lifecycle stages
+        and tiers of every customer, for each company of ``self.env.companies``
+        (all companies when run by the cron). ``today`` (a date or ISO string,
+        default: today) makes the reference date controllable.
+
+        Returns a notification action so that a button can call it; RPC callers
+        find the counts in ``params``."""
+        if not self.env.su and not self.env.user.has_group(
+            "crm_extended.group_crm_extended_manager"
+        ):
+            raise AccessError(
+                self.env._("Only CRM managers may recompute the customer classification.")
+            )
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        if in_cron:
+            # Every company, one commit each; a run cut short by the cron time
+            # limit is resumed with the companies not classified yet today.
+            fresh = fields.Datetime.now() - timedelta(hours=CRON_FRESH_HOURS)
+            companies = self.env["res.company"].sudo().search(
+                ["|", ("crm_classified_at", "=", False), ("crm_classified_at", "<", fresh)],
+                order="crm_classified_at asc nulls first, id",
+            )
+            self.env["ir.cron"]._commit_progress(remaining=len(companies))
+        else:
+            companies = self.env.companies
+        today = self._crm_classification_today(today)
+        total = {"customers": 0, "changed": 0, "history": 0}
+        for company in companies:
+            result = self.with_company(company)._crm_classify(company, today)
+            for key, value in result.items():
+                total[key] += value
+            if in_cron and not self.env["ir.cron"]._commit_progress(1):
+                break
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(customers)s customers classified, %(changed)s updated, "
+                    "%(history)s classification changes.",
+                    **total,
+                ),
+                "customers": total["customers"],
+                "changed": total["changed"],
+                "history": total["history"],
+                "sticky": False,
+            },
+        }
+
+    def _crm_recompute_classification_partners(self):
+        """Recompute these customers in ``self.env.company`` (called when their
+        orders are confirmed or cancelled). The Pareto grade comes from the
+        revenue cut-offs stored by the last full run: ranking everyone at each
+        confirmation would be too slow. Without a full run yet, the first call
+        runs it for the company."""
+        partners = self.sudo().commercial_partner_id
+        if not partners:
+            return
+        company = self.env.company
+        today = self._crm_classification_today()
+        if company.crm_grade_method == "pareto" and not company.sudo().crm_classified_at:
+            self._crm_classify(company, today)
+            return
+        self._crm_classify(company, today, partner_ids=partners.ids)
+
+    @api.model
+    def _crm_classification_today(self, today=None):
+        today = today or self.env.context.get("crm_classification_today")
+        return fields.Date.to_date(today) if today else fields.Date.context_today(self)
+
+    @api.model
+    def _crm_classification_rules(self, company):
+        """Human-readable rule names written in the history, per rule code."""
+        _ = self.env._
+        currency = company.currency_id
+
+        def amount(value):
+            return format_amount(self.env, value or 0.0, currency)
+
+        grade_a_share = company.crm_grade_a_share
+        grade_rules = {
+            "no_revenue": _("No revenue in the last 12 months: C"),
+            "no_order": _("No confirmed order"),
+            "pareto_a": _("Pareto: A, customers making the first %(share)s%% of revenue",
+                          share=f"{grade_a_share:g}"),
+            "pareto_b": _("Pareto: B, customers making the next %(share)s%% of revenue",
+                          share=f"{company.crm_grade_b_share:g}"),
+            "pareto_c": _("Pareto: C, customers making the remaining revenue"),
+            "cutoff_a": _("Pareto cut-off: A from %(amount)s",
+                          amount=amount(company.crm_grade_a_cutoff)),
+            "cutoff_b": _("Pareto cut-off: B from %(amount)s",
+                          amount=amount(company.crm_grade_b_cutoff)),
+            "cutoff_c": _("Pareto cut-off: C below %(amount)s",
+                          amount=amount(company.crm_grade_b_cutoff)),
+            "threshold_a": _("Threshold: A from %(amount)s",
+                             amount=amount(company.crm_grade_a_threshold)),
+            "threshold_b": _("Threshold: B from %(amount)s",
+                             amount=amount(company.crm_grade_b_threshold)),
+            "threshold_c": _("Threshold: C below %(amount)s",
+                             amount=amount(company.crm_grade_b_threshold)),
+        }
+        stage_rules = {
+            "none": _("No order, opportunity or quotation"),
+            "potential": _("Potential: opportunity or quotation, no confirmed order yet"),
+            "lost": _("Lost: no order for more than %(days)s days",
+                      days=company.crm_lost_days),
+            "at_risk": _("At risk: no order for more than %(factor)s times the usual "
+                         "interval between orders", factor=f"{company.crm_at_risk_factor:g}"),
+            "new": _("New: first order less than %(days)s days ago",
+                     days=company.crm_new_customer_days),
+            "loyal": _("Loyal: customer for %(months)s+ months, %(orders)s+ orders in "
+                       "%(active)s+ different months of the last 12",
+                       months=company.crm_loyal_min_months,
+                       orders=company.crm_loyal_min_orders,
+                       active=company.crm_loyal_min_active_months),
+            "old": _("Old: customer for %(months)s+ months", months=company.crm_old_min_months),
+            "regular": _("Regular: %(orders)s+ orders in the last 12 months",
+                         orders=company.crm_regular_min_orders),
+            "new_fallback": _("New: not yet regular, old or loyal"),
+        }
+        tier_rules = {
+            "qualified": _("Tier reached: revenue of the last 12 months at or above its minimum"),
+            "expired": _("Grace period over: tier no longer reached"),
+            "none": _("Tier no longer available"),
+        }
+        return grade_rules, stage_rules, tier_rules
+
+    @api.model
+    def _crm_classify(self, company, today, partner_ids=None):
+        """Classify the customers of ``company`` as of ``today`` in a few SQL
+        statements: one builds a temporary table with the statistics and the new
+        values of every customer concerned, then one INSERT writes the history
+        of changes and one UPDATE writes the changed jsonb values.
+
+        ``partner_ids``: commercial partners to recompute (incremental run);
+        ``None`` recomputes every customer of the company and stores the Pareto
+        cut-offs on the company."""
+        full = partner_ids is None
+        self.env.flush_all()
+        cr = self.env.cr
+        company = company.sudo()
+        key = str(company.id)
+        now = fields.Datetime.now()
+        grade_rules, stage_rules, tier_rules = self._crm_classification_rules(company)
+
+        cr.execute(SQL("DROP TABLE IF EXISTS crm_classification_tmp"))
+        # The planner overestimates the joins of the aggregates by orders of
+        # magnitude: JIT compilation would cost more than the query itself, and
+        # the sorts of 100,000 customers spill to disk with the default work_mem.
+        cr.execute(SQL("SELECT current_setting('jit'), current_setting('work_mem')"))
+        settings = cr.fetchone()
+        cr.execute(SQL(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+            CLASSIFICATION_WORK_MEM,
+        ))
+        cr.execute(self._crm_classification_query(company, today, partner_ids))
+        cr.execute(SQL("SELECT COUNT(*) FROM crm_classification_tmp"))
+        customers = cr.fetchone()[0]
+
+        if full:
+            cr.execute(SQL(
+                """
+                SELECT MIN(revenue) FILTER (WHERE computed_grade = 'a' AND revenue > 0),
+                       MIN(revenue) FILTER (WHERE computed_grade = 'b' AND revenue > 0)
+                  FROM crm_classification_tmp
+                """
+            ))
+            a_cutoff, b_cutoff = cr.fetchone()
+            if company.crm_grade_method == "threshold":
+                a_cutoff = company.crm_grade_a_threshold
+                b_cutoff = company.crm_grade_b_threshold
+            a_cutoff = a_cutoff or 0.0
+            b_cutoff = b_cutoff or a_cutoff
+            company.write({
+                "crm_grade_a_cutoff": a_cutoff,
+                "crm_grade_b_cutoff": b_cutoff,
+                "crm_classified_at": now,
+            })
+
+        def assign(column, value):
+            column = SQL.identifier(column)
+            return SQL(
+                """%(column)s = CASE WHEN %(value)s IS NULL
+                                    THEN COALESCE(rp.%(column)s, '{}'::jsonb) - %(key)s
+                                    ELSE COALESCE(rp.%(column)s, '{}'::jsonb)
+                                         || jsonb_build_object(%(key)s, %(value)s)
+                               END""",
+                column=column, value=value, key=key,
+            )
+
+        cr.execute(SQL(
+            "UPDATE res_partner rp SET %s FROM crm_classification_tmp t "
+            "WHERE rp.id = t.partner_id AND t.any_changed",
+            SQL(", ").join([
+                assign("crm_value_grade", SQL("t.new_grade")),
+                assign("crm_lifecycle_stage", SQL("t.new_stage")),
+                assign("crm_tier_id", SQL("t.new_tier_id")),
+                assign("crm_tier_valid_until", SQL("t.new_tier_until")),
+                assign("crm_revenue_12m", SQL("t.revenue")),
+                assign("crm_order_count", SQL("t.order_count")),
+                assign("crm_order_count_12m", SQL("t.order_count_12m")),
+                assign("crm_first_order_date", SQL("t.first_day")),
+                assign("crm_last_order_date", SQL("t.last_day")),
+                assign("crm_avg_order_interval", SQL("t.avg_interval")),
+                assign("crm_classified_at", SQL("%s::text", fields.Datetime.to_string(now))),
+            ]),
+        ))
+        changed = cr.rowcount
+        # The history reads the old values from the temporary table.
+        lang = self.env.lang or "en_US"
+        cr.execute(SQL(
+            """
+            INSERT INTO crm_classification_history (
+                partner_id, company_id, classification, old_value, new_value,
+                date, user_id, rule, reason,
+                create_uid, create_date, write_uid, write_date)
+            SELECT t.partner_id, %(company_id)s, c.classification, c.old_value,
+                   c.new_value, %(now)s, %(uid)s, c.rule, %(reason)s,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM crm_classification_tmp t
+              LEFT JOIN crm_customer_tier old_tier ON old_tier.id = t.old_tier_id
+              LEFT JOIN crm_customer_tier new_tier ON new_tier.id = t.new_tier_id
+             CROSS JOIN LATERAL (
+                    SELECT 'value_grade' AS classification, t.old_grade AS old_value,
+                           t.new_grade AS new_value,
+                           %(grade_rules)s::jsonb ->> t.grade_code AS rule
+                     WHERE t.grade_changed
+                    UNION ALL
+                    SELECT 'lifecycle_stage', t.old_stage, t.new_stage,
+                           %(stage_rules)s::jsonb ->> t.stage_code
+                     WHERE t.stage_changed
+                    UNION ALL
+                    SELECT 'tier',
+                           COALESCE(old_tier.name ->> %(lang)s, old_tier.name ->> 'en_US',
+                                    t.old_tier_id::text),
+                           COALESCE(new_tier.name ->> %(lang)s, new_tier.name ->> 'en_US'),
+                           %(tier_rules)s::jsonb ->> t.tier_code
+                     WHERE t.tier_changed
+                   ) c
+            """,
+            company_id=company.id,
+            now=now,
+            uid=self.env.uid,
+            reason=self.env.context.get("crm_classification_reason"),
+            lang=lang,
+            grade_rules=json.dumps(grade_rules),
+            stage_rules=json.dumps(stage_rules),
+            tier_rules=json.dumps(tier_rules),
+        ))
+        history = cr.rowcount
+
+        cr.execute(SQL("DROP TABLE crm_classification_tmp"))
+        cr.execute(SQL(
+            "SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", *settings
+        ))
+
+        self.env["res.partner"].invalidate_model(CLASSIFICATION_COMPUTED_FIELDS, flush=False)
+        self.env["crm.customer.tier"].invalidate_model(["partner_count"], flush=False)
+        _logger.info(
+            "Customer classification of company %s (%s): %s customers, %s updated, "
+            "%s history rows",
+            company.id, "full" if full else "incremental", customers, changed, history,
+        )
+        return {"customers": customers, "changed": changed, "history": history}
+
+    @api.model
+    def _crm_classification_query(self, company, today, partner_ids=None):
+        """CREATE TEMP TABLE crm_classification_tmp: one row per customer with its
+        statistics, current and new grade, stage and tier, the rule codes that
+        decided them and what changed.
+
+        Customers: commercial partners with a confirmed order, a posted refund,
+        an open quotation or an active lead/opportunity in the company, or already
+        classified in it (so that they are cleared when nothing is left)."""
+        full = partner_ids is None
+        key = str(company.id)
+        start = today - relativedelta(years=1) + timedelta(days=1)
+        tomorrow = today + timedelta(days=1)
+        if full:
+            scope_so = scope_am = scope_lead = SQL("")
+            candidates = SQL(
+                """
+                SELECT partner_id FROM order_stats
+                UNION SELECT partner_id FROM refunds
+                UNION SELECT partner_id FROM prospects
+                UNION SELECT id FROM res_partner
+                 WHERE (crm_value_grade ->> %(key)s) IS NOT NULL
+                    OR (crm_lifecycle_stage ->> %(key)s) IS NOT NULL
+                    OR (crm_tier_id ->> %(key)s) IS NOT NULL
+                    OR (crm_order_count ->> %(key)s) IS NOT NULL
+                """,
+                key=key,
+            )
+        else:
+            # Contacts of the given customers: their orders use the indexes on
+            # sale_order.partner_id / account_move.partner_id / crm_lead.partner_id.
+            contacts = SQL(
+                "(SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
+                list(partner_ids),
+            )
+            scope_so = SQL("AND so.partner_id IN %s", contacts)
+            scope_am = SQL("AND am.partner_id IN %s", contacts)
+            scope_lead = SQL("AND l.partner_id IN %s", contacts)
+            candidates = SQL("SELECT unnest(%s::int[]) AS partner_id", list(partner_ids))
+
+        method = company.crm_grade_method
+        if method == "threshold":
+            grade_code = SQL(
+                """CASE WHEN revenue >= %(a)s::numeric THEN 'threshold_a'
+                        WHEN revenue >= %(b)s::numeric THEN 'threshold_b'
+                        ELSE 'threshold_c' END""",
+                a=company.crm_grade_a_threshold, b=company.crm_grade_b_threshold,
+            )
+        elif full:
+            # Ties: revenue_before sums the customers with a strictly larger
+            # revenue, so equal revenues get the same (best) grade.
+            grade_code = SQL(
+                """CASE WHEN revenue_before * 100 < %(a)s::numeric * revenue_total THEN 'pareto_a'
+                        WHEN revenue_before * 100 < (%(a)s::numeric + %(b)s::numeric) * revenue_total
+                             THEN 'pareto_b'
+                        ELSE 'pareto_c' END""",
+                a=company.crm_grade_a_share, b=company.crm_grade_b_share,
+            )
+        else:
+            grade_code = SQL(
+                """CASE WHEN revenue >= %(a)s::numeric THEN 'cutoff_a'
+                        WHEN revenue >= %(b)s::numeric THEN 'cutoff_b'
+                        ELSE 'cutoff_c' END""",
+                a=company.crm_grade_a_cutoff, b=company.crm_grade_b_cutoff,
+            )
+
+        return SQL(
+            """
+CREATE TEMP TABLE crm_classification_tmp ON COMMIT DROP AS
+WITH tiers AS MATERIALIZED (
+    SELECT id, min_yearly_amount, grace_months, sequence
+      FROM crm_customer_tier
+     WHERE company_id = %(company_id)s AND active
+),
+orders AS (
+    SELECT rp.commercial_partner_id AS partner_id,
+           so.date_order,
+           so.date_order::date AS order_day,
+           so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
+      FROM sale_order so
+      JOIN res_partner rp ON rp.id = so.partner_id
+     WHERE so.company_id = %(company_id)s
+       AND so.state = 'sale'
+       AND so.date_order < %(tomorrow)s
+       %(scope_so)s
+),
+order_stats AS (
+    SELECT partner_id,
+           COUNT(*) AS order_count,
+           COUNT(DISTINCT order_day) AS order_days,
+           MIN(order_day) AS first_day,
+           MAX(order_day) AS last_day,
+           COUNT(*) FILTER (WHERE date_order >= %(start)s) AS order_count_12m,
+           COUNT(DISTINCT date_trunc('month', date_order))
+               FILTER (WHERE date_order >= %(start)s) AS active_months_12m,
+           COALESCE(SUM(amount) FILTER (WHERE date_order >= %(start)s), 0) AS order_revenue
+      FROM orders
+     GROUP BY partner_id
+),
+refunds AS (
+    SELECT am.commercial_partner_id AS partner_id,
+           SUM(am.amount_untaxed_signed) AS amount
+      FROM account_move am
+     WHERE am.company_id = %(company_id)s
+       AND am.move_type = 'out_refund'
+       AND am.state = 'posted'
+       AND am.invoice_date >= %(start)s
+       AND am.invoice_date <= %(today)s
+       AND am.commercial_partner_id IS NOT NULL
+       %(scope_am)s
+     GROUP BY am.commercial_partner_id
+),
+prospects AS (
+    SELECT rp.commercial_partner_id AS partner_id
+      FROM sale_order so
+      JOIN res_partner rp ON rp.id = so.partner_id
+     WHERE so.company_id = %(company_id)s
+       AND so.state IN ('draft', 'sent')
+       %(scope_so)s
+    UNION
+    SELECT rp.commercial_partner_id
+      FROM crm_lead l
+      JOIN res_partner rp ON rp.id = l.partner_id
+     WHERE l.company_id = %(company_id)s
+       AND l.active
+       %(scope_lead)s
+),
+candidates AS (
+    %(candidates)s
+),
+base AS (
+    SELECT c.partner_id,
+           COALESCE(os.order_count, 0) AS order_count,
+           COALESCE(os.order_count_12m, 0) AS order_count_12m,
+           COALESCE(os.active_months_12m, 0) AS active_months_12m,
+           os.first_day,
+           os.last_day,
+           COALESCE(ROUND(
+               (os.last_day - os.first_day)::numeric / NULLIF(os.order_days - 1, 0), 2
+           ), 0) AS avg_interval,
+           %(today)s::date - os.last_day AS days_since_last,
+           %(today)s::date - os.first_day AS days_since_first,
+           (EXTRACT(YEAR FROM age(%(today)s::date, os.first_day)) * 12
+            + EXTRACT(MONTH FROM age(%(today)s::date, os.first_day)))::int
+               AS relationship_months,
+           ROUND(COALESCE(os.order_revenue, 0) + COALESCE(rf.amount, 0),
+                 %(decimals)s) AS revenue,
+           pr.partner_id IS NOT NULL AS is_prospect,
+           rp.crm_value_grade ->> %(key)s AS old_grade,
+           COALESCE((rp.crm_value_grade_locked ->> %(key)s)::boolean, FALSE) AS grade_locked,
+           rp.crm_lifecycle_stage ->> %(key)s AS old_stage,
+           COALESCE((rp.crm_lifecycle_locked ->> %(key)s)::boolean, FALSE) AS stage_locked,
+           (rp.crm_tier_id ->> %(key)s)::int AS old_tier_id,
+           (rp.crm_tier_valid_until ->> %(key)s)::date AS old_tier_until,
+           COALESCE((rp.crm_revenue_12m ->> %(key)s)::numeric, 0) AS old_revenue,
+           COALESCE((rp.crm_order_count ->> %(key)s)::int, 0) AS old_order_count,
+           COALESCE((rp.crm_order_count_12m ->> %(key)s)::int, 0) AS old_order_count_12m,
+           (rp.crm_first_order_date ->> %(key)s)::date AS old_first_day,
+           (rp.crm_last_order_date ->> %(key)s)::date AS old_last_day,
+           COALESCE((rp.crm_avg_order_interval ->> %(key)s)::numeric, 0) AS old_avg_interval
+      FROM candidates c
+      JOIN res_partner rp ON rp.id = c.partner_id
+      LEFT JOIN order_stats os ON os.partner_id = c.partner_id
+      LEFT JOIN refunds rf ON rf.partner_id = c.partner_id
+      LEFT JOIN prospects pr ON pr.partner_id = c.partner_id
+),
+ranked AS (
+    -- Running total up to and including the customers with the same revenue,
+    -- minus those: the revenue of the customers strictly above (an EXCLUDE
+    -- GROUP frame would recompute the sum for each row).
+    SELECT b.*,
+           COALESCE(SUM(ranked_revenue) OVER (ORDER BY revenue DESC), 0)
+           - COALESCE(SUM(ranked_revenue) OVER (PARTITION BY revenue), 0) AS revenue_before,
+           COALESCE(SUM(ranked_revenue) OVER (), 0) AS revenue_total
+      FROM (SELECT base.*,
+                   CASE WHEN revenue > 0 AND order_count > 0 THEN revenue END AS ranked_revenue
+              FROM base) b
+),
+coded AS (
+    SELECT r.*,
+           CASE WHEN order_count = 0 THEN 'no_order'
+                WHEN revenue <= 0 THEN 'no_revenue'
+                ELSE %(grade_code)s
+           END AS grade_code,
+           CASE WHEN order_count = 0 THEN
+                     CASE WHEN is_prospect THEN 'potential' ELSE 'none' END
+                WHEN days_since_last > %(lost_days)s THEN 'lost'
+                WHEN days_since_last > %(at_risk_factor)s::numeric
+                     * COALESCE(NULLIF(avg_interval, 0), %(new_days)s) THEN 'at_risk'
+                WHEN days_since_first < %(new_days)s THEN 'new'
+                WHEN relationship_months >= %(loyal_months)s
+                     AND order_count_12m >= %(loyal_orders)s
+                     AND active_months_12m >= %(loyal_active_months)s THEN 'loyal'
+                WHEN relationship_months >= %(old_months)s THEN 'old'
+                WHEN order_count_12m >= %(regular_orders)s THEN 'regular'
+                ELSE 'new_fallback'
+           END AS stage_code,
+           qt.id AS qualified_tier_id,
+           qt.min_yearly_amount AS qualified_min,
+           qt.grace_months AS qualified_grace,
+           ct.id AS current_tier_id,
+           ct.min_yearly_amount AS current_min
+      FROM ranked r
+      LEFT JOIN LATERAL (
+            SELECT t.id, t.min_yearly_amount, t.grace_months
+              FROM tiers t
+             WHERE r.order_count > 0
+               AND t.min_yearly_amount <= r.revenue
+             ORDER BY t.min_yearly_amount DESC, t.sequence, t.id
+             LIMIT 1
+           ) qt ON TRUE
+      LEFT JOIN tiers ct ON ct.id = r.old_tier_id
+),
+decided AS (
+    SELECT c.*,
+           CASE grade_code WHEN 'no_order' THEN NULL
+                           WHEN 'no_revenue' THEN 'c'
+                           ELSE right(grade_code, 1)
+           END AS computed_grade,
+           CASE stage_code WHEN 'none' THEN NULL
+                           WHEN 'new_fallback' THEN 'new'
+                           ELSE stage_code
+           END AS computed_stage,
+           CASE WHEN qualified_tier_id IS NOT NULL
+                     AND (current_tier_id IS NULL OR qualified_min >= current_min)
+                     THEN 'qualified'
+                WHEN current_tier_id IS NOT NULL AND old_tier_until >= %(today)s THEN 'grace'
+                WHEN current_tier_id IS NOT NULL THEN 'expired'
+                ELSE 'none'
+           END AS tier_code
+      FROM coded c
+),
+final AS (
+    SELECT d.*,
+           CASE WHEN grade_locked THEN old_grade ELSE computed_grade END AS new_grade,
+           CASE WHEN stage_locked THEN old_stage ELSE computed_stage END AS new_stage,
+           CASE tier_code WHEN 'grace' THEN current_tier_id
+                          ELSE qualified_tier_id
+           END AS new_tier_id,
+           CASE WHEN tier_code = 'grace' THEN old_tier_until
+                WHEN qualified_tier_id IS NOT NULL
+                     THEN (%(today)s::date + make_interval(months => qualified_grace))::date
+           END AS new_tier_until
+      FROM decided d
+)
+SELECT f.*,
+       NOT grade_locked AND computed_grade IS DISTINCT FROM old_grade AS grade_changed,
+       NOT stage_locked AND computed_stage IS DISTINCT FROM old_stage AS stage_changed,
+       new_tier_id IS DISTINCT FROM old_tier_id AS tier_changed,
+       (NOT grade_locked AND computed_grade IS DISTINCT FROM old_grade)
+       OR (NOT stage_locked AND computed_stage IS DISTINCT FROM old_stage)
+       OR new_tier_id IS DISTINCT FROM old_tier_id
+       OR new_tier_until IS DISTINCT FROM old_tier_until
+       OR revenue <> old_revenue
+       OR order_count <> old_order_count
+       OR order_count_12m <> old_order_count_12m
+       OR first_day IS DISTINCT FROM old_first_day
+       OR last_day IS DISTINCT FROM old_last_day
+       OR avg_interval <> old_avg_interval AS any_changed
+  FROM final f
+            """,
+            company_id=company.id,
+            key=key,
+            today=today,
+            start=start,
+            tomorrow=tomorrow,
+            decimals=company.currency_id.decimal_places,
+            scope_so=scope_so,
+            scope_am=scope_am,
+            scope_lead=scope_lead,
+            candidates=candidates,
+            grade_code=grade_code,
+            lost_days=company.crm_lost_days,
+            at_risk_factor=company.crm_at_risk_factor,
+            new_days=company.crm_new_customer_days,
+            loyal_months=company.crm_loyal_min_months,
+            loyal_orders=company.crm_loyal_min_orders,
+            loyal_active_months=company.crm_loyal_min_active_months,
+            old_months=company.crm_old_min_months,
+            regular_orders=company.crm_regular_min_orders,
+        )
