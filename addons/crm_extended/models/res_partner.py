@@ -1,6 +1,6 @@
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
@@ -47,8 +47,6 @@ CLASSIFICATION_TRACKED_FIELDS = {
     "crm_tier_id": "tier",
 }
 CLASSIFICATION_WORK_MEM = "64MB"
-# The cron skips companies classified more recently than this (resumed runs).
-CRON_FRESH_HOURS = 12
 # Everything the recompute writes with SQL, to invalidate from the ORM cache.
 CLASSIFICATION_COMPUTED_FIELDS = [
     "crm_value_grade",
@@ -250,8 +248,8 @@ class ResPartner(models.Model):
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         if in_cron:
             # Every company, one commit each; a run cut short by the cron time
-            # limit is resumed with the companies not classified yet today.
-            fresh = fields.Datetime.now() - timedelta(hours=CRON_FRESH_HOURS)
+            # limit is resumed with the companies not classified yet today (UTC).
+            fresh = datetime.combine(fields.Date.today(), time.min)
             companies = self.env["res.company"].sudo().search(
                 ["|", ("crm_classified_at", "=", False), ("crm_classified_at", "<", fresh)],
                 order="crm_classified_at asc nulls first, id",
@@ -302,8 +300,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _crm_classification_today(self, today=None):
+        # UTC like the order dates the statistics are built from (date_order::date).
         today = today or self.env.context.get("crm_classification_today")
-        return fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        return fields.Date.to_date(today) if today else fields.Date.today()
 
     @api.model
     def _crm_classification_rules(self, company):
