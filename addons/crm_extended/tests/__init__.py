@@ -7,3 +7,4 @@ from . import test_handover
 from . import test_access
 from . import test_partner_360
 from . import test_ui_tour
+from . import test_demo_generator

@@ -1,0 +1,230 @@
+import re
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from ..models.res_partner import LIFECYCLE_STAGES
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoGenerator(TransactionCase):
+    """The demo data must show every classification the CRM computes, and the
+    bulk rows must be what the ORM would have written."""
+
+    def test_generate_small_covers_every_stage(self):
+        Partner = self.env["res.partner"]
+        summary = self.env["crm.demo.generator"].generate(customers=30, orders_per_customer=8, seed=7)
+        customers = Partner.browse(summary["customer_ids"])
+        self.assertEqual(len(customers), 30)
+        self.assertEqual(summary["customers"], 30)
+        self.assertEqual(customers.commercial_partner_id, customers)
+
+        Partner.crm_recompute_classification()
+        stages = set(customers.mapped("crm_lifecycle_stage"))
+        self.assertEqual(stages, {key for key, _label in LIFECYCLE_STAGES})
+        grades = {grade: customers.filtered(lambda c, g=grade: c.crm_value_grade == g)
+                  for grade in ("a", "b", "c")}
+        self.assertTrue(all(grades.values()), "every value grade appears")
+        # Pareto: a minority of the buying customers makes most of the revenue.
+        buying = customers.filtered("crm_revenue_12m")
+        revenue = sum(buying.mapped("crm_revenue_12m"))
+        revenue_a = sum(grades["a"].mapped("crm_revenue_12m"))
+        self.assertLess(len(grades["a"]), len(buying) / 2)
+        self.assertGreater(revenue_a, 0.7 * revenue)
+
+        # Names: Chinese and English, companies with contacts, and people.
+        names = customers.mapped("name")
+        self.assertTrue(any(CJK.search(name) for name in names))
+        self.assertTrue(any(name.isascii() for name in names))
+        companies = customers.filtered("is_company")
+        self.assertTrue(companies and companies != customers)
+        self.assertTrue(companies.child_ids, "companies have contact persons")
+        self.assertTrue(all(customers.mapped("email")) and all(customers.mapped("city")))
+        salespeople = customers.user_id
+        self.assertGreaterEqual(len(salespeople), 3)
+        self.assertTrue(all(user.has_group("sales_team.group_sale_salesman")
+                            for user in salespeople))
+        self.assertTrue(any(CJK.search(user.name) for user in salespeople))
+        key_accounts = customers.filtered(lambda c: c.crm_key_account == "key")
+        self.assertTrue(key_accounts and all(key_accounts.mapped("crm_account_manager_id")))
+
+        # Orders: every one confirmed, totals equal to their lines, over ~3 years.
+        orders = self.env["sale.order"].search(
+            [("partner_id.commercial_partner_id", "in", customers.ids)])
+        confirmed = orders.filtered(lambda o: o.state == "sale")
+        self.assertEqual(len(confirmed), summary["orders"])
+        self.assertGreater(len(confirmed), 30 * 5)
+        for order in confirmed:
+            self.assertAlmostEqual(order.amount_untaxed, sum(order.order_line.mapped("price_subtotal")),
+                                   places=2)
+            self.assertAlmostEqual(order.amount_total, order.amount_untaxed + order.amount_tax,
+                                   places=2)
+        today = fields.Date.context_today(self.env["res.partner"])
+        ages = [(today - order.date_order.date()).days for order in confirmed]
+        self.assertGreater(max(ages), 3 * 365)
+        self.assertLess(min(ages), 30)
+        history = confirmed.filtered(lambda o: o.locked)
+        self.assertTrue(history)
+        self.assertEqual(set(history.mapped("invoice_status")), {"invoiced"})
+        self.assertTrue(all(line.qty_invoiced == line.product_uom_qty
+                            for line in history.order_line))
+        names_seen = confirmed.mapped("name")
+        self.assertEqual(len(names_seen), len(set(names_seen)), "order names are unique")
+        self.assertTrue(orders.filtered(lambda o: o.state in ("draft", "sent")),
+                        "open quotations exist")
+
+        # Deliveries, invoices, payments and refunds.
+        pickings = confirmed.picking_ids
+        self.assertTrue(pickings.filtered(lambda p: p.state == "done"))
+        invoices = self.env["account.move"].search(
+            [("commercial_partner_id", "in", customers.ids), ("move_type", "=", "out_invoice")])
+        self.assertEqual(set(invoices.mapped("state")), {"posted"})
+        self.assertEqual(len(invoices), summary["invoices"])
+        states = set(invoices.mapped("payment_state"))
+        self.assertIn("paid", states)
+        self.assertIn("not_paid", states)
+        overdue = invoices.filtered(
+            lambda m: m.payment_state == "not_paid" and m.invoice_date_due < today)
+        self.assertTrue(overdue, "some invoices are overdue")
+        refunds = self.env["account.move"].search(
+            [("commercial_partner_id", "in", customers.ids), ("move_type", "=", "out_refund"),
+             ("state", "=", "posted")])
+        self.assertEqual(len(refunds), summary["refunds"])
+        self.assertGreaterEqual(len(refunds), 1)
+        paid_late = self.env["account.partial.reconcile"].search(
+            [("debit_move_id", "in", invoices.line_ids.ids)]).filtered(
+            lambda p: p.max_date > p.debit_move_id.date_maturity)
+        self.assertTrue(paid_late, "some invoices were paid after their due date")
+
+        # Pipeline, blacklist, credit limit.
+        potential = customers.filtered(lambda c: c.crm_lifecycle_stage == "potential")
+        leads = self.env["crm.lead"].search([("partner_id", "in", potential.ids)])
+        self.assertEqual(leads.partner_id | orders.filtered(
+            lambda o: o.state in ("draft", "sent") and o.partner_id in potential).partner_id,
+            potential)
+        self.assertTrue(self.env["crm.lead"].search_count([("type", "=", "lead")]))
+        blacklisted = customers.filtered("crm_commercial_blacklist")
+        self.assertTrue(blacklisted)
+        self.assertTrue(all(blacklisted.mapped("crm_blacklist_reason")))
+        self.assertTrue(customers.filtered("use_partner_credit_limit"))
+
+    def test_generate_rejects_bad_input(self):
+        generator = self.env["crm.demo.generator"]
+        partners_before = self.env["res.partner"].search_count([])
+        for kwargs in ({"customers": 0}, {"customers": 5000}, {"orders_per_customer": 0}):
+            with self.assertRaises(UserError):
+                generator.generate(**kwargs)
+        with self.assertRaises(UserError):
+            generator.generate_bulk(customers=0)
+        with self.assertRaises(UserError):
+            generator.generate_bulk(customers=10, order_lines=-1)
+        salesman = new_test_user(self.env, login="demo_gen_salesman",
+                                 groups="sales_team.group_sale_salesman")
+        with self.assertRaises(AccessError):
+            generator.with_user(salesman).generate(customers=5)
+        with self.assertRaises(AccessError):
+            generator.with_user(salesman).generate_bulk(customers=5, order_lines=10)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners_before + 1)
+
+    def test_generate_bulk_rows_are_consistent(self):
+        cr = self.env.cr
+        SaleOrder = self.env["sale.order"]
+        orders_before = SaleOrder.search([])
+        partners_before = self.env["res.partner"].search([])
+        summary = self.env["crm.demo.generator"].generate_bulk(
+            customers=200, order_lines=2000, seed=7)
+        self.assertEqual(summary["customers"], 200)
+        self.assertEqual(summary["order_lines"], 2000)
+        self.assertEqual(summary["orders"], 200)
+
+        # The four demo salespeople come with their partners.
+        customers = (self.env["res.partner"].search([]) - partners_before).filtered(
+            lambda p: not p.user_ids)
+        self.assertEqual(len(customers), 200)
+        self.assertEqual(customers.commercial_partner_id, customers)
+        self.assertTrue(any(CJK.search(name) for name in customers.mapped("name")))
+        self.assertTrue(all(customers.mapped("user_id")))
+        orders = SaleOrder.search([]) - orders_before
+        self.assertEqual(len(orders), summary["orders"])
+        self.assertEqual(SaleOrder.search_count([("id", "in", orders.ids), ("state", "=", "sale")]),
+                         200)
+        self.assertEqual(len(orders.order_line), 2000)
+        # Amounts: the untaxed total is the sum of the lines, the total adds the
+        # taxes (rounded per line or globally: within a cent per line).
+        cr.execute(
+            """SELECT count(*) FROM sale_order o
+                 JOIN (SELECT order_id, sum(price_subtotal) AS untaxed, sum(price_tax) AS tax,
+                              count(*) AS lines
+                         FROM sale_order_line GROUP BY order_id) l ON l.order_id = o.id
+                WHERE o.id = ANY(%s)
+                  AND (abs(o.amount_untaxed - l.untaxed) > 0.005
+                       OR abs(o.amount_total - o.amount_untaxed - o.amount_tax) > 0.005
+                       OR abs(o.amount_tax - l.tax) > 0.01 * l.lines)""",
+            [orders.ids],
+        )
+        self.assertEqual(cr.fetchone()[0], 0)
+        # The ORM recomputes exactly the stored amounts.
+        sample = orders[:40]
+        fields_line = ["price_subtotal", "price_tax", "price_total", "price_reduce_taxexcl",
+                       "price_reduce_taxinc"]
+        def amounts():
+            # price_tax is a float difference in the ORM: compare to the cent.
+            return [
+                {key: round(value, 6) if isinstance(value, float) else value
+                 for key, value in row.items()}
+                for row in sample.read(["amount_untaxed", "amount_tax", "amount_total"])
+                + sample.order_line.read(fields_line)
+            ]
+
+        before = amounts()
+        sample.order_line._compute_amount()
+        sample.order_line._compute_price_reduce_taxexcl()
+        sample.order_line._compute_price_reduce_taxinc()
+        sample._compute_amounts()
+        self.maxDiff = None
+        self.assertEqual(before, amounts(), "the ORM recomputes the same amounts")
+        self.assertEqual(len(set(orders.mapped("name"))), 200)
+        self.assertTrue(all(orders.order_line.mapped("tax_ids")))
+        self.assertEqual(set(orders.mapped("company_id")), {self.env.company})
+        self.assertEqual(set(orders.mapped("currency_id")), {self.env.company.currency_id})
+        today = fields.Date.context_today(SaleOrder)
+        ages = [(today - o.date_order.date()).days for o in orders]
+        self.assertGreater(max(ages), 365)
+        self.assertLess(min(ages), 60)
+        # The volume is skewed: the top tenth of the buyers places a large share.
+        counts = sorted((len(group) for group in orders.grouped("partner_id").values()),
+                        reverse=True)
+        self.assertGreater(sum(counts[: max(1, len(counts) // 10)]), 0.25 * len(orders))
+
+        # The ORM works on the rows: invoice an order, create the next one.
+        order = orders.sorted("amount_total")[-1]
+        invoice = order._create_invoices()
+        self.assertAlmostEqual(invoice.amount_total, order.amount_total, places=2)
+        self.assertEqual(order.invoice_status, "invoiced")
+        new_order = SaleOrder.create({
+            "partner_id": customers[0].id,
+            "order_line": [fields.Command.create({"product_id": order.order_line[0].product_id.id})],
+        })
+        self.assertNotIn(new_order.name, orders.mapped("name"))
+
+        self.env["res.partner"].crm_recompute_classification()
+        self.assertGreaterEqual(len(set(customers.mapped("crm_lifecycle_stage")) - {False}), 3)
+
+    def test_bulk_order_dates_follow_customer_activity(self):
+        self.env["crm.demo.generator"].generate_bulk(customers=300, order_lines=3000, seed=11)
+        today = fields.Date.context_today(self.env["sale.order"])
+        self.env.cr.execute(
+            """SELECT so.partner_id, max(so.date_order)::date
+                 FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                WHERE p.email LIKE 'customer%%@example.%%'
+                GROUP BY so.partner_id"""
+        )
+        last_orders = dict(self.env.cr.fetchall())
+        stopped = [p for p, day in last_orders.items() if day < today - timedelta(days=365)]
+        active = [p for p, day in last_orders.items() if day > today - timedelta(days=60)]
+        self.assertTrue(stopped, "some customers stopped buying more than a year ago")
+        self.assertTrue(active, "most customers still buy")
