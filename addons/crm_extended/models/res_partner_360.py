@@ -240,7 +240,9 @@ class ResPartner(models.Model):
             for res_id, date in rows:
                 last_dates[commercial_of[res_id]].append(date)
         values = {
-            commercial_id: {"crm_360_last_interaction_date": max(filter(None, dates), default=False)}
+            commercial_id: {
+                "crm_360_last_interaction_date": max(filter(None, dates), default=False)
+            }
             for commercial_id, dates in last_dates.items()
         }
         self._crm_360_assign(values, defaults)

@@ -1,9 +1,22 @@
 from datetime import timedelta
 
+from lxml import etree
 from odoo import Command, fields
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CrmExtendedCase
+
+COUNTER_FIELDS = (
+    "crm_360_sale_order_count",
+    "crm_360_sale_amount",
+    "crm_360_delivery_count",
+    "crm_360_open_invoice_count",
+    "crm_360_open_invoice_amount",
+    "crm_360_overdue_invoice_count",
+    "crm_360_overdue_invoice_amount",
+    "crm_360_last_interaction_date",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -33,7 +46,10 @@ class TestPartner360(CrmExtendedCase):
         cls.cancelled._action_cancel()
         # Confirming dates an order of the confirmation: put the dates back.
         for order, days_ago in (
-            (cls.order_1, 40), (cls.order_2, 20), (cls.cancelled, 2), (cls.other_order, 100)
+            (cls.order_1, 40),
+            (cls.order_2, 20),
+            (cls.cancelled, 2),
+            (cls.other_order, 100),
         ):
             order.date_order = cls.now - timedelta(days=days_ago)
 
@@ -53,12 +69,14 @@ class TestPartner360(CrmExtendedCase):
             "partner_id": partner.id,
             "date_order": cls.now - timedelta(days=days_ago),
             "order_line": [
-                Command.create({
-                    "product_id": cls.product.id,
-                    "product_uom_qty": qty,
-                    "price_unit": price,
-                    "tax_ids": [Command.clear()],
-                })
+                Command.create(
+                    {
+                        "product_id": cls.product.id,
+                        "product_uom_qty": qty,
+                        "price_unit": price,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
             ],
         }
         if pricelist:
@@ -68,20 +86,24 @@ class TestPartner360(CrmExtendedCase):
     @classmethod
     def _make_invoice(cls, partner, amount, due_in_days, post=True, move_type="out_invoice"):
         invoice_date = cls.today - timedelta(days=60)
-        move = cls.env["account.move"].create({
-            "move_type": move_type,
-            "partner_id": partner.id,
-            "invoice_date": invoice_date,
-            "invoice_date_due": cls.today + timedelta(days=due_in_days),
-            "invoice_line_ids": [
-                Command.create({
-                    "name": "Service",
-                    "quantity": 1,
-                    "price_unit": amount,
-                    "tax_ids": [Command.clear()],
-                })
-            ],
-        })
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": invoice_date,
+                "invoice_date_due": cls.today + timedelta(days=due_in_days),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Service",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
         if post:
             move.action_post()
         return move
@@ -112,17 +134,21 @@ class TestPartner360(CrmExtendedCase):
 
     def test_revenue_converted_to_company_currency(self):
         company_currency = self.env.company.currency_id
-        foreign = self.env["res.currency"].with_context(active_test=False).search(
-            [("id", "!=", company_currency.id)], limit=1
+        foreign = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("id", "!=", company_currency.id)], limit=1)
         )
         foreign.active = True
         # One company currency unit is worth 4 foreign units.
-        self.env["res.currency.rate"].create({
-            "currency_id": foreign.id,
-            "rate": 4.0,
-            "name": self.today - timedelta(days=1),
-            "company_id": self.env.company.id,
-        })
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": foreign.id,
+                "rate": 4.0,
+                "name": self.today - timedelta(days=1),
+                "company_id": self.env.company.id,
+            }
+        )
         pricelist = self.env["product.pricelist"].create(
             {"name": "Foreign", "currency_id": foreign.id}
         )
@@ -171,37 +197,32 @@ class TestPartner360(CrmExtendedCase):
         self.assertFalse(self.nobody.crm_360_last_interaction_date)
 
     def test_done_activity_is_an_interaction(self):
-        activity = self.env["mail.activity"].create({
-            "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-            "res_id": self.nobody.id,
-            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
-            "summary": "Discovery call",
-        })
+        activity = self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": self.nobody.id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "summary": "Discovery call",
+            }
+        )
         self.assertFalse(self._fresh(self.nobody).crm_360_last_interaction_date)
         activity.action_feedback(feedback="Interested in widgets")
         self.assertTrue(self._fresh(self.nobody).crm_360_last_interaction_date)
 
     def test_contact_shows_commercial_partner_figures(self):
         contact, customer = self._fresh(self.contact | self.customer)
-        for fname in (
-            "crm_360_sale_order_count",
-            "crm_360_sale_amount",
-            "crm_360_delivery_count",
-            "crm_360_open_invoice_count",
-            "crm_360_open_invoice_amount",
-            "crm_360_overdue_invoice_count",
-            "crm_360_overdue_invoice_amount",
-            "crm_360_last_interaction_date",
-        ):
+        for fname in COUNTER_FIELDS:
             self.assertEqual(contact[fname], customer[fname], fname)
         self.assertTrue(customer.crm_is_commercial_entity)
         self.assertFalse(contact.crm_is_commercial_entity)
 
     def test_blacklist_reason_of_the_company_on_the_contact(self):
-        self.customer.sudo().write({
-            "crm_commercial_blacklist": True,
-            "crm_blacklist_reason": "Unpaid debts",
-        })
+        self.customer.sudo().write(
+            {
+                "crm_commercial_blacklist": True,
+                "crm_blacklist_reason": "Unpaid debts",
+            }
+        )
         self.assertTrue(self.contact.crm_is_blacklisted_customer)
         self.assertEqual(self.contact.crm_customer_blacklist_reason, "Unpaid debts")
 
@@ -221,17 +242,21 @@ class TestPartner360(CrmExtendedCase):
                 self.invoice_open | self.invoice_overdue,
             )
             action = partner.action_crm_360_view_overdue_invoices()
-            self.assertEqual(self.env["account.move"].search(action["domain"]), self.invoice_overdue)
+            self.assertEqual(
+                self.env["account.move"].search(action["domain"]), self.invoice_overdue
+            )
 
     def test_counters_follow_access_rights(self):
         """Users see the counters of the documents they may read."""
         customer = self.customer.with_user(self.manager)
         self.assertEqual(customer.crm_360_sale_order_count, 2)
-        plain = self.env["res.users"].create({
-            "name": "Plain Employee",
-            "login": "plain_360",
-            "group_ids": [Command.set([self.env.ref("base.group_user").id])],
-        })
+        plain = self.env["res.users"].create(
+            {
+                "name": "Plain Employee",
+                "login": "plain_360",
+                "group_ids": [Command.set([self.env.ref("base.group_user").id])],
+            }
+        )
         # No access to orders or invoices: zero, not an access error.
         customer = self.customer.with_user(plain)
         self.assertEqual(customer.crm_360_sale_order_count, 0)
@@ -245,14 +270,9 @@ class TestPartner360(CrmExtendedCase):
         self.env.invalidate_all()
         start = self.env.cr.sql_log_count
         for partner in partners:
-            # Touching every partner as a list view does: the first access
+            # Reading every partner as a list view does: the first access
             # computes the counters of the whole prefetched recordset.
-            partner.crm_360_sale_order_count
-            partner.crm_360_sale_amount
-            partner.crm_360_delivery_count
-            partner.crm_360_open_invoice_count
-            partner.crm_360_overdue_invoice_amount
-            partner.crm_360_last_interaction_date
+            partner.read(list(COUNTER_FIELDS))
         return self.env.cr.sql_log_count - start
 
     def test_counters_query_count_does_not_grow(self):
@@ -263,20 +283,24 @@ class TestPartner360(CrmExtendedCase):
         contacts = Partner.create(
             [{"name": f"Bulk Contact {i}", "parent_id": customers[i].id} for i in range(50)]
         )
-        orders = self.env["sale.order"].create([
-            {
-                "partner_id": (contacts if i % 2 else customers)[i].id,
-                "order_line": [
-                    Command.create({
-                        "product_id": self.product.id,
-                        "product_uom_qty": 1,
-                        "price_unit": 10.0 * (i + 1),
-                        "tax_ids": [Command.clear()],
-                    })
-                ],
-            }
-            for i in range(50)
-        ])
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": (contacts if i % 2 else customers)[i].id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "product_uom_qty": 1,
+                                "price_unit": 10.0 * (i + 1),
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+                for i in range(50)
+            ]
+        )
         orders.action_confirm()
         every = customers | contacts
 
@@ -293,3 +317,89 @@ class TestPartner360(CrmExtendedCase):
                 self.assertEqual(partner.crm_360_sale_order_count, 1)
                 self.assertAlmostEqual(partner.crm_360_sale_amount, 10.0 * (i + 1))
                 self.assertEqual(partner.crm_360_delivery_count, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestClassificationSearchViews(CrmExtendedCase):
+    """Every filter and group-by added by this module runs, and the
+    classification filters on orders and leads follow the customer's grade."""
+
+    SEARCH_VIEWS = (
+        ("res.partner", "base.view_res_partner_filter"),
+        ("sale.order", "sale.view_sales_order_filter"),
+        ("sale.order", "sale.sale_order_view_search_inherit_quotation"),
+        ("crm.lead", "crm.view_crm_case_opportunities_filter"),
+        ("crm.lead", "crm.view_crm_case_leads_filter"),
+        ("crm.classification.history", "crm_extended.crm_classification_history_view_search"),
+    )
+
+    def _filters(self, model, view_xmlid):
+        view = self.env.ref(view_xmlid)
+        arch = self.env[model].get_view(view.id, "search")["arch"]
+        for node in etree.fromstring(arch).iter("filter"):
+            name = node.get("name") or ""
+            if model == "crm.classification.history" or name.startswith("crm_"):
+                yield name, node
+
+    def test_filters_and_groupbys_run(self):
+        for model, view_xmlid in self.SEARCH_VIEWS:
+            Model = self.env[model]
+            names = []
+            for name, node in self._filters(model, view_xmlid):
+                names.append(name)
+                with self.subTest(model=model, filter=name):
+                    if node.get("domain"):
+                        domain = safe_eval(node.get("domain"), {"uid": self.env.uid})
+                        Model.search_count(domain)
+                    if node.get("context"):
+                        group_by = safe_eval(node.get("context"), {"uid": self.env.uid})["group_by"]
+                        Model.formatted_read_group([], [group_by], ["__count"])
+                    if node.get("date"):
+                        self.assertIn(node.get("date"), Model._fields)
+            self.assertTrue(names, f"no crm_extended filter in {view_xmlid}")
+
+    def test_grade_filter_and_groupby_on_orders_and_leads(self):
+        Partner = self.env["res.partner"]
+        vip = Partner.create({"name": "VIP Ltd", "is_company": True})
+        vip_contact = Partner.create({"name": "VIP Buyer", "parent_id": vip.id})
+        ordinary = Partner.create({"name": "Ordinary Ltd", "is_company": True})
+        (vip | ordinary).with_user(self.manager).write({"crm_value_grade": "c"})
+        vip.with_user(self.manager).write(
+            {
+                "crm_value_grade": "a",
+                "crm_value_grade_locked": True,
+                "crm_value_grade_lock_reason": "Strategic",
+            }
+        )
+        orders = self.env["sale.order"].create(
+            [
+                {"partner_id": vip_contact.id},
+                {"partner_id": ordinary.id},
+            ]
+        )
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": "VIP deal", "type": "opportunity", "partner_id": vip_contact.id},
+                {"name": "Small deal", "type": "opportunity", "partner_id": ordinary.id},
+            ]
+        )
+        self.assertEqual(
+            self.env["sale.order"].search(
+                [("id", "in", orders.ids), ("crm_value_grade", "=", "a")]
+            ),
+            orders[0],
+        )
+        self.assertEqual(
+            self.env["crm.lead"].search([("id", "in", leads.ids), ("crm_value_grade", "=", "a")]),
+            leads[0],
+        )
+        groups = self.env["sale.order"]._read_group(
+            [("id", "in", orders.ids)], ["crm_value_grade"], ["__count"]
+        )
+        self.assertEqual(dict(groups), {"a": 1, "c": 1})
+        self.assertEqual(
+            Partner.search(
+                [("id", "in", (vip | vip_contact | ordinary).ids), ("crm_value_grade", "=", "a")]
+            ),
+            vip,
+        )
