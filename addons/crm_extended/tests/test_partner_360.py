@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from lxml import etree
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import CrmExtendedCase
@@ -261,6 +261,35 @@ class TestPartner360(CrmExtendedCase):
         customer = self.customer.with_user(plain)
         self.assertEqual(customer.crm_360_sale_order_count, 0)
         self.assertEqual(customer.crm_360_open_invoice_count, 0)
+
+    def test_forms_open_for_a_salesperson(self):
+        """The 360 page, the banner and the badges load for a salesperson, who
+        is not a CRM manager (no header buttons) nor an accountant."""
+        self.customer.write({"crm_commercial_blacklist": True, "crm_blacklist_reason": "Fraud"})
+        # A salesperson reads their own documents only.
+        (self.order_1 | self.order_2 | self.quotation).user_id = self.salesman
+        customer = self.customer.with_user(self.salesman)
+        arch = customer.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("crm_customer_360", arch)
+        self.assertNotIn("action_crm_open_blacklist_wizard", arch)
+        form = Form(customer)
+        self.assertTrue(form.crm_is_blacklisted_customer)
+        self.assertEqual(form.crm_360_sale_order_count, 2)
+        order = Form(self.quotation.with_user(self.salesman))
+        self.assertEqual(order.crm_blacklist_reason, "Fraud")
+        lead = Form(
+            self.env["crm.lead"]
+            .with_user(self.salesman)
+            .create({"name": "Renewal", "type": "lead", "partner_id": self.contact.id})
+        )
+        self.assertTrue(lead.crm_is_blacklisted_customer)
+
+    def test_manager_sees_the_header_buttons(self):
+        arch = self.customer.with_user(self.manager).get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        self.assertIn("action_crm_open_blacklist_wizard", arch)
+        self.assertIn("action_crm_open_override_wizard", arch)
 
     # ------------------------------------------------------------
     # Set-based
