@@ -56,15 +56,42 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.constrains("crm_commercial_blacklist", "parent_id", "is_company")
+    def _check_crm_blacklist_on_commercial_entity(self):
+        # Enforcement looks at the commercial entity only: a flag on a contact
+        # would look like a block and block nothing.
+        for partner in self:
+            if partner.crm_commercial_blacklist and partner.commercial_partner_id != partner:
+                raise ValidationError(
+                    self.env._(
+                        "Put the company %(company)s on the commercial blacklist, not its "
+                        "contact %(contact)s.",
+                        company=partner.commercial_partner_id.display_name,
+                        contact=partner.display_name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         if any(vals.get(name) for vals in vals_list for name in BLACKLIST_FIELDS):
             self._crm_check_blacklist_rights()
+            for vals in vals_list:
+                if vals.get("crm_commercial_blacklist"):
+                    vals.setdefault("crm_blacklist_date", fields.Datetime.now())
+                    vals.setdefault("crm_blacklist_user_id", self.env.user.id)
         return super().create(vals_list)
 
     def write(self, vals):
         if any(name in vals for name in BLACKLIST_FIELDS):
             self._crm_check_blacklist_rights()
+            # Direct writes (RPC, import) keep the same trail as the wizard.
+            if vals.get("crm_commercial_blacklist"):
+                vals.setdefault("crm_blacklist_date", fields.Datetime.now())
+                vals.setdefault("crm_blacklist_user_id", self.env.user.id)
+            elif "crm_commercial_blacklist" in vals:
+                vals.update(
+                    crm_blacklist_reason=False, crm_blacklist_date=False, crm_blacklist_user_id=False
+                )
         return super().write(vals)
 
     def _crm_check_blacklist_rights(self):

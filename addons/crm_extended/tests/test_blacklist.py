@@ -1,5 +1,5 @@
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import CrmExtendedCase
@@ -232,3 +232,23 @@ class TestBlacklist(CrmExtendedCase):
         self.assertEqual(order.state, "sale")
         Lead = self.env["crm.lead"].with_user(self.salesman)
         Lead.create({"name": "Still welcome", "type": "opportunity", "partner_id": self.customer.id})
+
+    def test_direct_write_keeps_the_trail(self):
+        """RPC and imports write the fields directly: who and when are still kept,
+        and lifting clears them."""
+        self.customer.with_user(self.manager).write({
+            "crm_commercial_blacklist": True, "crm_blacklist_reason": "Fraud suspicion",
+        })
+        self.assertEqual(self.customer.crm_blacklist_user_id, self.manager)
+        self.assertTrue(self.customer.crm_blacklist_date)
+        self.customer.with_user(self.manager).write({"crm_commercial_blacklist": False})
+        self.assertFalse(self.customer.crm_blacklist_reason)
+        self.assertFalse(self.customer.crm_blacklist_date)
+        self.assertFalse(self.customer.crm_blacklist_user_id)
+
+    def test_flag_on_contact_refused(self):
+        """Enforcement looks at the commercial entity: a flag on a contact is refused
+        rather than looking like a block that blocks nothing."""
+        with self.assertRaises(ValidationError):
+            self.contact.with_user(self.manager).write({"crm_commercial_blacklist": True})
+        self.assertFalse(self.contact.crm_commercial_blacklist)

@@ -202,6 +202,25 @@ class TestHistoryAndOverride(CrmExtendedCase):
         self.assertEqual((manual.old_value, manual.new_value, manual.reason),
                          ("new", "loyal", "Framework contract"))
 
+    def test_override_credit_rating(self):
+        """Managers override the credit rating from the same wizard; the credit
+        recompute keeps a locked rating and unlocking returns to the computed one
+        (no invoice history: no rating)."""
+        customer = self._vip()
+        self.assertFalse(customer.crm_credit_rating)
+        self._override(customer, classification="credit_rating", credit_rating="bb",
+                       lock=True, reason="Known payment trouble")
+        self.assertEqual(customer.crm_credit_rating, "bb")
+        self.assertTrue(customer.crm_credit_rating_locked)
+        self.env["res.partner"].with_user(self.manager).crm_recompute_credit_rating()
+        self.assertEqual(customer.crm_credit_rating, "bb")
+        manual = self._crm_history(customer, "credit_rating")[-1]
+        self.assertEqual((manual.new_value, manual.reason), ("bb", "Known payment trouble"))
+        self._override(customer, classification="credit_rating", action="unlock",
+                       reason="Trouble solved")
+        self.assertFalse(customer.crm_credit_rating_locked)
+        self.assertFalse(customer.crm_credit_rating)
+
     def test_override_without_lock_is_recomputed(self):
         customer = self._vip()
         self._override(customer, classification="value_grade", value_grade="b",

@@ -2,10 +2,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.res_partner import LIFECYCLE_STAGES, VALUE_GRADES
+from ..models.res_partner_credit import CREDIT_RATINGS
 
 OVERRIDABLE_CLASSIFICATIONS = [
     ("value_grade", "Value Grade"),
     ("lifecycle_stage", "Lifecycle Stage"),
+    ("credit_rating", "Credit Rating"),
 ]
 OVERRIDE_ACTIONS = [
     ("set", "Set a Value"),
@@ -18,6 +20,9 @@ OVERRIDE_FIELDS = {
     ),
     "lifecycle_stage": (
         "crm_lifecycle_stage", "crm_lifecycle_locked", "crm_lifecycle_lock_reason"
+    ),
+    "credit_rating": (
+        "crm_credit_rating", "crm_credit_rating_locked", "crm_credit_rating_lock_reason"
     ),
 }
 
@@ -53,6 +58,10 @@ class CrmClassificationOverride(models.TransientModel):
         LIFECYCLE_STAGES, string="New Lifecycle Stage",
         compute="_compute_new_value", store=True, readonly=False,
     )
+    credit_rating = fields.Selection(
+        CREDIT_RATINGS, string="New Credit Rating",
+        compute="_compute_new_value", store=True, readonly=False,
+    )
     lock = fields.Boolean(
         default=True,
         help="Keep this value: the automatic recompute will not change it until "
@@ -64,6 +73,9 @@ class CrmClassificationOverride(models.TransientModel):
     )
     current_lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES, string="Current Lifecycle Stage", compute="_compute_current"
+    )
+    current_credit_rating = fields.Selection(
+        CREDIT_RATINGS, string="Current Credit Rating", compute="_compute_current"
     )
     current_locked = fields.Boolean(string="Currently Locked", compute="_compute_current")
     current_lock_reason = fields.Char(
@@ -79,6 +91,7 @@ class CrmClassificationOverride(models.TransientModel):
             ]
             wizard.current_value_grade = customer.crm_value_grade
             wizard.current_lifecycle_stage = customer.crm_lifecycle_stage
+            wizard.current_credit_rating = customer.crm_credit_rating
             wizard.current_locked = customer[lock_field] if customer else False
             wizard.current_lock_reason = customer[reason_field] if customer else False
 
@@ -88,6 +101,7 @@ class CrmClassificationOverride(models.TransientModel):
             customer = wizard._customer()
             wizard.value_grade = customer.crm_value_grade
             wizard.lifecycle_stage = customer.crm_lifecycle_stage
+            wizard.credit_rating = customer.crm_credit_rating
 
     def _customer(self):
         self.ensure_one()
@@ -147,7 +161,10 @@ class CrmClassificationOverride(models.TransientModel):
         customer.write({lock_field: False, reason_field: False})
         # Back to the computed value at once; a change is logged by the
         # recompute with its rule and this reason.
-        customer._crm_recompute_classification_partners()
+        if self.classification == "credit_rating":
+            customer._crm_recompute_credit_rating_partners()
+        else:
+            customer._crm_recompute_classification_partners()
         after = customer[value_field]
         if before == after:
             # Nothing changed, but the decision to unlock is worth a trace.
