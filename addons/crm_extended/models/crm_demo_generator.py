@@ -322,9 +322,10 @@ class CrmDemoGenerator(models.AbstractModel):
         Rows carry every column the ORM would write for a confirmed order without
         delivery or invoice yet: state 'sale', company, currency, taxes, amounts
         equal to the sum of the lines, names from the order sequence. Order dates
-        spread over three years; the volume per customer is skewed (the first
-        customers buy most), and some customers stopped buying a while ago, so
-        every lifecycle stage appears. No chatter, no procurement.
+        spread over three years; the volume per customer is skewed (a core of
+        customers buys most), some customers stopped buying a while ago, and
+        some who never ordered have a sent quotation, so every lifecycle stage
+        appears. No chatter, no procurement.
 
         :param company: res.company record or id (default: the current company)
         :return: a dict of counts and seconds
@@ -349,9 +350,10 @@ class CrmDemoGenerator(models.AbstractModel):
         cr.execute(SQL("SELECT setseed(%s)", ((seed % 1000) / 1000.0)))
         partner_count = self._bulk_partners(customers, users, company)
         _logger.info("bulk: %s customers (%.1fs)", partner_count, time.monotonic() - started)
-        order_count, line_count = self._bulk_orders(order_lines, products, users, company)
-        _logger.info("bulk: %s orders, %s lines (%.1fs)", order_count, line_count,
-                     time.monotonic() - started)
+        order_count, line_count, quotation_count = self._bulk_orders(
+            order_lines, products, users, company)
+        _logger.info("bulk: %s orders, %s lines, %s quotations (%.1fs)", order_count, line_count,
+                     quotation_count, time.monotonic() - started)
         cr.execute(SQL("DROP TABLE IF EXISTS crm_bulk_partner"))
         for table in ("res_partner", "sale_order", "sale_order_line",
                       "account_tax_sale_order_line_rel"):
@@ -362,6 +364,7 @@ class CrmDemoGenerator(models.AbstractModel):
             "customers": partner_count,
             "orders": order_count,
             "order_lines": line_count,
+            "quotations": quotation_count,
             "seconds": round(time.monotonic() - started, 1),
         }
         _logger.info("bulk demo data generated: %s", summary)
@@ -823,7 +826,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 result[product] = (None, 0.0)
         return result
 
-    def _sql_insert_orders(self, company, closed):
+    def _sql_insert_orders(self, company, closed, state="sale"):
         """Write confirmed sale orders and lines from the temporary tables
         crm_demo_order(id, partner_id, invoice_partner_id, user_id, team_id,
         payment_term_id, client_order_ref, date_order) and crm_demo_line(id,
@@ -833,7 +836,8 @@ class CrmDemoGenerator(models.AbstractModel):
         says, names from the order sequence in order of date.
 
         ``closed``: the orders are history, delivered and invoiced outside this
-        database and locked; otherwise they wait for delivery and invoicing."""
+        database and locked; otherwise they wait for delivery and invoicing.
+        ``state``: 'sale', or 'sent' for quotations sent to the customer."""
         cr = self.env.cr
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
         sequence = self.env["ir.sequence"].search(
@@ -848,7 +852,8 @@ class CrmDemoGenerator(models.AbstractModel):
                       round(round(l.qty * l.price, 2) * l.tax_rate, 2) AS tax
                  FROM crm_demo_line l"""
         ))
-        status = "invoiced" if closed else "to invoice"
+        confirmed = state == "sale"
+        status = "invoiced" if closed else ("to invoice" if confirmed else "no")
         cr.execute(SQL(
             """
             INSERT INTO sale_order (
@@ -861,7 +866,7 @@ class CrmDemoGenerator(models.AbstractModel):
             SELECT o.id,
                    %(prefix)s || lpad((%(first)s - 1 + row_number() OVER (ORDER BY o.date_order, o.id))::text,
                                       %(padding)s, '0') || %(suffix)s,
-                   'sale', %(company)s, o.partner_id, o.invoice_partner_id, o.invoice_partner_id,
+                   %(state)s, %(company)s, o.partner_id, o.invoice_partner_id, o.invoice_partner_id,
                    %(currency)s, 1.0, o.user_id, o.team_id, o.payment_term_id, o.client_order_ref,
                    o.date_order, (o.date_order + interval '1 day' * %(validity)s)::date,
                    'direct', %(warehouse)s, %(status)s, a.untaxed, a.tax, a.untaxed + a.tax,
@@ -880,7 +885,7 @@ class CrmDemoGenerator(models.AbstractModel):
             company=company.id, currency=company.currency_id.id,
             validity=company.quotation_validity_days or 0, warehouse=warehouse.id or None,
             globally=company.tax_calculation_rounding_method == "round_globally",
-            status=status, closed=closed, sign=company.portal_confirmation_sign,
+            state=state, status=status, closed=closed, sign=company.portal_confirmation_sign,
             pay=company.portal_confirmation_pay, prepayment=company.prepayment_percent or 1.0,
             uid=self.env.uid,
         ))
@@ -896,20 +901,21 @@ class CrmDemoGenerator(models.AbstractModel):
                 untaxed_amount_to_invoice, customer_lead, warehouse_id, collapse_prices,
                 collapse_composition, create_uid, write_uid, create_date, write_date)
             SELECT l.id, l.order_id, 10 + l.position, %(company)s, %(currency)s, o.partner_id,
-                   o.user_id, l.product_id, l.uom_id, 'sale', l.delivered_method, %(status)s,
+                   o.user_id, l.product_id, l.uom_id, %(state)s, l.delivered_method, %(status)s,
                    l.name, l.qty, l.price, l.price, 0, l.subtotal, l.tax, l.subtotal + l.tax,
                    CASE WHEN l.qty <> 0 THEN l.subtotal / l.qty ELSE 0 END,
                    CASE WHEN l.qty <> 0 THEN (l.subtotal + l.tax) / l.qty ELSE 0 END,
                    CASE WHEN %(closed)s THEN l.qty ELSE 0 END,
                    CASE WHEN %(closed)s THEN l.qty ELSE 0 END,
-                   CASE WHEN %(closed)s THEN 0 ELSE l.qty END,
+                   CASE WHEN %(open)s THEN l.qty ELSE 0 END,
                    CASE WHEN %(closed)s THEN l.subtotal ELSE 0 END,
-                   CASE WHEN %(closed)s THEN 0 ELSE l.subtotal END,
+                   CASE WHEN %(open)s THEN l.subtotal ELSE 0 END,
                    0, %(warehouse)s, false, false, %(uid)s, %(uid)s, o.date_order, o.date_order
               FROM crm_demo_amount l JOIN crm_demo_order o ON o.id = l.order_id
             """,
-            company=company.id, currency=company.currency_id.id, status=status, closed=closed,
-            warehouse=warehouse.id or None, uid=self.env.uid,
+            company=company.id, currency=company.currency_id.id, state=state, status=status,
+            closed=closed, open=confirmed and not closed, warehouse=warehouse.id or None,
+            uid=self.env.uid,
         ))
         line_count = cr.rowcount
         cr.execute(SQL(
@@ -917,9 +923,10 @@ class CrmDemoGenerator(models.AbstractModel):
             "SELECT id, tax_id FROM crm_demo_line WHERE tax_id IS NOT NULL"
         ))
         cr.execute(SQL(
-            "UPDATE res_partner p SET customer_rank = 1 WHERE customer_rank = 0 AND id IN "
+            "UPDATE res_partner p SET customer_rank = 1 WHERE %s AND customer_rank = 0 AND id IN "
             "(SELECT rp.commercial_partner_id FROM crm_demo_order o "
-            "JOIN res_partner rp ON rp.id = o.partner_id)"
+            "JOIN res_partner rp ON rp.id = o.partner_id)",
+            confirmed,
         ))
         cr.execute(SQL("DROP TABLE crm_demo_amount"))
         if sequence:
@@ -1277,7 +1284,8 @@ class CrmDemoGenerator(models.AbstractModel):
                       (random() * 1000000)::int AS r2,
                       (random() * 1000000)::int AS r3,
                       random() AS churn,
-                      random() AS start
+                      random() AS start,
+                      random() AS since
                  FROM generate_series(1, %(n)s) g""",
             cn_share=CHINESE_SHARE, ind_share=INDIVIDUAL_SHARE, n=customers,
         ))
@@ -1346,10 +1354,12 @@ class CrmDemoGenerator(models.AbstractModel):
 
     def _bulk_orders(self, order_lines, products, users, company):
         """Insert orders and lines: random cut points split the lines into orders
-        (about ten lines each), each order goes to a customer picked with a skew."""
+        (about ten lines each); 60% of the orders go to the core 4% of the
+        customers (the first ranks most), the others to anyone, so a few buy
+        often and much, many once or never."""
         cr = self.env.cr
         if not order_lines:
-            return 0, 0
+            return 0, 0, 0
         cr.execute(SQL("SELECT count(*) FROM crm_bulk_partner"))
         customers = cr.fetchone()[0]
         order_count = min(max(1, round(order_lines / 10)), order_lines)
@@ -1370,14 +1380,19 @@ class CrmDemoGenerator(models.AbstractModel):
                SELECT seq::int AS seq,
                       COALESCE(lag(last_line) OVER (ORDER BY seq), 0)::int AS first_line,
                       last_line::int AS last_line,
-                      (1 + floor(%(customers)s * power(random(), 2.2)))::int AS rank,
+                      CASE WHEN random() < 0.6
+                           THEN 1 + floor(%(core)s * power(random(), 1.5))
+                           ELSE 1 + floor(%(customers)s * random())
+                      END::int AS rank,
                       random() AS r_date,
                       random() AS r_time
                  FROM bounds""",
             lines=order_lines, orders=order_count, customers=customers,
+            core=max(1, customers // 25),
         ))
         # Activity window per customer: 14% stopped buying over a year ago, 10%
-        # a few months ago, 4% started less than three months ago.
+        # a few months ago, 4% started less than three months ago; the others
+        # have bought for one to three and a quarter years.
         cr.execute(SQL(
             """CREATE TEMP TABLE crm_demo_order ON COMMIT DROP AS
                SELECT nextval('sale_order_id_seq')::int AS id,
@@ -1397,7 +1412,8 @@ class CrmDemoGenerator(models.AbstractModel):
                                  WHEN p.churn < 0.24 THEN 100 + p.start * 220
                                  ELSE p.start * 20 END AS last_day,
                             CASE WHEN p.churn > 0.96 THEN 30 + p.start * 55
-                                 ELSE 1095 END AS first_day
+                                 WHEN p.churn < 0.14 THEN 900 + p.since * 280
+                                 ELSE 400 + p.since * 780 END AS first_day
                 ) w
                 ORDER BY o.seq""",
             teams=json.dumps(team_of),
@@ -1427,4 +1443,47 @@ class CrmDemoGenerator(models.AbstractModel):
         ))
         order_rows, line_rows = self._sql_insert_orders(company, closed=False)
         cr.execute(SQL("DROP TABLE crm_demo_line, crm_demo_order, crm_bulk_order"))
-        return order_rows, line_rows
+
+        # Prospects: a sent quotation (one to three lines) for 2% of the
+        # customers who never ordered: potential customers.
+        cr.execute(SQL(
+            """CREATE TEMP TABLE crm_demo_order ON COMMIT DROP AS
+               SELECT nextval('sale_order_id_seq')::int AS id, rp.id AS partner_id,
+                      rp.id AS invoice_partner_id, rp.user_id,
+                      (%(teams)s::jsonb ->> rp.user_id::text)::int AS team_id,
+                      NULL::int AS payment_term_id, NULL::varchar AS client_order_ref,
+                      date_trunc('day', now() at time zone 'UTC')
+                          - interval '1 day' * floor(random() * 60) + interval '10 hours'
+                          AS date_order,
+                      1 + floor(random() * 3)::int AS line_count
+                 FROM crm_bulk_partner p
+                 JOIN res_partner rp ON rp.id = p.id
+                WHERE p.start < 0.02
+                  AND NOT EXISTS (SELECT 1 FROM sale_order so WHERE so.partner_id = p.id)""",
+            teams=json.dumps(team_of),
+        ))
+        cr.execute(SQL(
+            """CREATE TEMP TABLE crm_demo_line ON COMMIT DROP AS
+               SELECT nextval('sale_order_line_id_seq')::int AS id,
+                      o.id AS order_id, k AS position, pr.product_id, pr.uom_id, pr.name,
+                      (1 + floor(random() * 50))::numeric AS qty, pr.price, pr.tax_id,
+                      pr.tax_rate, 'stock_move'::varchar AS delivered_method
+                 FROM crm_demo_order o
+                CROSS JOIN LATERAL generate_series(1, o.line_count) k
+                CROSS JOIN LATERAL (
+                     SELECT (%(products)s::int[])[i] AS product_id,
+                            (%(uoms)s::int[])[i] AS uom_id,
+                            (%(names)s::varchar[])[i] AS name,
+                            (%(prices)s::numeric[])[i] AS price,
+                            (%(tax_ids)s::int[])[i] AS tax_id,
+                            (%(tax_rates)s::numeric[])[i] AS tax_rate
+                       FROM (SELECT 1 + floor(random() * %(n)s)::int + 0 * k AS i) x
+                ) pr""",
+            products=[p.id for p in goods], uoms=[p.uom_id.id for p in goods],
+            names=[p.display_name for p in goods], prices=[p.list_price for p in goods],
+            tax_ids=[taxes[p][0] for p in goods], tax_rates=[taxes[p][1] for p in goods],
+            n=len(goods),
+        ))
+        quotations, _quotation_lines = self._sql_insert_orders(company, closed=False, state="sent")
+        cr.execute(SQL("DROP TABLE crm_demo_line, crm_demo_order"))
+        return order_rows, line_rows, quotations

@@ -148,8 +148,16 @@ class TestDemoGenerator(TransactionCase):
         self.assertEqual(customers.commercial_partner_id, customers)
         self.assertTrue(any(CJK.search(name) for name in customers.mapped("name")))
         self.assertTrue(all(customers.mapped("user_id")))
-        orders = SaleOrder.search([]) - orders_before
+        new_orders = SaleOrder.search([]) - orders_before
+        orders = new_orders.filtered(lambda o: o.state == "sale")
         self.assertEqual(len(orders), summary["orders"])
+        # Quotations sent to customers who never ordered: potential customers.
+        quotations = new_orders - orders
+        self.assertEqual(len(quotations), summary["quotations"])
+        self.assertEqual(set(quotations.mapped("state")), {"sent"} if quotations else set())
+        self.assertFalse(quotations.partner_id & orders.partner_id)
+        self.assertEqual(set(quotations.order_line.mapped("invoice_status")),
+                         {"no"} if quotations else set())
         self.assertEqual(SaleOrder.search_count([("id", "in", orders.ids), ("state", "=", "sale")]),
                          200)
         self.assertEqual(len(orders.order_line), 2000)

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Benchmark the customer classification on a large database.
+
+    python3 tools/bench_classification.py                  # 100,000 customers, 1,000,000 lines
+    python3 tools/bench_classification.py --reuse          # keep the database and its data
+    python3 tools/bench_classification.py --customers 20000 --lines 200000 --database crm_bench_small
+
+Creates the database from scratch with crm_extended and crm_analytics (or copies
+--template), writes the customers and confirmed order lines with
+crm.demo.generator.generate_bulk(), then times:
+
+1. the full classification recompute on customers without any classification
+   (every value written, history rows inserted);
+2. the same full recompute again (nothing changed: only the comparison);
+3. the incremental recompute of one customer (what an order confirmation runs);
+4. the credit rating recompute;
+5. reading the classification analysis report (count and one grouping).
+
+Prints seconds, rows and rows per second with the machine it ran on. Runs Odoo
+as a library from the repository root with odoo.conf (PGHOST, PGPORT, PGUSER and
+PGPASSWORD override it).
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF = os.path.join(ROOT, "odoo.conf")
+MODULES = "crm_extended,crm_analytics"
+
+# Company-dependent columns the classification writes (reset before the first run).
+CLASSIFICATION_COLUMNS = [
+    "crm_value_grade", "crm_lifecycle_stage", "crm_tier_id", "crm_tier_valid_until",
+    "crm_revenue_12m", "crm_order_count", "crm_order_count_12m", "crm_first_order_date",
+    "crm_last_order_date", "crm_avg_order_interval", "crm_classified_at",
+]
+
+
+def say(message):
+    print(f"[bench] {message}", flush=True)
+
+
+def machine():
+    info = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo", encoding="utf-8") as meminfo:
+            total_kb = int(meminfo.readline().split()[1])
+            info["memory_gb"] = round(total_kb / 1024 / 1024, 1)
+    except OSError:
+        pass
+    try:
+        info["nproc"] = int(subprocess.run(["nproc"], capture_output=True, text=True).stdout)
+    except (OSError, ValueError):
+        info["nproc"] = os.cpu_count()
+    return info
+
+
+def create_database(database, template):
+    """Drop and recreate ``database`` with both modules installed."""
+    import psycopg2  # noqa: PLC0415  (installed with Odoo)
+    from odoo.tools import config  # noqa: PLC0415
+
+    conn = psycopg2.connect(
+        host=config["db_host"] or None, port=config["db_port"] or None,
+        user=config["db_user"] or None, password=config["db_password"] or None,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (database,),
+        )
+        cr.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        if template:
+            cr.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+    conn.close()
+    say(f"installing {MODULES} in {database!r}" + (f" (from {template!r})" if template else ""))
+    started = time.monotonic()
+    rc = subprocess.run(
+        [sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "-i", MODULES,
+         "--stop-after-init", "--log-level=warn", "--no-http"],
+        cwd=ROOT,
+    ).returncode
+    if rc:
+        raise SystemExit(f"[bench] installing the modules failed (exit {rc})")
+    say(f"installed in {time.monotonic() - started:.0f}s")
+
+
+def database_exists(database):
+    import odoo.sql_db  # noqa: PLC0415
+
+    with odoo.sql_db.db_connect("postgres").cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+        return bool(cr.fetchone())
+
+
+def timed(results, name, rows_label, function):
+    started = time.monotonic()
+    rows = function()
+    seconds = time.monotonic() - started
+    rate = rows / seconds if seconds and rows else 0
+    results.append({"step": name, "seconds": round(seconds, 3), "rows": rows,
+                    "rows_label": rows_label, "rows_per_second": round(rate)})
+    say(f"{name}: {seconds:.2f}s, {rows} {rows_label}, {rate:,.0f} {rows_label}/s")
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="crm_bench")
+    parser.add_argument("--customers", type=int, default=100000)
+    parser.add_argument("--lines", type=int, default=1000000, help="confirmed order lines")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep an existing database and its generated data")
+    parser.add_argument("--template", help="copy this database instead of installing "
+                        "the dependencies from scratch (e.g. one with sale_crm, sale_stock)")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+
+    import odoo  # noqa: PLC0415
+    import odoo.tools  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    info = machine()
+    if not (args.reuse and database_exists(args.database)):
+        create_database(args.database, args.template)
+    registry = Registry(args.database)
+    results = []
+
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        cr.execute("SELECT version()")
+        info["postgresql"] = cr.fetchone()[0].split(" on ")[0]
+        cr.execute("SHOW shared_buffers")
+        info["shared_buffers"] = cr.fetchone()[0]
+        info["odoo"] = odoo.release.version
+        cr.execute("SELECT count(*) FROM sale_order_line WHERE state = 'sale'")
+        existing_lines = cr.fetchone()[0]
+        if existing_lines < args.lines:
+            say(f"generating {args.customers:,} customers and {args.lines:,} order lines")
+            summary = env["crm.demo.generator"].generate_bulk(
+                customers=args.customers, order_lines=args.lines, seed=args.seed)
+            cr.commit()
+            results.append({"step": "generate_bulk", "seconds": summary["seconds"],
+                            "rows": summary["order_lines"], "rows_label": "lines",
+                            "rows_per_second": round(summary["order_lines"] / summary["seconds"])})
+            say(f"generated in {summary['seconds']}s: {summary}")
+        else:
+            say(f"reusing {existing_lines:,} confirmed order lines")
+        cr.execute(
+            "SELECT (SELECT count(*) FROM res_partner), (SELECT count(*) FROM sale_order "
+            "WHERE state = 'sale'), (SELECT count(*) FROM sale_order_line WHERE state = 'sale')"
+        )
+        partners, orders, lines = cr.fetchone()
+        info.update(partners=partners, confirmed_orders=orders, confirmed_lines=lines)
+        say(f"database: {partners:,} partners, {orders:,} confirmed orders, {lines:,} lines")
+
+        # A cold start: nobody classified yet, no history.
+        cr.execute(
+            "UPDATE res_partner SET " + ", ".join(f"{c} = NULL" for c in CLASSIFICATION_COLUMNS)
+            + " WHERE " + " OR ".join(f"{c} IS NOT NULL" for c in CLASSIFICATION_COLUMNS)
+        )
+        cr.execute("DELETE FROM crm_classification_history")
+        cr.execute("UPDATE res_company SET crm_classified_at = NULL")
+        cr.commit()
+        env.invalidate_all()
+        Partner = env["res.partner"]
+
+        def full():
+            result = Partner.crm_recompute_classification()
+            env.flush_all()
+            cr.commit()
+            params = result["params"]
+            say(f"  {params['customers']:,} customers, {params['changed']:,} updated, "
+                f"{params['history']:,} history rows")
+            return params["customers"]
+
+        timed(results, "full recompute, first run (writes everything)", "customers", full)
+        timed(results, "full recompute, second run (nothing changed)", "customers", full)
+
+        cr.execute(
+            "SELECT rp.commercial_partner_id FROM sale_order so "
+            "JOIN res_partner rp ON rp.id = so.partner_id WHERE so.state = 'sale' "
+            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+        top = Partner.browse(cr.fetchone()[0])
+
+        def one():
+            top.with_company(env.company)._crm_recompute_classification_partners()
+            env.flush_all()
+            cr.commit()
+            return 1
+
+        timed(results, f"incremental recompute of the biggest customer ({top.id})",
+              "customers", one)
+
+        if hasattr(Partner, "crm_recompute_credit_rating"):
+            def credit():
+                Partner.crm_recompute_credit_rating()
+                env.flush_all()
+                cr.commit()
+                cr.execute("SELECT count(*) FROM res_partner WHERE crm_credit_rating IS NOT NULL")
+                return cr.fetchone()[0]
+
+            timed(results, "credit rating recompute", "rated customers", credit)
+
+        Report = env["crm.classification.report"]
+
+        def report():
+            count = Report.search_count([])
+            Report._read_group([], ["value_grade", "lifecycle_stage"],
+                               ["__count", "revenue_12m:sum"])
+            return count
+
+        timed(results, "classification report: count + grade x stage pivot", "rows", report)
+
+        cr.execute(
+            "SELECT crm_lifecycle_stage->>%s, count(*) FROM res_partner "
+            "WHERE crm_lifecycle_stage ? %s GROUP BY 1 ORDER BY 2 DESC",
+            [str(env.company.id), str(env.company.id)],
+        )
+        stages = dict(cr.fetchall())
+        say(f"lifecycle stages: {stages}")
+        info["stages"] = stages
+
+    say("machine: " + ", ".join(f"{k}={v}" for k, v in info.items() if k != "stages"))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump({"machine": info, "results": results, "args": vars(args)}, out, indent=2,
+                      default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
