@@ -298,6 +298,10 @@ def odoo_test_summary(text):
     for match in re.finditer(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", text):
         failed += int(match.group(1)) + int(match.group(2))
         run += int(match.group(3))
+    # The per-module statistics count at_install and post_install tests alike.
+    per_module = [int(n) for n in re.findall(r"odoo\.tests\.stats: \w+: (\d+) tests", text)]
+    if per_module:
+        run = max(run, sum(per_module))
     skipped = re.findall(r"odoo\.tests\.\S* skipped (.+)", text)
     errors = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
     return run, failed, skipped, errors
@@ -320,6 +324,7 @@ def cmd_test(args):
     say(f"database {database}: installing {', '.join(MODULES)} and running their tests ({tags})")
     started = time.monotonic()
     failures = []
+    run = failed = pytest_passed = pytest_failed = 0
     try:
         rc, text = run_logged(
             odoo_command(
@@ -358,23 +363,36 @@ def cmd_test(args):
                 PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(ROOT, "scripts"), os.environ.get("PYTHONPATH")])),
             )
             say("pytest over tests/ and scripts/ (live server on the test database)")
-            rc = subprocess.run(
+            rc, text = run_logged(
                 [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "scripts"],
-                cwd=ROOT,
+                os.path.join(log_dir, "pytest.log"),
                 env=env,
-            ).returncode
+            )
+            counts = {
+                word: sum(int(n) for n in re.findall(rf"(\d+) {word}", text.splitlines()[-1] if text else ""))
+                for word in ("passed", "failed", "error", "errors", "skipped")
+            }
+            pytest_passed = counts["passed"]
+            pytest_failed = counts["failed"] + counts["error"] + counts["errors"]
             if rc:
                 failures.append(f"pytest exited with {rc}")
+            if counts["skipped"]:
+                failures.append(f"{counts['skipped']} pytest test(s) skipped")
+            if not pytest_passed:
+                failures.append("pytest ran no test")
     finally:
         if args.keep_db:
             say(f"kept database {database}")
         else:
             drop_database(settings, database)
     elapsed = time.monotonic() - started
+    passed = max(run - failed, 0) + pytest_passed
     if failures:
         say(f"FAILED after {elapsed:.0f}s: " + "; ".join(failures))
+        print(f"tests: {passed} passed, {max(failed + pytest_failed, 1)} failed", flush=True)
         return 1
-    say(f"all tests passed in {elapsed:.0f}s")
+    say(f"all tests passed in {elapsed:.0f}s (Odoo: {run}, pytest: {pytest_passed})")
+    print(f"tests: {passed} passed, 0 failed", flush=True)
     return 0
 
 
