@@ -1418,6 +1418,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 ORDER BY o.seq""",
             teams=json.dumps(team_of),
         ))
+        _logger.info("bulk: %s orders placed", order_count)
         cr.execute(SQL(
             """CREATE TEMP TABLE crm_demo_line ON COMMIT DROP AS
                SELECT nextval('sale_order_line_id_seq')::int AS id,
@@ -1441,7 +1442,9 @@ class CrmDemoGenerator(models.AbstractModel):
             tax_ids=[taxes[p][0] for p in goods], tax_rates=[taxes[p][1] for p in goods],
             n=len(goods),
         ))
+        _logger.info("bulk: %s order lines drawn, inserting", order_lines)
         order_rows, line_rows = self._sql_insert_orders(company, closed=False)
+        _logger.info("bulk: %s orders and %s lines inserted", order_rows, line_rows)
         cr.execute(SQL("DROP TABLE crm_demo_line, crm_demo_order, crm_bulk_order"))
 
         # Prospects: a sent quotation (one to three lines) for 2% of the
