@@ -271,10 +271,11 @@ def cmd_run(args):
         "env['crm.demo.generator'].generate("
         f"customers={args.customers}, orders_per_customer=8, seed=7)\n"
         "env['res.partner'].crm_recompute_classification()\n"
+        "env['res.partner'].crm_recompute_credit_rating()\n"
         "env.cr.commit()\n"
     )
     rc = subprocess.run(
-        odoo_command(database, "shell", "--no-http", "--log-level=warn"),
+        [*ODOO, "shell", "-c", CONF, "-d", database, "--no-http", "--log-level=warn"],
         cwd=ROOT,
         input=code,
         text=True,
