@@ -1,1 +1,2 @@
 from . import test_classification_report
+from . import test_i18n
