@@ -126,6 +126,9 @@ def main(argv=None):
     parser.add_argument("--customers", type=int, default=100000)
     parser.add_argument("--lines", type=int, default=1000000, help="confirmed order lines")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--lines-per-order", type=int, default=10,
+                        help="average lines per order (3 gives ~333,000 orders and "
+                        "more customers with orders)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database and its generated data")
     parser.add_argument("--template", help="copy this database instead of installing "
@@ -158,7 +161,8 @@ def main(argv=None):
         if existing_lines < args.lines:
             say(f"generating {args.customers:,} customers and {args.lines:,} order lines")
             summary = env["crm.demo.generator"].generate_bulk(
-                customers=args.customers, order_lines=args.lines, seed=args.seed)
+                customers=args.customers, order_lines=args.lines, seed=args.seed,
+                lines_per_order=args.lines_per_order)
             cr.commit()
             results.append({"step": "generate_bulk", "seconds": summary["seconds"],
                             "rows": summary["order_lines"], "rows_label": "lines",

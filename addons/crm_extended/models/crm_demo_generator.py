@@ -315,9 +315,10 @@ class CrmDemoGenerator(models.AbstractModel):
         return summary
 
     @api.model
-    def generate_bulk(self, customers=100000, order_lines=1000000, seed=7, company=None):
+    def generate_bulk(self, customers=100000, order_lines=1000000, seed=7, company=None,
+                      lines_per_order=10):
         """Write ``customers`` customers and about ``order_lines`` confirmed order
-        lines (about 10 per order) for a benchmark, with set-based SQL.
+        lines (about ``lines_per_order`` per order) for a benchmark, with set-based SQL.
 
         Rows carry every column the ORM would write for a confirmed order without
         delivery or invoice yet: state 'sale', company, currency, taxes, amounts
@@ -335,6 +336,8 @@ class CrmDemoGenerator(models.AbstractModel):
             raise UserError(self.env._("The number of customers must be a positive integer."))
         if not isinstance(order_lines, int) or order_lines < 0:
             raise UserError(self.env._("The number of order lines cannot be negative."))
+        if not isinstance(lines_per_order, int) or lines_per_order < 1:
+            raise UserError(self.env._("The number of lines per order must be a positive integer."))
         if isinstance(company, int):
             company = self.env["res.company"].browse(company).exists()
             if not company:
@@ -351,7 +354,7 @@ class CrmDemoGenerator(models.AbstractModel):
         partner_count = self._bulk_partners(customers, users, company)
         _logger.info("bulk: %s customers (%.1fs)", partner_count, time.monotonic() - started)
         order_count, line_count, quotation_count = self._bulk_orders(
-            order_lines, products, users, company)
+            order_lines, products, users, company, lines_per_order)
         _logger.info("bulk: %s orders, %s lines, %s quotations (%.1fs)", order_count, line_count,
                      quotation_count, time.monotonic() - started)
         cr.execute(SQL("DROP TABLE IF EXISTS crm_bulk_partner"))
@@ -1352,7 +1355,7 @@ class CrmDemoGenerator(models.AbstractModel):
         ))
         return cr.rowcount
 
-    def _bulk_orders(self, order_lines, products, users, company):
+    def _bulk_orders(self, order_lines, products, users, company, lines_per_order=10):
         """Insert orders and lines: random cut points split the lines into orders
         (about ten lines each); 60% of the orders go to the core 4% of the
         customers (the first ranks most), the others to anyone, so a few buy
@@ -1362,7 +1365,7 @@ class CrmDemoGenerator(models.AbstractModel):
             return 0, 0, 0
         cr.execute(SQL("SELECT count(*) FROM crm_bulk_partner"))
         customers = cr.fetchone()[0]
-        order_count = min(max(1, round(order_lines / 10)), order_lines)
+        order_count = min(max(1, round(order_lines / lines_per_order)), order_lines)
         goods = [p for p in products.values() if p.type == "consu"]
         taxes = self._demo_product_taxes(company, goods)
         team_of = {str(u.id): u.sale_team_id.id or None for u in users["users"].values()}

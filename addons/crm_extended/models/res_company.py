@@ -38,8 +38,12 @@ class ResCompany(models.Model):
     )
     # Revenue cut-offs found by the last full recompute, so that the grade of one
     # customer can be refreshed on order confirmation without ranking everyone.
-    crm_grade_a_cutoff = fields.Monetary(currency_field="currency_id", readonly=True)
-    crm_grade_b_cutoff = fields.Monetary(currency_field="currency_id", readonly=True)
+    crm_grade_a_cutoff = fields.Monetary(
+        string="Grade A Revenue Cut-off", currency_field="currency_id", readonly=True
+    )
+    crm_grade_b_cutoff = fields.Monetary(
+        string="Grade B Revenue Cut-off", currency_field="currency_id", readonly=True
+    )
     crm_classified_at = fields.Datetime(string="Last Full Classification", readonly=True)
 
     # Lifecycle stage rules

@@ -103,9 +103,10 @@ class CrmCustomerHandover(models.TransientModel):
 
     def _handover_label(self, model, field):
         Model = self.env[model]
+        # ir.model's name is translated, the class _description is not.
         return self.env._(
             "%(records)s (%(field)s)",
-            records=Model._description,
+            records=self.env["ir.model"].sudo()._get(model).name,
             field=Model._fields[field]._description_string(self.env),
         )
 
