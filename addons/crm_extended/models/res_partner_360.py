@@ -22,45 +22,53 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     crm_360_currency_id = fields.Many2one(
-        "res.currency", string="360 Currency", compute="_compute_crm_360_currency_id"
+        "res.currency", string="360 Currency", compute="_compute_crm_360_currency_id",
+        groups="base.group_user",
     )
     crm_360_sale_order_count = fields.Integer(
         string="Confirmed Orders",
         compute="_compute_crm_360_sales",
         help="Confirmed sale orders of this customer and its contacts in the current company.",
+        groups="base.group_user",
     )
     crm_360_sale_amount = fields.Monetary(
         string="Confirmed Revenue",
         currency_field="crm_360_currency_id",
         compute="_compute_crm_360_sales",
         help="Untaxed total of the confirmed sale orders, in the company currency.",
+        groups="base.group_user",
     )
     crm_360_delivery_count = fields.Integer(
         string="Deliveries",
         compute="_compute_crm_360_delivery_count",
         help="Outgoing transfers (deliveries) to this customer and its contacts, "
         "cancelled ones excepted.",
+        groups="base.group_user",
     )
     crm_360_open_invoice_count = fields.Integer(
         string="Open Invoices",
         compute="_compute_crm_360_invoices",
         help="Posted customer invoices not fully paid.",
+        groups="base.group_user",
     )
     crm_360_open_invoice_amount = fields.Monetary(
         string="Open Invoices Amount",
         currency_field="crm_360_currency_id",
         compute="_compute_crm_360_invoices",
         help="Amount still due on the open invoices, in the company currency.",
+        groups="base.group_user",
     )
     crm_360_overdue_invoice_count = fields.Integer(
         string="Overdue Invoices",
         compute="_compute_crm_360_invoices",
         help="Open invoices whose due date has passed.",
+        groups="base.group_user",
     )
     crm_360_overdue_invoice_amount = fields.Monetary(
         string="Overdue Invoices Amount",
         currency_field="crm_360_currency_id",
         compute="_compute_crm_360_invoices",
+        groups="base.group_user",
     )
     crm_360_last_interaction_date = fields.Datetime(
         string="Last Interaction",
@@ -68,17 +76,20 @@ class ResPartner(models.Model):
         help="Latest of: the date of the last quotation or order (cancelled ones "
         "excepted), the last e-mail or note on the customer or one of its contacts, "
         "and the last activity marked as done on them.",
+        groups="base.group_user",
     )
     crm_customer_blacklist_reason = fields.Text(
         string="Customer Blacklist Reason",
         related="commercial_partner_id.crm_blacklist_reason",
         help="Why the commercial partner of this contact is on the commercial blacklist.",
+        groups="base.group_user",
     )
     crm_is_commercial_entity = fields.Boolean(
         string="Is Commercial Entity",
         compute="_compute_crm_is_commercial_entity",
         help="The classification, credit rating and blacklist are kept on the "
         "commercial entity (the company), not on its contacts.",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------

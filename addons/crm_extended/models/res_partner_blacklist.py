@@ -19,17 +19,24 @@ class ResPartner(models.Model):
         tracking=True,
         help="Blocks confirming sale orders and creating opportunities for this "
         "customer. Only CRM managers set or lift it.",
+        groups="base.group_user",
     )
-    crm_blacklist_reason = fields.Text(string="Blacklist Reason", copy=False)
-    crm_blacklist_date = fields.Datetime(string="Blacklisted On", copy=False, readonly=True)
+    crm_blacklist_reason = fields.Text(
+        string="Blacklist Reason", copy=False, groups="base.group_user"
+    )
+    crm_blacklist_date = fields.Datetime(
+        string="Blacklisted On", copy=False, readonly=True, groups="base.group_user"
+    )
     crm_blacklist_user_id = fields.Many2one(
-        "res.users", string="Blacklisted By", copy=False, readonly=True
+        "res.users", string="Blacklisted By", copy=False, readonly=True,
+        groups="base.group_user",
     )
     crm_is_blacklisted_customer = fields.Boolean(
         string="Customer Blacklisted",
         compute="_compute_crm_is_blacklisted_customer",
         search="_search_crm_is_blacklisted_customer",
         help="The commercial partner of this contact is on the commercial blacklist.",
+        groups="base.group_user",
     )
 
     @api.depends("commercial_partner_id.crm_commercial_blacklist")

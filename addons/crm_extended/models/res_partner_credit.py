@@ -64,15 +64,18 @@ class ResPartner(models.Model):
         copy=False,
         help="Derived every day from the payment behaviour of the customer's invoices "
         "in this company. Empty when the customer has no invoice history yet.",
+        groups="base.group_user",
     )
     crm_credit_rating_locked = fields.Boolean(
         string="Credit Rating Locked",
         company_dependent=True,
         copy=False,
         help="Set by a manual override: the recompute leaves the rating alone.",
+        groups="base.group_user",
     )
     crm_credit_rating_lock_reason = fields.Char(
-        string="Credit Rating Override Reason", company_dependent=True, copy=False
+        string="Credit Rating Override Reason", company_dependent=True, copy=False,
+        groups="base.group_user",
     )
     crm_avg_days_late = fields.Float(
         string="Average Days Late",
@@ -81,6 +84,7 @@ class ResPartner(models.Model):
         readonly=True,
         help="Average delay of the invoices due in the rating window: days between "
         "due date and payment, zero when paid on time, days so far when still open.",
+        groups="base.group_user",
     )
     crm_late_invoice_ratio = fields.Float(
         string="Late Paid Invoices (%)",
@@ -89,6 +93,7 @@ class ResPartner(models.Model):
         readonly=True,
         help="Share of the invoices due in the rating window that were paid, or are "
         "still open, more than 5 days after their due date.",
+        groups="base.group_user",
     )
     crm_overdue_amount = fields.Float(
         string="Overdue Amount",
@@ -97,6 +102,7 @@ class ResPartner(models.Model):
         readonly=True,
         help="Open amount of the customer's invoices past their due date, in company "
         "currency, at the last rating.",
+        groups="base.group_user",
     )
     crm_max_days_overdue = fields.Integer(
         string="Oldest Overdue (days)",
@@ -104,6 +110,7 @@ class ResPartner(models.Model):
         copy=False,
         readonly=True,
         help="Days the oldest open invoice is past its due date, at the last rating.",
+        groups="base.group_user",
     )
     crm_credit_invoice_count = fields.Integer(
         string="Rated Invoices",
@@ -111,12 +118,14 @@ class ResPartner(models.Model):
         copy=False,
         readonly=True,
         help="Number of invoices due in the rating window.",
+        groups="base.group_user",
     )
     crm_credit_limit_exceeded = fields.Boolean(
         string="Credit Limit Exceeded",
         compute="_compute_crm_credit_limit_exceeded",
         help="The receivable plus the confirmed orders still to invoice exceed the "
         "credit limit set in Accounting (Odoo's own partner credit limit).",
+        groups="base.group_user",
     )
 
     @api.constrains("crm_credit_rating_locked", "crm_credit_rating_lock_reason")

@@ -171,3 +171,25 @@ class TestAccess(CrmExtendedCase):
                 self.history_a.with_user(user).write({"new_value": "c"})
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.history_a.with_user(user).unlink()
+
+    def test_portal_customer_cannot_read_internal_classification(self):
+        """A portal customer may read its own partner (name, address), never how
+        we rate it: grade, credit, blacklist reason and 360 figures are internal."""
+        self.customer.sudo().write({
+            "crm_value_grade": "c", "crm_credit_rating": "c",
+            "crm_commercial_blacklist": True, "crm_blacklist_reason": "Suspected fraud",
+        })
+        portal = new_test_user(
+            self.env, login="access_portal", groups="base.group_portal",
+            parent_id=self.customer.id,
+        )
+        own_company = self.customer.with_user(portal)
+        self.assertEqual(own_company.read(["name"])[0]["name"], "Access Customer")
+        for field in ("crm_value_grade", "crm_credit_rating", "crm_blacklist_reason",
+                      "crm_360_sale_amount", "crm_classification_history_ids"):
+            with self.assertRaises(AccessError, msg=field):
+                own_company.read([field])
+        # A plain read of every field the user may see leaves them out.
+        self.assertFalse(
+            [name for name in own_company.fields_get() if name.startswith("crm_")]
+        )
