@@ -305,6 +305,12 @@ def odoo_test_summary(text):
         run = max(run, sum(per_module))
     skipped = re.findall(r"odoo\.tests\.\S* skipped (.+)", text)
     errors = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
+    # Warnings about our own code (view access inconsistencies, bad field
+    # definitions...) are defects too.
+    errors += [
+        line for line in re.findall(r"^\S+ \S+ \d+ WARNING .*$", text, re.M)
+        if "crm_extended" in line or "crm_analytics" in line or "Inconsistency" in line
+    ]
     return run, failed, skipped, errors
 
 
@@ -347,7 +353,7 @@ def cmd_test(args):
         if failed:
             failures.append(f"{failed} Odoo test(s) failed")
         if errors:
-            failures.append(f"{len(errors)} ERROR line(s) in the Odoo log")
+            failures.append(f"{len(errors)} ERROR line(s) or warning(s) about our modules in the Odoo log")
             for line in errors[:20]:
                 say("  " + line[:300])
         if skipped:
