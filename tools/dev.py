@@ -184,16 +184,6 @@ def check_browser():
         ) from None
 
 
-def check_numerics():
-    try:
-        import numpy  # noqa: F401, PLC0415
-        import scipy  # noqa: F401, PLC0415
-    except ImportError as error:
-        raise PrerequisiteError(
-            f"{error.name} is missing: `pip install -r requirements.txt`."
-        ) from None
-
-
 # ----------------------------------------------------------------------------
 # Odoo helpers
 # ----------------------------------------------------------------------------
@@ -254,8 +244,12 @@ def cmd_run(args):
     check_postgres(settings)
     if not args.no_pip:
         pip_install("requirements.txt")
-    check_numerics()
     database = args.database
+    if not re.fullmatch(r"crm_demo\w*", database) and not args.force:
+        raise PrerequisiteError(
+            f"`run` drops and recreates the database {database!r}: use a name that starts "
+            "with crm_demo, or add --force if that is really what you want."
+        )
     say(f"(re)creating demo database {database!r} with {', '.join(MODULES)}")
     drop_database(settings, database)
     rc = subprocess.run(
@@ -303,7 +297,8 @@ def odoo_test_summary(text):
     per_module = [int(n) for n in re.findall(r"odoo\.tests\.stats: \w+: (\d+) tests", text)]
     if per_module:
         run = max(run, sum(per_module))
-    skipped = re.findall(r"odoo\.tests\.\S* skipped (.+)", text)
+    # Odoo logs a skip under the test module's own logger: "<logger>: skipped <test> : <why>".
+    skipped = re.findall(r"^\S+ \S+ \d+ INFO \S+ [\w.]+: skipped (.+)$", text, re.M)
     errors = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
     # Warnings about our own code (view access inconsistencies, bad field
     # definitions...) are defects too.
@@ -320,7 +315,6 @@ def cmd_test(args):
     check_postgres(settings)
     if not args.no_pip:
         pip_install("requirements-test.txt")
-    check_numerics()
     check_browser()
     stamp = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
     database = f"crm_test_{stamp}_{os.getpid()}"
@@ -412,6 +406,8 @@ def main(argv=None):
     run.add_argument("--port", type=int, default=int(os.environ.get("CRM_HTTP_PORT", "8069")))
     run.add_argument("--no-server", action="store_true", help="stop once the database is ready")
     run.add_argument("--no-pip", action="store_true", help="skip installing the requirements")
+    run.add_argument("--force", action="store_true",
+                     help="allow a database name that does not start with crm_demo")
     test = sub.add_parser("test", help="run every test of both modules and of tests/")
     test.add_argument("--test-tags", help="Odoo --test-tags (default: both modules, all tests)")
     test.add_argument("--skip-pytest", action="store_true", help="only the Odoo module tests")

@@ -8,7 +8,6 @@
     "author": "CRM Extended contributors",
     "website": "https://example.invalid/crm-extended",
     "depends": ["sale_crm", "sale_stock", "account"],
-    "external_dependencies": {"python": ["numpy"]},
     "data": [
         "security/crm_extended_groups.xml",
         "security/ir.model.access.csv",

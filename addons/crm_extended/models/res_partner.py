@@ -265,26 +265,7 @@ class ResPartner(models.Model):
             raise AccessError(
                 self.env._("Only CRM managers may recompute the customer classification.")
             )
-        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        if in_cron:
-            # Every company, one commit each; a run cut short by the cron time
-            # limit is resumed with the companies not classified yet today (UTC).
-            fresh = datetime.combine(fields.Date.today(), time.min)
-            companies = self.env["res.company"].sudo().search(
-                ["|", ("crm_classified_at", "=", False), ("crm_classified_at", "<", fresh)],
-                order="crm_classified_at asc nulls first, id",
-            )
-            self.env["ir.cron"]._commit_progress(remaining=len(companies))
-        else:
-            companies = self.env.companies
-        today = self._crm_classification_today(today)
-        total = {"customers": 0, "changed": 0, "history": 0}
-        for company in companies:
-            result = self.with_company(company)._crm_classify(company, today)
-            for key, value in result.items():
-                total[key] += value
-            if in_cron and not self.env["ir.cron"]._commit_progress(1):
-                break
+        total = self._crm_classify_companies(self.env.companies, today)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -301,6 +282,31 @@ class ResPartner(models.Model):
                 "sticky": False,
             },
         }
+
+    @api.model
+    def _crm_classify_companies(self, companies, today=None, in_cron=False):
+        today = self._crm_classification_today(today)
+        total = {"customers": 0, "changed": 0, "history": 0}
+        for company in companies:
+            result = self.with_company(company)._crm_classify(company, today)
+            for key, value in result.items():
+                total[key] += value
+            if in_cron and not self.env["ir.cron"]._commit_progress(1):
+                break
+        return total
+
+    @api.model
+    def _cron_crm_recompute_classification(self):
+        """Daily run over every company, one commit each. A run cut short by the
+        cron time limit resumes with the companies not classified yet today (UTC).
+        Private: only the scheduler may commit mid-run and cross companies."""
+        fresh = datetime.combine(fields.Date.today(), time.min)
+        companies = self.env["res.company"].sudo().search(
+            ["|", ("crm_classified_at", "=", False), ("crm_classified_at", "<", fresh)],
+            order="crm_classified_at asc nulls first, id",
+        )
+        self.env["ir.cron"]._commit_progress(remaining=len(companies))
+        return self._crm_classify_companies(companies, in_cron=True)
 
     def _crm_recompute_classification_partners(self):
         """Recompute these customers in ``self.env.company`` (called when their
@@ -642,7 +648,7 @@ prospects AS (
     SELECT rp.commercial_partner_id
       FROM crm_lead l
       JOIN res_partner rp ON rp.id = l.partner_id
-     WHERE l.company_id = %(company_id)s
+     WHERE (l.company_id = %(company_id)s OR l.company_id IS NULL)
        AND l.active
        %(scope_lead)s
 ),

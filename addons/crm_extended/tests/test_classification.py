@@ -197,10 +197,17 @@ class TestLifecycleStage(CrmExtendedCase):
             "name": "Big deal", "type": "opportunity", "partner_id": opportunity.id,
             "company_id": self.company.id,
         })
+        # Web forms and the mail gateway create leads without a company yet.
+        web_lead = self._crm_customer("Web Form Lead")
+        self.env["crm.lead"].create({
+            "name": "Enquiry", "type": "lead", "partner_id": web_lead.id,
+            "company_id": False, "team_id": False, "user_id": False,
+        })
         nothing = self._crm_customer("Nothing")
         self._crm_recompute()
         self.assertEqual(quoted.crm_lifecycle_stage, "potential")
         self.assertEqual(opportunity.crm_lifecycle_stage, "potential")
+        self.assertEqual(web_lead.crm_lifecycle_stage, "potential")
         self.assertFalse(quoted.crm_value_grade, "No order: no value grade yet.")
         self.assertFalse(nothing.crm_lifecycle_stage)
         history = self._crm_history(opportunity, "lifecycle_stage")

@@ -1,6 +1,8 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -323,8 +325,25 @@ class TestHistoryAndOverride(CrmExtendedCase):
         cron = self.env.ref("crm_extended.ir_cron_crm_recompute_classification")
         self.assertTrue(cron.active)
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        self.assertEqual(cron.code.strip(), "model.crm_recompute_classification()")
-        self.assertEqual(cron.model_id.model, "res.partner")
+        self.assertEqual(cron.code.strip(), "model._cron_crm_recompute_classification()")
+        customer = self._crm_customer("Cron Customer")
+        self._crm_order(customer, 1000, days_ago=5)
+        # A stale grade and a company last classified yesterday: the nightly run
+        # must classify the company again, and only once a day.
+        customer.sudo().crm_value_grade = "c"
+        self.company.sudo().crm_classified_at = fields.Datetime.now() - timedelta(days=1)
+        commits = []
+        # Tests may not commit: count the cron's commits instead.
+        with patch.object(
+            type(self.env["ir.cron"]), "_commit_progress",
+            lambda cron_self, processed=0, **kwargs: commits.append(processed) or float("inf"),
+        ):
+            first = self.env["res.partner"]._cron_crm_recompute_classification()
+            second = self.env["res.partner"]._cron_crm_recompute_classification()
+        self.assertEqual(customer.crm_value_grade, "a")
+        self.assertGreaterEqual(first["customers"], 1)
+        self.assertEqual(second["customers"], 0, "a company is classified once a day")
+        self.assertIn(1, commits, "progress is committed after each company")
 
 
 @tagged("post_install", "-at_install")
@@ -365,3 +384,21 @@ class TestHistoryOrm(CrmExtendedCase):
                 "partner_id": customer.id, "company_id": self.company.id,
                 "classification": "value_grade", "new_value": "a",
             })
+
+    def test_history_cannot_be_forged_by_a_manager(self):
+        """The trail is written by the code only: even a CRM manager cannot add,
+        edit or delete rows over RPC."""
+        customer = self._crm_customer("Audited")
+        History = self.env["crm.classification.history"].with_user(self.manager)
+        with self.assertRaises(AccessError):
+            History.create({
+                "partner_id": customer.id, "company_id": self.company.id,
+                "classification": "value_grade", "new_value": "a", "rule": "forged",
+            })
+        self._crm_order(customer, 100, days_ago=1)
+        rows = History.search([("partner_id", "=", customer.id)])
+        self.assertTrue(rows)
+        with self.assertRaises(AccessError):
+            rows.write({"reason": "edited"})
+        with self.assertRaises(AccessError):
+            rows.unlink()
