@@ -46,6 +46,17 @@ class RetryPolicy:
             wait *= self.factor
 
 
+# Calls that change nothing on the server: safe to send again after a 502/503/504
+# or a reset connection. Anything else may already be running on the server (a
+# proxy's 504 often means Odoo is still working), so it is retried only when the
+# connection was refused, i.e. the request never arrived.
+READ_ONLY_METHODS = frozenset({
+    "version", "authenticate", "context_get", "search", "search_read", "search_count",
+    "read", "fields_get", "name_search", "formatted_read_group", "web_search_read",
+    "search_fetch", "check_access",
+})
+
+
 class HttpClient:
     """POST/GET with the retry policy; returns (status, content type, body) of any
     answer that is not transient, raises ServerUnreachable when retries run out."""
@@ -57,7 +68,7 @@ class HttpClient:
         self.sleep = sleep or time.sleep
         self.attempts = 0  # of the last request, for messages and tests
 
-    def request(self, path, body=None, headers=None, method=None):
+    def request(self, path, body=None, headers=None, method=None, idempotent=True):
         url = self.base_url + path
         delays = self.retry.delays()
         self.attempts = 0
@@ -66,6 +77,8 @@ class HttpClient:
             try:
                 return self._once(url, body, headers or {}, method)
             except Exception as exc:  # noqa: BLE001  (classified right below)
+                if errors.is_transient(exc) and not idempotent and not errors.never_arrived(exc):
+                    raise errors.error_from_network(exc, self.base_url, self.attempts) from None
                 if not errors.is_transient(exc):
                     if isinstance(exc, OSError | urllib.error.URLError):
                         raise errors.error_from_network(exc, self.base_url, self.attempts) from None
@@ -103,10 +116,10 @@ class XmlRpcTransport:
         self.password = password
         self._uid = None
 
-    def _rpc(self, service, method, params):
+    def _rpc(self, service, method, params, idempotent=True):
         body = xmlrpc.client.dumps(tuple(params), method, allow_none=True).encode()
         status, _ctype, data = self.http.request(
-            f"/xmlrpc/2/{service}", body, {"Content-Type": "text/xml"}
+            f"/xmlrpc/2/{service}", body, {"Content-Type": "text/xml"}, idempotent=idempotent
         )
         if status != 200:
             raise errors.ServerError(
@@ -148,6 +161,7 @@ class XmlRpcTransport:
         return self._rpc(
             "object", "execute_kw",
             [self.db, self.uid, self.password, model, method, args, kwargs],
+            idempotent=method in READ_ONLY_METHODS,
         )
 
 
@@ -191,7 +205,9 @@ class Json2Transport:
             "X-Odoo-Database": self.db,
         }
         body = json.dumps(payload).encode()
-        status, ctype, data = self.http.request(f"/json/2/{model}/{method}", body, headers)
+        status, ctype, data = self.http.request(
+            f"/json/2/{model}/{method}", body, headers, idempotent=method in READ_ONLY_METHODS
+        )
         if status != 200:
             raise errors.error_from_json2(status, ctype, data, self.db)
         try:

@@ -194,6 +194,12 @@ def error_from_network(exc, url, attempts=1):
     return ServerUnreachable(f"Cannot reach the server at {url}: {what}{tries}.")
 
 
+def never_arrived(exc):
+    """True when the request certainly did not reach the server (refused)."""
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    return isinstance(reason, ConnectionRefusedError)
+
+
 def is_transient(exc):
     """True for network failures worth retrying: refused or reset connections and
     502/503/504 answers. Faults, timeouts and every other HTTP status are not."""

@@ -153,11 +153,32 @@ def test_refused_connection_is_retried_then_reported():
 
 def test_json2_request_shape_and_retry(flaky):
     """The JSON-2 call: POST /json/2/<model>/<method>, bearer key, database header,
-    named arguments with ids in the body; retried through a 504."""
+    named arguments with ids in the body; a read is retried through a 504."""
+    server = flaky([504], lambda *_: (200, "application/json", b"3"))
+    conn = connect(server.url, transport="json2")
+    assert conn.call("res.partner", "search_count", domain=[]) == 3
+    assert len(server.requests) == 2
+    path, headers, body = server.requests[-1]
+    assert path == "/json/2/res.partner/search_count"
+    assert json.loads(body) == {"domain": []}
+
+
+@pytest.mark.parametrize("transport", ["json2", "xmlrpc"])
+def test_writes_are_not_sent_twice(flaky, transport):
+    """A 504 on a write may mean Odoo is still writing: never send it again."""
     server = flaky([504], lambda *_: (200, "application/json", b"true"))
+    conn = connect(server.url, transport=transport)
+    conn.transport._uid = 2
+    with pytest.raises(errors.ServerUnreachable):
+        conn.write("res.partner", [5], {"name": "ACME"})
+    assert len(server.requests) == 1
+
+
+def test_json2_write_request_shape(flaky):
+    server = flaky([], lambda *_: (200, "application/json", b"true"))
     conn = connect(server.url, transport="json2")
     assert conn.write("res.partner", [5], {"name": "ACME"}) is True
-    assert len(server.requests) == 2
+    assert len(server.requests) == 1
     path, headers, body = server.requests[-1]
     assert path == "/json/2/res.partner/write"
     assert headers["Authorization"] == "bearer k3y"
