@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 # Messages that a person wrote or an activity marked as done: the automatic
 # tracking notifications ("Stage changed", "Contact created") are not an
@@ -125,24 +126,31 @@ class ResPartner(models.Model):
         commercial_ids = self._crm_360_commercial_ids()
         values = defaultdict(lambda: dict(defaults))
         if commercial_ids and self.env["sale.order"].has_access("read"):
-            company = self.env.company
-            today = fields.Date.context_today(self)
-            # Grouped by currency too: amounts are converted to the company
-            # currency once per currency, not per order.
-            rows = self.env["sale.order"]._read_group(
-                [
-                    ("partner_id.commercial_partner_id", "in", commercial_ids),
-                    ("state", "=", "sale"),
-                    ("company_id", "=", company.id),
-                ],
-                ["partner_id.commercial_partner_id", "currency_id"],
-                ["__count", "amount_untaxed:sum"],
-            )
-            for commercial, currency, count, amount in rows:
-                figures = values[commercial.id]
-                figures["crm_360_sale_order_count"] += count
-                figures["crm_360_sale_amount"] += currency._convert(
-                    amount, company.currency_id, company, today
+            # Each order at its own confirmation rate (stored currency_rate), like
+            # the classification: one aggregate, record rules applied by _search.
+            query = self.env["sale.order"]._search([
+                ("partner_id.commercial_partner_id", "in", commercial_ids),
+                ("state", "=", "sale"),
+                ("company_id", "=", self.env.company.id),
+            ])
+            customer = query.make_alias("sale_order", "crm_360_customer")
+            query.add_join("JOIN", customer, "res_partner", SQL(
+                "%s = %s", SQL.identifier(customer, "id"),
+                SQL.identifier("sale_order", "partner_id"),
+            ))
+            commercial = SQL.identifier(customer, "commercial_partner_id")
+            query.groupby = commercial
+            rows = self.env.execute_query(query.select(
+                commercial,
+                SQL("COUNT(*)"),
+                SQL("SUM(%s / COALESCE(NULLIF(%s, 0), 1))",
+                    SQL.identifier("sale_order", "amount_untaxed"),
+                    SQL.identifier("sale_order", "currency_rate")),
+            ))
+            for commercial_id, count, amount in rows:
+                values[commercial_id]["crm_360_sale_order_count"] = count
+                values[commercial_id]["crm_360_sale_amount"] = self.env.company.currency_id.round(
+                    float(amount or 0.0)
                 )
         self._crm_360_assign(values, defaults)
 

@@ -155,6 +155,16 @@ class TestPartner360(CrmExtendedCase):
         order = self._make_order(self.nobody, 1, 400.0, days_ago=1, pricelist=pricelist)
         self.assertEqual(order.currency_id, foreign)
         order.action_confirm()
+        # The rate moves after the sale: revenue stays at the order's own rate
+        # (the classification's rule too), not today's (it would say 50).
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": foreign.id,
+                "rate": 8.0,
+                "name": self.today,
+                "company_id": self.env.company.id,
+            }
+        )
         nobody = self._fresh(self.nobody)
         self.assertEqual(nobody.crm_360_sale_order_count, 1)
         self.assertAlmostEqual(nobody.crm_360_sale_amount, 100.0)
