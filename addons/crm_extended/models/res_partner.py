@@ -172,6 +172,15 @@ class ResPartner(models.Model):
         if not any(name in vals for name in CLASSIFICATION_GUARDED_FIELDS):
             return super().write(vals)
         self._crm_check_classification_rights()
+        if vals.get("crm_tier_id") and "crm_tier_valid_until" not in vals:
+            # A tier granted by hand lasts the tier's grace period, like one
+            # reached by revenue; without a date the recompute would drop it.
+            tier = self.env["crm.customer.tier"].browse(vals["crm_tier_id"])
+            vals = dict(
+                vals,
+                crm_tier_valid_until=fields.Date.context_today(self)
+                + relativedelta(months=tier.grace_months),
+            )
         tracked = [name for name in CLASSIFICATION_TRACKED_FIELDS if name in vals]
         before = {partner.id: {name: partner[name] for name in tracked} for partner in self}
         result = super().write(vals)

@@ -99,6 +99,18 @@ class TestTiers(CrmExtendedCase):
         self.assertEqual(customer.crm_tier_id, self.gold)
         self.assertEqual(customer.crm_tier_valid_until, later + relativedelta(months=14))
 
+    def test_tier_granted_by_hand_lasts_its_grace_period(self):
+        """A manager grants Gold to a small customer: it is kept for the tier's
+        grace period, then the revenue decides again."""
+        customer = self._crm_customer("Strategic Newcomer")
+        self._crm_order(customer, 1000, days_ago=5)
+        customer.with_user(self.manager).crm_tier_id = self.gold
+        self.assertEqual(customer.crm_tier_valid_until, self.today + relativedelta(months=14))
+        self._crm_recompute()
+        self.assertEqual(customer.crm_tier_id, self.gold)
+        self._crm_recompute(today=self.today + relativedelta(months=15))
+        self.assertFalse(customer.crm_tier_id)
+
     def test_archived_tier_is_left(self):
         customer = self._crm_customer("Orphan")
         self._crm_order(customer, 60000, days_ago=10)
