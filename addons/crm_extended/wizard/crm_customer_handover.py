@@ -88,18 +88,23 @@ class CrmCustomerHandover(models.TransientModel):
             "state", "in", ["draft", "sent"]
         )
 
+    def _handover_domains(self):
+        """[(model, field, domain)] for every enabled part of the hand-over."""
+        self.ensure_one()
+        if not self.from_user_id:
+            return []
+        return [
+            (model, field, domain)
+            for model, domain_builder, field in self._get_handover_models()
+            if (domain := domain_builder()) is not None
+        ]
+
     def _handover_batches(self):
         """[(model, field, records)] for every enabled part of the hand-over."""
-        self.ensure_one()
-        batches = []
-        if not self.from_user_id:
-            return batches
-        for model, domain_builder, field in self._get_handover_models():
-            domain = domain_builder()
-            if domain is None:
-                continue
-            batches.append((model, field, self.env[model].search(domain)))
-        return batches
+        return [
+            (model, field, self.env[model].search(domain))
+            for model, field, domain in self._handover_domains()
+        ]
 
     def _handover_label(self, model, field):
         Model = self.env[model]
@@ -126,9 +131,10 @@ class CrmCustomerHandover(models.TransientModel):
             wizard.preview = "\n".join(
                 self.env._(
                     "%(what)s: %(count)s", what=wizard._handover_label(model, field),
-                    count=len(records),
+                    count=self.env[model].search_count(domain),
                 )
-                for model, field, records in wizard._handover_batches()
+                # Recomputed at each option change: count, do not load records.
+                for model, field, domain in wizard._handover_domains()
             )
 
     @api.model_create_multi
