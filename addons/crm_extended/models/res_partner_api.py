@@ -1,0 +1,409 @@
+"""Public API for external systems (web shop, call centre, BI, legacy CRM).
+
+Only what the plain ORM does not give cheaply lives here: upserting customers by
+an external reference in batches, and the customer 360 summary of many
+customers in one call. Everything else is the standard ORM over XML-RPC or
+JSON-2. See docs/API.md.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import email_normalize
+
+# Every key a customer row may carry (anything else is refused, so that a typo
+# in a column name is an error rather than silently ignored data).
+CUSTOMER_TEXT_KEYS = (
+    "name", "email", "phone", "street", "street2", "city", "zip", "website", "vat",
+    "country_code", "state_code",
+)
+CUSTOMER_KEYS = ("ref", "is_company", *CUSTOMER_TEXT_KEYS)
+# Row keys written as they are onto the partner.
+CUSTOMER_PLAIN_FIELDS = ("name", "phone", "street", "street2", "city", "zip", "website", "vat")
+EXTERNAL_REF_SIZE = 64
+MAX_BATCH = 10000
+# Partners created by the API log no "Contact created" message and subscribe no
+# one: thousands of chatter rows nobody reads would double the import time.
+QUIET_CONTEXT = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    crm_external_ref = fields.Char(
+        string="External Reference",
+        copy=False,
+        index="btree_not_null",
+        help="The customer's key in another system (web shop, legacy CRM). Unique per "
+        "company among commercial partners; external tools upsert customers by it.",
+        groups="base.group_user",
+    )
+
+    _crm_external_ref_unique = models.UniqueIndex(
+        "(COALESCE(company_id, 0), crm_external_ref) "
+        "WHERE crm_external_ref IS NOT NULL AND parent_id IS NULL",
+        "Another customer of this company already has this external reference.",
+    )
+
+    # ------------------------------------------------------------
+    # Validation helpers
+    # ------------------------------------------------------------
+
+    @api.model
+    def _crm_api_check_rows(self, rows, what):
+        """The argument of a batch method: a non-empty list of at most MAX_BATCH rows."""
+        if not isinstance(rows, list | tuple):
+            raise ValidationError(self.env._("%(what)s must be a list of rows.", what=what))
+        if len(rows) > MAX_BATCH:
+            raise ValidationError(self.env._(
+                "At most %(max)s rows per call, not %(count)s: split the import into batches.",
+                max=MAX_BATCH, count=len(rows),
+            ))
+
+    @api.model
+    def _crm_api_ref(self, row, key="ref"):
+        """A stripped external reference from ``row[key]``, or an error message."""
+        value = row.get(key)
+        if value is None or value is False or (isinstance(value, str) and not value.strip()):
+            return None, self.env._("%(field)s is required.", field=key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            return None, self.env._("%(field)s must be text.", field=key)
+        value = value.strip()
+        if len(value) > EXTERNAL_REF_SIZE:
+            return None, self.env._(
+                "%(field)s is longer than %(size)s characters.", field=key, size=EXTERNAL_REF_SIZE
+            )
+        return value, None
+
+    def _crm_api_customer_vals(self, row, countries, states, creating):
+        """Partner values of one customer row, or raise ValidationError with the
+        first problem found. ``countries``: code -> id; ``states``: (country id,
+        code) -> id."""
+        _ = self.env._
+        unknown = sorted(set(row) - set(CUSTOMER_KEYS))
+        if unknown:
+            raise ValidationError(_("Unknown field(s): %(fields)s.", fields=", ".join(map(str, unknown))))
+        for key in CUSTOMER_TEXT_KEYS:
+            value = row.get(key)
+            if value not in (None, False) and not isinstance(value, str):
+                raise ValidationError(_("%(field)s must be text.", field=key))
+        if "is_company" in row and not isinstance(row["is_company"], bool):
+            raise ValidationError(_("is_company must be true or false."))
+        vals = {}
+        name = (row.get("name") or "").strip()
+        if name:
+            vals["name"] = name
+        elif creating or "name" in row:
+            raise ValidationError(_("name is required."))
+        for key in CUSTOMER_PLAIN_FIELDS:
+            if key != "name" and key in row:
+                vals[key] = (row[key] or "").strip() or False
+        if "is_company" in row:
+            vals["is_company"] = row["is_company"]
+        elif creating:
+            vals["is_company"] = True
+        if "email" in row:
+            email = (row["email"] or "").strip()
+            if email and not email_normalize(email):
+                raise ValidationError(_("%(email)s is not a valid e-mail address.", email=email))
+            vals["email"] = email or False
+        if "country_code" in row or "state_code" in row:
+            country_code = (row.get("country_code") or "").strip().upper()
+            state_code = (row.get("state_code") or "").strip().upper()
+            country_id = False
+            if country_code:
+                country_id = countries.get(country_code)
+                if not country_id:
+                    raise ValidationError(
+                        _("Unknown country code %(code)s (ISO 3166 alpha-2, e.g. CN, DE).",
+                          code=country_code))
+            if state_code:
+                if not country_id:
+                    raise ValidationError(_("state_code needs a country_code."))
+                state_id = states.get((country_id, state_code))
+                if not state_id:
+                    raise ValidationError(_(
+                        "Unknown state code %(state)s for country %(country)s.",
+                        state=state_code, country=country_code))
+                vals["state_id"] = state_id
+            elif "state_code" in row or country_code:
+                vals["state_id"] = False
+            if "country_code" in row:
+                vals["country_id"] = country_id
+        return vals
+
+    # ------------------------------------------------------------
+    # Upsert
+    # ------------------------------------------------------------
+
+    @api.model
+    def crm_api_upsert_customers(self, rows, dry_run=False):
+        """Create or update customers (commercial partners) of the current company
+        by their external reference ``ref``.
+
+        ``rows``: list of dicts with ``ref`` (required, text, at most 64
+        characters), ``name`` (required to create), ``is_company`` (default true),
+        ``email``, ``phone``, ``street``, ``street2``, ``city``, ``zip``,
+        ``website``, ``vat``, ``country_code`` (ISO alpha-2), ``state_code``
+        (needs ``country_code``). A key present with an empty value clears the
+        field; an absent key leaves it alone.
+
+        Row-level: every row is validated first; invalid rows are reported and
+        change nothing, valid rows are written. A row is written whole or not at
+        all (a database error on one row rolls back that row only). With
+        ``dry_run`` nothing is written and the result says what would happen.
+
+        Returns one dict per row, in order: ``{index, ref, id, status, message}``
+        with status ``created``, ``updated``, ``unchanged`` or ``error``.
+        """
+        self._crm_api_check_rows(rows, self.env._("Customers"))
+        company = self.env.company
+        countries = {
+            country.code.upper(): country.id
+            for country in self.env["res.country"].search_fetch([], ["code"])
+        }
+        states = {
+            (state.country_id.id, state.code.upper()): state.id
+            for state in self.env["res.country.state"].search_fetch([], ["country_id", "code"])
+        }
+        results = []
+        refs = []
+        for index, row in enumerate(rows):
+            result = {"index": index, "ref": None, "id": False, "status": "error", "message": ""}
+            results.append(result)
+            if not isinstance(row, dict):
+                result["message"] = self.env._("A row must be a mapping of field names to values.")
+                continue
+            ref, error = self._crm_api_ref(row)
+            result["ref"] = ref if ref is not None else row.get("ref")
+            if error:
+                result["message"] = error
+                continue
+            refs.append(ref)
+        existing = {
+            partner.crm_external_ref: partner
+            for partner in self.with_context(active_test=False).search_fetch(
+                [("crm_external_ref", "in", refs), ("company_id", "=", company.id),
+                 ("parent_id", "=", False)],
+                ["crm_external_ref", *CUSTOMER_PLAIN_FIELDS, "email", "is_company",
+                 "country_id", "state_id"],
+            )
+        }
+        seen = set()
+        to_create, to_write = [], []
+        for row, result in zip(rows, results):
+            if result["message"]:
+                continue
+            ref = result["ref"]
+            if ref in seen:
+                result["message"] = self.env._(
+                    "The reference %(ref)s appears more than once in this batch.", ref=ref)
+                continue
+            seen.add(ref)
+            partner = existing.get(ref)
+            try:
+                vals = self._crm_api_customer_vals(row, countries, states, creating=not partner)
+            except ValidationError as error:
+                result["message"] = error.args[0]
+                continue
+            if partner:
+                result["id"] = partner.id
+                changed = {
+                    key: value for key, value in vals.items()
+                    if self._crm_api_differs(partner, key, value)
+                }
+                if changed:
+                    result["status"] = "updated"
+                    to_write.append((result, partner, changed))
+                else:
+                    result["status"] = "unchanged"
+            else:
+                result["status"] = "created"
+                to_create.append((result, dict(
+                    vals, crm_external_ref=ref, company_id=company.id, customer_rank=1)))
+        if not dry_run:
+            self._crm_api_write_customers(to_create, to_write)
+        return results
+
+    @api.model
+    def _crm_api_differs(self, partner, key, value):
+        current = partner[key]
+        if isinstance(current, models.BaseModel):
+            return current.id != (value or False)
+        return (current or False) != (value or False)
+
+    @api.model
+    def _crm_api_write_customers(self, to_create, to_write):
+        """Create and update in bulk inside a savepoint; if the bulk write fails
+        (e.g. a constraint, or another import creating the same reference at the
+        same time), redo row by row, each in its own savepoint, so that only the
+        failing rows are refused and none is half-written."""
+        Partner = self.with_context(**QUIET_CONTEXT)
+        if to_create:
+            try:
+                with self.env.cr.savepoint():
+                    partners = Partner.create([vals for _result, vals in to_create])
+                    self.env.flush_all()
+                for (result, _vals), partner in zip(to_create, partners, strict=True):
+                    result["id"] = partner.id
+            except AccessError:
+                raise
+            except Exception:  # noqa: BLE001 redone row by row to find the culprits
+                self.env.invalidate_all()
+                self._crm_api_row_by_row(to_create, Partner.create)
+        # Rows with the same changes are written together.
+        groups = {}
+        for result, partner, vals in to_write:
+            groups.setdefault(tuple(sorted(vals.items())), []).append((result, partner))
+        for key, members in groups.items():
+            vals = dict(key)
+            try:
+                with self.env.cr.savepoint():
+                    Partner.browse([partner.id for _result, partner in members]).write(vals)
+                    self.env.flush_all()
+            except AccessError:
+                raise
+            except Exception:  # noqa: BLE001 redone row by row to find the culprits
+                self.env.invalidate_all()
+                self._crm_api_row_by_row(
+                    [(result, partner.id) for result, partner in members],
+                    lambda partner_id, vals=vals: Partner.browse(partner_id).write(vals),
+                )
+
+    @api.model
+    def _crm_api_row_by_row(self, items, write):
+        """Run ``write(payload)`` for each ``(result, payload)`` in its own
+        savepoint; a failure marks that row as an error and undoes it whole."""
+        for result, payload in items:
+            try:
+                with self.env.cr.savepoint():
+                    record = write(payload)
+                    self.env.flush_all()
+                if isinstance(record, models.BaseModel):
+                    result["id"] = record.id
+            except AccessError:
+                raise
+            except (UserError, ValidationError) as error:
+                result.update(status="error", message=error.args[0])
+                self.env.invalidate_all()
+            except Exception as error:  # noqa: BLE001 a database constraint
+                message = str(error).strip().splitlines()[0]
+                if "crm_external_ref" in str(error):
+                    message = self.env._(
+                        "Another customer of this company already has this external reference.")
+                result.update(status="error", message=message)
+                self.env.invalidate_all()
+            if result["status"] == "error" and payload and isinstance(payload, dict):
+                result["id"] = False
+
+    # ------------------------------------------------------------
+    # 360 summary
+    # ------------------------------------------------------------
+
+    @api.model
+    def crm_api_customer_summary(self, ids=None, refs=None):
+        """The 360 summary of many customers in one call, for the current company.
+
+        ``ids``: partner ids (a contact gives its commercial partner);
+        ``refs``: external references (``crm_external_ref``). At least one of them.
+
+        Returns ``{"customers": [...], "not_found": {"ids": [...], "refs": [...]}}``;
+        each customer: id, external_ref, name, value_grade, lifecycle_stage, tier,
+        credit_rating, blacklisted, blacklist_reason, key_account, account_manager,
+        revenue_12m, order_count, order_count_12m, first_order, last_order,
+        classified_at, open_invoice_count, open_invoice_amount,
+        overdue_invoice_count, overdue_invoice_amount, currency. Record rules
+        apply: a customer the user may not read is not found."""
+        _ = self.env._
+        ids = list(ids or [])
+        refs = list(refs or [])
+        if not ids and not refs:
+            raise ValidationError(_("Give customer ids or external references."))
+        if len(ids) + len(refs) > MAX_BATCH:
+            raise ValidationError(_("At most %(max)s customers per call.", max=MAX_BATCH))
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise ValidationError(_("ids must be a list of integers."))
+        if not all(isinstance(r, str) for r in refs):
+            raise ValidationError(_("refs must be a list of texts."))
+        company = self.env.company
+        Partner = self.with_context(active_test=False)
+        found = Partner.browse()
+        if ids:
+            found |= Partner.search([("id", "in", ids)]).commercial_partner_id
+        by_ref = {}
+        if refs:
+            for partner in Partner.search_fetch(
+                [("crm_external_ref", "in", refs), ("parent_id", "=", False),
+                 ("company_id", "in", [company.id, False])],
+                ["crm_external_ref"],
+            ):
+                by_ref[partner.crm_external_ref] = partner
+                found |= partner
+        visible = set(Partner.search([("id", "in", ids)]).ids) if ids else set()
+        partners = found.with_prefetch(found.ids)
+        fnames = [
+            "name", "crm_external_ref", "crm_value_grade", "crm_lifecycle_stage", "crm_tier_id",
+            "crm_credit_rating", "crm_commercial_blacklist", "crm_blacklist_reason",
+            "crm_key_account", "crm_account_manager_id", "crm_revenue_12m", "crm_order_count",
+            "crm_order_count_12m", "crm_first_order_date", "crm_last_order_date",
+            "crm_classified_at",
+        ]
+        partners.fetch(fnames)
+        invoices = {}
+        if partners:
+            # sudo: an integration may know a customer's open balance without
+            # reading the accounting; two aggregates over the customers it can
+            # read, in the current company only.
+            Move = self.env["account.move"].sudo()
+            for prefix, domain in (
+                ("open", self._crm_360_open_invoice_domain(partners.ids)),
+                ("overdue", self._crm_360_overdue_invoice_domain(partners.ids)),
+            ):
+                for commercial, count, amount in Move._read_group(
+                    domain, ["commercial_partner_id"], ["__count", "amount_residual_signed:sum"]
+                ):
+                    invoices.setdefault(commercial.id, {}).update({
+                        f"{prefix}_invoice_count": count,
+                        f"{prefix}_invoice_amount": amount,
+                    })
+        currency = company.currency_id.name
+
+        def text(value):
+            return value or None
+
+        customers = [
+            {
+                "id": partner.id,
+                "external_ref": text(partner.crm_external_ref),
+                "name": partner.name,
+                "value_grade": text(partner.crm_value_grade),
+                "lifecycle_stage": text(partner.crm_lifecycle_stage),
+                "tier": text(partner.crm_tier_id.name),
+                "credit_rating": text(partner.crm_credit_rating),
+                "blacklisted": partner.crm_commercial_blacklist,
+                "blacklist_reason": text(partner.crm_blacklist_reason),
+                "key_account": text(partner.crm_key_account),
+                "account_manager": text(partner.crm_account_manager_id.name),
+                "revenue_12m": partner.crm_revenue_12m,
+                "order_count": partner.crm_order_count,
+                "order_count_12m": partner.crm_order_count_12m,
+                "first_order": text(fields.Date.to_string(partner.crm_first_order_date)),
+                "last_order": text(fields.Date.to_string(partner.crm_last_order_date)),
+                "classified_at": text(fields.Datetime.to_string(partner.crm_classified_at)),
+                "open_invoice_count": 0,
+                "open_invoice_amount": 0.0,
+                "overdue_invoice_count": 0,
+                "overdue_invoice_amount": 0.0,
+                **invoices.get(partner.id, {}),
+                "currency": currency,
+            }
+            for partner in partners
+        ]
+        return {
+            "customers": customers,
+            "not_found": {
+                "ids": [i for i in ids if i not in visible],
+                "refs": [r for r in refs if r not in by_ref],
+            },
+        }
