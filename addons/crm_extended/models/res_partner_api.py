@@ -170,13 +170,13 @@ class ResPartner(models.Model):
         results = []
         refs = []
         for index, row in enumerate(rows):
-            result = {"index": index, "ref": None, "id": False, "status": "error", "message": ""}
+            result = {"index": index, "ref": False, "id": False, "status": "error", "message": ""}
             results.append(result)
             if not isinstance(row, dict):
                 result["message"] = self.env._("A row must be a mapping of field names to values.")
                 continue
             ref, error = self._crm_api_ref(row)
-            result["ref"] = ref if ref is not None else row.get("ref")
+            result["ref"] = ref if ref is not None else (row.get("ref") or False)
             if error:
                 result["message"] = error
                 continue
@@ -302,13 +302,16 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def crm_api_customer_summary(self, ids=None, refs=None):
+    def crm_api_customer_summary(self, partner_ids=None, external_refs=None):
         """The 360 summary of many customers in one call, for the current company.
 
-        ``ids``: partner ids (a contact gives its commercial partner);
-        ``refs``: external references (``crm_external_ref``). At least one of them.
+        ``partner_ids``: partner ids (a contact gives its commercial partner);
+        ``external_refs``: external references (``crm_external_ref``). At least
+        one of them. (Not ``ids``: JSON-2 reserves that name for the records a
+        method is called on.)
 
-        Returns ``{"customers": [...], "not_found": {"ids": [...], "refs": [...]}}``;
+        Returns ``{"customers": [...], "not_found": {"partner_ids": [...],
+        "external_refs": [...]}}``;
         each customer: id, external_ref, name, value_grade, lifecycle_stage, tier,
         credit_rating, blacklisted, blacklist_reason, key_account, account_manager,
         revenue_12m, order_count, order_count_12m, first_order, last_order,
@@ -316,16 +319,16 @@ class ResPartner(models.Model):
         overdue_invoice_count, overdue_invoice_amount, currency. Record rules
         apply: a customer the user may not read is not found."""
         _ = self.env._
-        ids = list(ids or [])
-        refs = list(refs or [])
+        ids = list(partner_ids or [])
+        refs = list(external_refs or [])
         if not ids and not refs:
             raise ValidationError(_("Give customer ids or external references."))
         if len(ids) + len(refs) > MAX_BATCH:
             raise ValidationError(_("At most %(max)s customers per call.", max=MAX_BATCH))
         if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise ValidationError(_("ids must be a list of integers."))
+            raise ValidationError(_("partner_ids must be a list of integers."))
         if not all(isinstance(r, str) for r in refs):
-            raise ValidationError(_("refs must be a list of texts."))
+            raise ValidationError(_("external_refs must be a list of texts."))
         company = self.env.company
         Partner = self.with_context(active_test=False)
         found = Partner.browse()
@@ -370,7 +373,8 @@ class ResPartner(models.Model):
         currency = company.currency_id.name
 
         def text(value):
-            return value or None
+            # False, not None: Odoo's XML-RPC answers cannot carry None.
+            return value or False
 
         customers = [
             {
@@ -403,7 +407,7 @@ class ResPartner(models.Model):
         return {
             "customers": customers,
             "not_found": {
-                "ids": [i for i in ids if i not in visible],
-                "refs": [r for r in refs if r not in by_ref],
+                "partner_ids": [i for i in ids if i not in visible],
+                "external_refs": [r for r in refs if r not in by_ref],
             },
         }

@@ -86,13 +86,13 @@ class SaleOrder(models.Model):
         now = fields.Datetime.now()
         results, valid = [], []
         for index, order in enumerate(orders):
-            result = {"index": index, "ref": None, "id": False, "status": "error",
+            result = {"index": index, "ref": False, "id": False, "status": "error",
                       "lines": 0, "message": ""}
             results.append(result)
             if not isinstance(order, dict):
                 result["message"] = _("An order must be a mapping of field names to values.")
                 continue
-            result["ref"] = order.get("ref")
+            result["ref"] = order.get("ref") or False
             try:
                 valid.append((result, self._crm_api_order_vals(order, now)))
             except ValidationError as error:

@@ -236,8 +236,8 @@ class TestApi(CrmExtendedCase):
         })
         invoice.action_post()
         with self.assertQueryCount(crm_integration=5):
-            summary = Partner.crm_api_customer_summary(ids=[contact.id, 999999999],
-                                                       refs=["S-1", "S-404"])
+            summary = Partner.crm_api_customer_summary(
+                partner_ids=[contact.id, 999999999], external_refs=["S-1", "S-404"])
         self.assertEqual(len(summary["customers"]), 1)
         row = summary["customers"][0]
         self.assertEqual(row["id"], customer.id)
@@ -247,11 +247,12 @@ class TestApi(CrmExtendedCase):
         self.assertEqual(row["open_invoice_count"], 1)
         self.assertEqual(row["open_invoice_amount"], 80.0)
         self.assertIs(row["blacklisted"], False)
-        self.assertEqual(summary["not_found"], {"ids": [999999999], "refs": ["S-404"]})
+        self.assertEqual(summary["not_found"],
+                         {"partner_ids": [999999999], "external_refs": ["S-404"]})
         with self.assertRaises(ValidationError):
             Partner.crm_api_customer_summary()
         with self.assertRaises(ValidationError):
-            Partner.crm_api_customer_summary(ids=["1"])
+            Partner.crm_api_customer_summary(partner_ids=["1"])
 
     # ------------------------------------------------------------------
     # The integration group: what it may not do
@@ -286,7 +287,7 @@ class TestApi(CrmExtendedCase):
         other = self.Partner.create({"name": "B only", "crm_external_ref": "MC-1",
                                      "company_id": company_b.id})
         Partner = self.Partner.with_user(self.integration)
-        summary = Partner.crm_api_customer_summary(ids=[other.id], refs=["MC-1"])
+        summary = Partner.crm_api_customer_summary(partner_ids=[other.id], external_refs=["MC-1"])
         self.assertEqual(summary["customers"], [])
         # Upserting the same reference makes a customer of its own company.
         result = Partner.crm_api_upsert_customers([{"ref": "MC-1", "name": "A's own"}])
