@@ -8,7 +8,7 @@ JSON-2. See docs/API.md.
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 # Every key a customer row may carry (anything else is refused, so that a typo
 # in a column name is an error rather than silently ignored data).
@@ -243,8 +243,8 @@ class ResPartner(models.Model):
         if to_create:
             try:
                 with self.env.cr.savepoint():
-                    partners = Partner.create([vals for _result, vals in to_create])
-                    self.env.flush_all()
+                    partners = Partner._crm_api_insert_customers(
+                        [vals for _result, vals in to_create])
                 for (result, _vals), partner in zip(to_create, partners, strict=True):
                     result["id"] = partner.id
             except AccessError:
@@ -270,6 +270,59 @@ class ResPartner(models.Model):
                     [(result, partner.id) for result, partner in members],
                     lambda partner_id, vals=vals: Partner.browse(partner_id).write(vals),
                 )
+
+    @api.model
+    def _crm_api_insert_customers(self, vals_list):
+        """Create commercial partners from plain values (the customer fields of
+        the API only: no x2many, no parent) at a fraction of ``create()``'s cost:
+        the ORM's defaults are computed once for the batch, the rows are
+        inserted with one statement, then the ORM recomputes every stored
+        computed field of the new partners in batch and runs the Python
+        constraints. What ``create()`` also does and is left out: the chatter
+        ("Contact created", followers), which the API turns off anyway.
+        Returns the new partners, in the order of ``vals_list``."""
+        self.check_access("create")
+        self.env.flush_all()
+        fields_ = self._fields
+        plain = [
+            name for name, field in fields_.items()
+            if field.store and field.column_type and not field.compute
+            and not field.company_dependent and name not in models.MAGIC_COLUMNS
+        ]
+        defaults = self.default_get(plain)
+        columns = sorted(set(defaults) | {name for vals in vals_list for name in vals})
+        cr = self.env.cr
+        cr.execute(SQL("SELECT nextval(%s) FROM generate_series(1, %s)",
+                       f"{self._table}_id_seq", len(vals_list)))
+        ids = [row[0] for row in cr.fetchall()]
+        now = self.env.cr.now()
+        uid = self.env.uid
+        rows = []
+        for partner_id, vals in zip(ids, vals_list, strict=True):
+            values = dict(defaults, **vals)
+            if values.get("website"):
+                values["website"] = self._clean_website(values["website"])
+            rows.append(SQL("(%s)", SQL(", ").join([
+                SQL("%s", partner_id),
+                *(SQL("%s", fields_[name].convert_to_column_insert(values.get(name), self, values))
+                  for name in columns),
+                SQL("%s, %s, %s, %s", uid, now, uid, now),
+            ])))
+        cr.execute(SQL(
+            "INSERT INTO res_partner (id, %s, create_uid, create_date, write_uid, write_date) "
+            "VALUES %s",
+            SQL(", ").join(SQL.identifier(name) for name in columns),
+            SQL(", ").join(rows),
+        ))
+        partners = self.browse(ids)
+        # Stored computed columns (commercial partner, complete name, normalised
+        # e-mail...); the images are attachments, empty for a new partner.
+        for field in fields_.values():
+            if field.store and field.compute and field.column_type and field.name not in columns:
+                self.env.add_to_compute(field, partners)
+        self.env.flush_all()
+        partners._validate_fields(columns)
+        return partners
 
     @api.model
     def _crm_api_row_by_row(self, items, write):
@@ -329,39 +382,72 @@ class ResPartner(models.Model):
             raise ValidationError(_("partner_ids must be a list of integers."))
         if not all(isinstance(r, str) for r in refs):
             raise ValidationError(_("external_refs must be a list of texts."))
+        if not self.env.user.has_group("base.group_user"):
+            raise AccessError(_("Only internal users may read customer summaries."))
         company = self.env.company
         Partner = self.with_context(active_test=False)
-        found = Partner.browse()
+        # Record rules apply through _search; the rest is one SQL statement over
+        # the company-dependent jsonb columns (10,000 customers in well under a
+        # second, which reading them through the ORM record by record is not).
+        commercial_ids, visible, by_ref = set(), set(), set()
         if ids:
-            found |= Partner.search([("id", "in", ids)]).commercial_partner_id
-        by_ref = {}
+            query = Partner._search([("id", "in", ids)])
+            for partner_id, commercial_id in self.env.execute_query(query.select(
+                SQL.identifier("res_partner", "id"),
+                SQL.identifier("res_partner", "commercial_partner_id"),
+            )):
+                visible.add(partner_id)
+                commercial_ids.add(commercial_id)
         if refs:
-            for partner in Partner.search_fetch(
-                [("crm_external_ref", "in", refs), ("parent_id", "=", False),
-                 ("company_id", "in", [company.id, False])],
-                ["crm_external_ref"],
-            ):
-                by_ref[partner.crm_external_ref] = partner
-                found |= partner
-        visible = set(Partner.search([("id", "in", ids)]).ids) if ids else set()
-        partners = found.with_prefetch(found.ids)
-        fnames = [
-            "name", "crm_external_ref", "crm_value_grade", "crm_lifecycle_stage", "crm_tier_id",
-            "crm_credit_rating", "crm_commercial_blacklist", "crm_blacklist_reason",
-            "crm_key_account", "crm_account_manager_id", "crm_revenue_12m", "crm_order_count",
-            "crm_order_count_12m", "crm_first_order_date", "crm_last_order_date",
-            "crm_classified_at",
-        ]
-        partners.fetch(fnames)
+            query = Partner._search([
+                ("crm_external_ref", "in", refs), ("parent_id", "=", False),
+                ("company_id", "in", [company.id, False]),
+            ])
+            for partner_id, ref in self.env.execute_query(query.select(
+                SQL.identifier("res_partner", "id"),
+                SQL.identifier("res_partner", "crm_external_ref"),
+            )):
+                by_ref.add(ref)
+                commercial_ids.add(partner_id)
+        query = Partner._search([("id", "in", list(commercial_ids))], order="name, id")
+        key = str(company.id)
+        lang = self.env.lang or "en_US"
+
+        def own(column, cast=None):
+            value = SQL("p.%s ->> %s", SQL.identifier(column), key)
+            return SQL("(%s)::%s", value, SQL(cast)) if cast else value
+
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT p.id, p.crm_external_ref, p.name, %(grade)s, %(stage)s,
+                   COALESCE(t.name ->> %(lang)s, t.name ->> 'en_US'), %(credit)s,
+                   COALESCE(p.crm_commercial_blacklist, FALSE), p.crm_blacklist_reason,
+                   p.crm_key_account, manager.name, %(revenue)s, %(orders)s, %(orders_12m)s,
+                   %(first)s, %(last)s, %(classified)s
+              FROM res_partner p
+              LEFT JOIN crm_customer_tier t ON t.id = %(tier)s
+              LEFT JOIN res_users u ON u.id = p.crm_account_manager_id
+              LEFT JOIN res_partner manager ON manager.id = u.partner_id
+             WHERE p.id IN %(ids)s
+             ORDER BY p.name, p.id
+            """,
+            grade=own("crm_value_grade"), stage=own("crm_lifecycle_stage"),
+            credit=own("crm_credit_rating"), tier=own("crm_tier_id", "int"),
+            revenue=own("crm_revenue_12m", "float"), orders=own("crm_order_count", "int"),
+            orders_12m=own("crm_order_count_12m", "int"), first=own("crm_first_order_date"),
+            last=own("crm_last_order_date"), classified=own("crm_classified_at"),
+            lang=lang, ids=query.subselect(),
+        ))
         invoices = {}
-        if partners:
+        if rows:
             # sudo: an integration may know a customer's open balance without
             # reading the accounting; two aggregates over the customers it can
             # read, in the current company only.
             Move = self.env["account.move"].sudo()
+            found_ids = [row[0] for row in rows]
             for prefix, domain in (
-                ("open", self._crm_360_open_invoice_domain(partners.ids)),
-                ("overdue", self._crm_360_overdue_invoice_domain(partners.ids)),
+                ("open", self._crm_360_open_invoice_domain(found_ids)),
+                ("overdue", self._crm_360_overdue_invoice_domain(found_ids)),
             ):
                 for commercial, count, amount in Move._read_group(
                     domain, ["commercial_partner_id"], ["__count", "amount_residual_signed:sum"]
@@ -371,39 +457,26 @@ class ResPartner(models.Model):
                         f"{prefix}_invoice_amount": amount,
                     })
         currency = company.currency_id.name
-
-        def text(value):
+        columns = (
+            "id", "external_ref", "name", "value_grade", "lifecycle_stage", "tier",
+            "credit_rating", "blacklisted", "blacklist_reason", "key_account", "account_manager",
+            "revenue_12m", "order_count", "order_count_12m", "first_order", "last_order",
+            "classified_at",
+        )
+        no_invoice = {"open_invoice_count": 0, "open_invoice_amount": 0.0,
+                      "overdue_invoice_count": 0, "overdue_invoice_amount": 0.0}
+        customers = []
+        for row in rows:
             # False, not None: Odoo's XML-RPC answers cannot carry None.
-            return value or False
-
-        customers = [
-            {
-                "id": partner.id,
-                "external_ref": text(partner.crm_external_ref),
-                "name": partner.name,
-                "value_grade": text(partner.crm_value_grade),
-                "lifecycle_stage": text(partner.crm_lifecycle_stage),
-                "tier": text(partner.crm_tier_id.name),
-                "credit_rating": text(partner.crm_credit_rating),
-                "blacklisted": partner.crm_commercial_blacklist,
-                "blacklist_reason": text(partner.crm_blacklist_reason),
-                "key_account": text(partner.crm_key_account),
-                "account_manager": text(partner.crm_account_manager_id.name),
-                "revenue_12m": partner.crm_revenue_12m,
-                "order_count": partner.crm_order_count,
-                "order_count_12m": partner.crm_order_count_12m,
-                "first_order": text(fields.Date.to_string(partner.crm_first_order_date)),
-                "last_order": text(fields.Date.to_string(partner.crm_last_order_date)),
-                "classified_at": text(fields.Datetime.to_string(partner.crm_classified_at)),
-                "open_invoice_count": 0,
-                "open_invoice_amount": 0.0,
-                "overdue_invoice_count": 0,
-                "overdue_invoice_amount": 0.0,
-                **invoices.get(partner.id, {}),
-                "currency": currency,
-            }
-            for partner in partners
-        ]
+            customer = {name: (False if value is None else value)
+                        for name, value in zip(columns, row, strict=True)}
+            customer["revenue_12m"] = customer["revenue_12m"] or 0.0
+            customer["order_count"] = customer["order_count"] or 0
+            customer["order_count_12m"] = customer["order_count_12m"] or 0
+            customer.update(no_invoice)
+            customer.update(invoices.get(customer["id"], {}))
+            customer["currency"] = currency
+            customers.append(customer)
         return {
             "customers": customers,
             "not_found": {
