@@ -253,6 +253,12 @@ class TestApi(CrmExtendedCase):
             Partner.crm_api_customer_summary()
         with self.assertRaises(ValidationError):
             Partner.crm_api_customer_summary(partner_ids=["1"])
+        only = Partner.crm_api_customer_summary(external_refs=["S-1"],
+                                                keys=["value_grade", "lifecycle_stage"])
+        self.assertEqual(only["customers"], [
+            {"id": customer.id, "value_grade": row["value_grade"], "lifecycle_stage": "new"}])
+        with self.assertRaises(ValidationError):
+            Partner.crm_api_customer_summary(partner_ids=[customer.id], keys=["password"])
 
     # ------------------------------------------------------------------
     # The integration group: what it may not do
