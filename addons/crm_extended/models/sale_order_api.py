@@ -253,6 +253,19 @@ class SaleOrder(models.Model):
         writer = self.env["crm.demo.generator"].sudo()
         product_set = {product for _r, _v, _c, lines in to_import for product, _l in lines}
         taxes = writer._demo_product_taxes(company, product_set)
+        # Per product what every line of it gets (a few rows), joined in SQL:
+        # sending the same values once per line would cost more than the insert.
+        products = list(product_set)
+        cr.execute(SQL(
+            """CREATE TEMP TABLE crm_api_product ON COMMIT DROP AS
+               SELECT * FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::int[],
+                                    %s::numeric[], %s::varchar[])
+                   AS t(id, uom_id, name, tax_id, tax_rate, delivered_method)""",
+            [p.id for p in products], [p.uom_id.id for p in products],
+            [p.display_name for p in products], [taxes[p][0] for p in products],
+            [taxes[p][1] for p in products],
+            ["stock_move" if p.type == "consu" else "manual" for p in products],
+        ))
         for closed in (True, False):
             batch = [item for item in to_import if (item[1]["state"] == "done") == closed]
             if not batch:
@@ -260,17 +273,13 @@ class SaleOrder(models.Model):
             cr.execute(SQL("SELECT nextval('sale_order_id_seq') FROM generate_series(1, %s)",
                            len(batch)))
             order_ids = [row[0] for row in cr.fetchall()]
-            line_total = sum(len(lines) for _r, _v, _c, lines in batch)
-            cr.execute(SQL("SELECT nextval('sale_order_line_id_seq') FROM generate_series(1, %s)",
-                           line_total))
-            line_ids = iter([row[0] for row in cr.fetchall()])
             orders, lines = defaultdict(list), defaultdict(list)
             for order_id, (result, vals, customer, order_lines) in zip(order_ids, batch,
                                                                         strict=True):
                 result["id"] = order_id
                 for key, value in (
                     ("id", order_id), ("partner_id", customer.id),
-                    ("invoice_partner_id", customer.id), ("user_id", customer.user_id.id or None),
+                    ("user_id", customer.user_id.id or None),
                     ("team_id", customer.user_id.sale_team_id.id or None),
                     ("payment_term_id", customer.property_payment_term_id.id or None),
                     ("client_order_ref", vals["client_order_ref"]),
@@ -278,46 +287,40 @@ class SaleOrder(models.Model):
                 ):
                     orders[key].append(value)
                 for position, (product, line) in enumerate(order_lines, start=1):
-                    tax_id, rate = taxes[product]
                     price = line["price_unit"]
-                    for key, value in (
-                        ("id", next(line_ids)), ("order_id", order_id), ("position", position),
-                        ("product_id", product.id), ("uom_id", product.uom_id.id),
-                        ("name", line["description"] or product.display_name),
-                        ("qty", line["quantity"]),
-                        ("price", product.list_price if price is None else price),
-                        ("tax_id", tax_id), ("tax_rate", rate),
-                        ("delivered_method", "stock_move" if product.type == "consu" else "manual"),
-                    ):
-                        lines[key].append(value)
+                    lines["order_id"].append(order_id)
+                    lines["position"].append(position)
+                    lines["product_id"].append(product.id)
+                    lines["description"].append(line["description"])
+                    lines["qty"].append(line["quantity"])
+                    lines["price"].append(product.list_price if price is None else price)
             cr.execute(SQL(
                 """CREATE TEMP TABLE crm_demo_order ON COMMIT DROP AS
-                   SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
-                                        %s::int[], %s::varchar[], %s::timestamp[])
-                       AS t(id, partner_id, invoice_partner_id, user_id, team_id,
-                            payment_term_id, client_order_ref, date_order)""",
-                *(orders[key] for key in ("id", "partner_id", "invoice_partner_id", "user_id",
-                                          "team_id", "payment_term_id", "client_order_ref",
-                                          "date_order")),
+                   SELECT id, partner_id, partner_id AS invoice_partner_id, user_id, team_id,
+                          payment_term_id, client_order_ref, date_order, crm_external_ref
+                     FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
+                                 %s::varchar[], %s::timestamp[], %s::varchar[])
+                       AS t(id, partner_id, user_id, team_id, payment_term_id,
+                            client_order_ref, date_order, crm_external_ref)""",
+                *(orders[key] for key in ("id", "partner_id", "user_id", "team_id",
+                                          "payment_term_id", "client_order_ref", "date_order",
+                                          "ref")),
             ))
             cr.execute(SQL(
                 """CREATE TEMP TABLE crm_demo_line ON COMMIT DROP AS
-                   SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
-                                        %s::varchar[], %s::numeric[], %s::numeric[], %s::int[],
-                                        %s::numeric[], %s::varchar[])
-                       AS t(id, order_id, position, product_id, uom_id, name, qty, price,
-                            tax_id, tax_rate, delivered_method)""",
-                *(lines[key] for key in ("id", "order_id", "position", "product_id", "uom_id",
-                                         "name", "qty", "price", "tax_id", "tax_rate",
-                                         "delivered_method")),
+                   SELECT nextval('sale_order_line_id_seq')::int AS id, l.order_id, l.position,
+                          l.product_id, p.uom_id, COALESCE(l.description, p.name) AS name,
+                          l.qty, l.price, p.tax_id, p.tax_rate, p.delivered_method
+                     FROM unnest(%s::int[], %s::int[], %s::int[], %s::varchar[], %s::numeric[],
+                                 %s::numeric[])
+                          AS l(order_id, position, product_id, description, qty, price)
+                     JOIN crm_api_product p ON p.id = l.product_id""",
+                *(lines[key] for key in ("order_id", "position", "product_id", "description",
+                                         "qty", "price")),
             ))
-            writer._sql_insert_orders(company, closed=closed)
+            writer._sql_insert_orders(company, closed=closed, external_refs=True)
             cr.execute(SQL("DROP TABLE crm_demo_order, crm_demo_line"))
-            cr.execute(SQL(
-                "UPDATE sale_order so SET crm_external_ref = t.ref "
-                "FROM unnest(%s::int[], %s::varchar[]) AS t(id, ref) WHERE so.id = t.id",
-                orders["id"], orders["ref"],
-            ))
+        cr.execute(SQL("DROP TABLE crm_api_product"))
         self.env.invalidate_all()
         customers = self.env["res.partner"].browse({item[2].id for item in to_import})
         customers.with_company(company)._crm_recompute_classification_partners()
