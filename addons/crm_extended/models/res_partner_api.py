@@ -192,14 +192,17 @@ class ResPartner(models.Model):
                 result["message"] = error
                 continue
             refs.append(ref)
+        # The company's own customer, else a shared one (no company) with the
+        # reference; archived ones too, so that a re-run never duplicates them.
         existing = {
             partner.crm_external_ref: partner
             for partner in self.with_context(active_test=False).search_fetch(
-                [("crm_external_ref", "in", refs), ("company_id", "=", company.id),
+                [("crm_external_ref", "in", refs), ("company_id", "in", [company.id, False]),
                  ("parent_id", "=", False)],
                 ["crm_external_ref", *CUSTOMER_PLAIN_FIELDS, "email", "is_company",
                  "country_id", "state_id"],
-            )
+                order="company_id",
+            )[::-1]  # reversed: the company's own partner (listed first) wins
         }
         seen = set()
         to_create, to_write = [], []
@@ -295,13 +298,20 @@ class ResPartner(models.Model):
         self.check_access("create")
         self.env.flush_all()
         fields_ = self._fields
+        # Columns create() would fill from defaults (field defaults and
+        # ir.default): plain fields, and computed fields one may write (the
+        # language); those without a default are computed below.
         plain = [
             name for name, field in fields_.items()
-            if field.store and field.column_type and not field.compute
-            and not field.company_dependent and name not in models.MAGIC_COLUMNS
+            if field.store and field.column_type and not field.company_dependent
+            and name not in models.MAGIC_COLUMNS and (not field.compute or not field.readonly)
         ]
-        defaults = self.default_get(plain)
-        columns = sorted(set(defaults) | {name for vals in vals_list for name in vals})
+        defaults = {name: value for name, value in self.default_get(plain).items()
+                    if not fields_[name].compute or value}
+        columns = sorted(
+            set(defaults) | {name for vals in vals_list for name in vals}
+            - {"commercial_partner_id"}
+        )
         cr = self.env.cr
         cr.execute(SQL("SELECT nextval(%s) FROM generate_series(1, %s)",
                        f"{self._table}_id_seq", len(vals_list)))
@@ -314,13 +324,16 @@ class ResPartner(models.Model):
             if values.get("website"):
                 values["website"] = self._clean_website(values["website"])
             rows.append(SQL("(%s)", SQL(", ").join([
-                SQL("%s", partner_id),
+                # A partner without parent is its own commercial partner (a
+                # recursive field, which the ORM would compute one by one).
+                SQL("%s, %s", partner_id, partner_id),
                 *(SQL("%s", fields_[name].convert_to_column_insert(values.get(name), self, values))
                   for name in columns),
                 SQL("%s, %s, %s, %s", uid, now, uid, now),
             ])))
         cr.execute(SQL(
-            "INSERT INTO res_partner (id, %s, create_uid, create_date, write_uid, write_date) "
+            "INSERT INTO res_partner (id, commercial_partner_id, %s, "
+            "create_uid, create_date, write_uid, write_date) "
             "VALUES %s",
             SQL(", ").join(SQL.identifier(name) for name in columns),
             SQL(", ").join(rows),
@@ -329,7 +342,8 @@ class ResPartner(models.Model):
         # Stored computed columns (commercial partner, complete name, normalised
         # e-mail...); the images are attachments, empty for a new partner.
         for field in fields_.values():
-            if field.store and field.compute and field.column_type and field.name not in columns:
+            if (field.store and field.compute and field.column_type
+                    and field.name not in columns and field.name != "commercial_partner_id"):
                 self.env.add_to_compute(field, partners)
         self.env.flush_all()
         partners._validate_fields(columns)

@@ -55,6 +55,14 @@ class TestApi(CrmExtendedCase):
         self.assertEqual(one.state_id, self.env.ref("base.state_us_5"))
         self.assertEqual(one.company_id, self.company)
         self.assertEqual(one.customer_rank, 1)
+        # What create() would have given: defaults, computed columns, constraints.
+        self.assertEqual(one.commercial_partner_id, one)
+        self.assertEqual(one.complete_name, "Shop One")
+        self.assertEqual(one.commercial_company_name, "Shop One")
+        self.assertEqual(one.email_normalized, "one@example.com")
+        self.assertEqual(one.lang, Partner.create({"name": "By create()"}).lang)
+        self.assertEqual(one.type, "contact")
+        self.assertTrue(one.active)
         self.assertTrue(one.is_company)
         self.assertFalse(Partner.browse(results[1]["id"]).is_company)
 
@@ -287,6 +295,13 @@ class TestApi(CrmExtendedCase):
             self.env["crm.customer.tier"].create({"name": "Free Gold", "min_yearly_amount": 1})
         self.assertFalse(self.env.user.has_group("base.group_system"))
         self.assertFalse(self.env.user.has_group("sales_team.group_sale_salesman"))
+
+    def test_shared_customer_is_found_not_duplicated(self):
+        shared = self.Partner.create({"name": "Shared", "crm_external_ref": "SH-1",
+                                      "company_id": False})
+        result = self.Partner.crm_api_upsert_customers([{"ref": "SH-1", "city": "Suzhou"}])
+        self.assertEqual((result[0]["status"], result[0]["id"]), ("updated", shared.id))
+        self.assertEqual(shared.city, "Suzhou")
 
     def test_integration_user_stays_in_its_company(self):
         company_b = self.env["res.company"].create({"name": "API Company B2"})
