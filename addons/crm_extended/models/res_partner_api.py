@@ -347,6 +347,8 @@ class ResPartner(models.Model):
                 self.env.add_to_compute(field, partners)
         self.env.flush_all()
         partners._validate_fields(columns)
+        # Record rules (multi-company) on what was inserted, as create() checks.
+        partners.check_access("create")
         return partners
 
     @api.model
