@@ -215,8 +215,9 @@ def _user(login, password, uid, api_key=None):
 
 @pytest.fixture(scope="session")
 def users(odoo_server):
-    """admin, a plain salesman (sales_team.group_sale_salesman only) and a CRM
-    manager (crm_extended.group_crm_extended_manager), each with an API key."""
+    """admin, a plain salesman (sales_team.group_sale_salesman only), a CRM
+    manager (crm_extended.group_crm_extended_manager) and an integration user
+    (crm_extended.group_crm_extended_integration only), each with an API key."""
     admin = _user("admin", ADMIN_PASSWORD, None)
     admin_conn = connect(odoo_server, admin, "xmlrpc")
     admin.uid = admin_conn.uid
@@ -226,6 +227,7 @@ def users(odoo_server):
     for role, groups in (
         ("salesman", ["sales_team.group_sale_salesman"]),
         ("manager", ["crm_extended.group_crm_extended_manager"]),
+        ("integration", ["crm_extended.group_crm_extended_integration"]),
     ):
         login, password = f"pytest_{role}_{suffix}", f"pw-{role}-{suffix}"
         uid = admin_conn.create("res.users", {
@@ -240,7 +242,7 @@ def users(odoo_server):
 
 @pytest.fixture(scope="session")
 def rpc(odoo_server, users):
-    """rpc(role, transport) -> Connection; role is admin, salesman or manager."""
+    """rpc(role, transport) -> Connection; role is admin, salesman, manager or integration."""
     cache = {}
 
     def get(role, transport):

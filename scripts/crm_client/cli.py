@@ -4,7 +4,7 @@ import argparse
 import sys
 from typing import NamedTuple
 
-from . import __version__, errors
+from . import __version__, errors, importer
 from .config import ENV_VARS, TRANSPORTS, load_settings
 from .connection import Connection
 from .output import render
@@ -78,8 +78,11 @@ def selection_key(conn, field, value, option):
     for key, _label in selection:
         if key.lower() == value.strip().lower():
             return key
-    valid = ", ".join(key.upper() if field == "crm_value_grade" else key for key, _label in selection)
+    valid = ", ".join(key.upper() if field in UPPER_KEYS else key for key, _label in selection)
     raise errors.UsageError(f"{option} {value!r} is not valid: use one of {valid}.")
+
+
+UPPER_KEYS = ("crm_value_grade", "crm_credit_rating")
 
 
 def resolve_partner(conn, ident):
@@ -150,7 +153,8 @@ def cmd_check(conn, args):
     return Outcome(result)
 
 
-def cmd_customers(conn, args):
+def customer_domain(conn, args):
+    """The domain of the customer filters shared by customers and export-customers."""
     # Customers are commercial entities (companies and individuals without a
     # parent): classification lives there.
     domain = [("parent_id", "=", False)]
@@ -169,10 +173,18 @@ def cmd_customers(conn, args):
         )
     if args.tier:
         domain.append(("crm_tier_id.name", "ilike", args.tier))
+    if getattr(args, "credit_rating", None):
+        domain.append(("crm_credit_rating", "=", selection_key(
+            conn, "crm_credit_rating", args.credit_rating, "--credit-rating")))
     if args.blacklisted:
         domain.append(("crm_commercial_blacklist", "=", True))
     if args.search:
         domain.append(("name", "ilike", args.search))
+    return domain
+
+
+def cmd_customers(conn, args):
+    domain = customer_domain(conn, args)
     records = conn.search_read(
         "res.partner", domain, CUSTOMER_FIELDS, limit=args.limit or None, order="name, id"
     )
@@ -251,12 +263,64 @@ def cmd_blacklist_check(conn, args):
     return Outcome(result)
 
 
+def _import_outcome(summary, args, stderr_note):
+    failures = summary.pop("failures")
+    if args.errors:
+        importer.write_report(args.errors, failures)
+    if getattr(args, "format", "text") == "json":
+        summary["failures"] = failures
+    if failures:
+        shown = "; ".join(f"line {f['line']} ({f['ref'] or 'no ref'}): {f['message']}"
+                          for f in failures[:3])
+        more = f" and {len(failures) - 3} more" if len(failures) > 3 else ""
+        where = f", see {args.errors}" if args.errors else ""
+        return Outcome(summary, code=errors.EXIT_ROWS_FAILED,
+                       message=f"{len(failures)} row(s) refused{where}: {shown}{more}")
+    return Outcome(summary, message=stderr_note)
+
+
+def _progress(args, unit):
+    return importer.Progress(sys.stderr, 0, unit, quiet=args.quiet)
+
+
+def cmd_import_customers(conn, args):
+    summary = importer.import_customers(
+        conn, args.csv, batch_size=args.batch_size, dry_run=args.dry_run,
+        progress=_progress(args, "rows"),
+    )
+    return _import_outcome(summary, args, "dry run: nothing was written" if args.dry_run else None)
+
+
+def cmd_import_orders(conn, args):
+    summary = importer.import_orders(
+        conn, args.csv, batch_size=args.batch_size, dry_run=args.dry_run,
+        progress=_progress(args, "orders"),
+    )
+    return _import_outcome(summary, args, "dry run: nothing was written" if args.dry_run else None)
+
+
+def cmd_export_customers(conn, args):
+    ids = conn.search("res.partner", customer_domain(conn, args),
+                      limit=args.limit or None, order="name, id")
+    rows = importer.export_rows(conn, ids)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            fmt = getattr(args, "format", "csv")
+            render(rows, "json" if fmt == "json" else "csv", handle,
+                   importer.EXPORT_COLUMNS)
+        return Outcome({"file": args.output, "customers": len(rows)})
+    return Outcome(rows, columns=importer.EXPORT_COLUMNS)
+
+
 COMMANDS = {
     "check": cmd_check,
     "customers": cmd_customers,
     "customer": cmd_customer,
     "reclassify": cmd_reclassify,
     "blacklist-check": cmd_blacklist_check,
+    "import-customers": cmd_import_customers,
+    "import-orders": cmd_import_orders,
+    "export-customers": cmd_export_customers,
 }
 
 
@@ -329,6 +393,51 @@ def build_parser():
     check = add("blacklist-check",
                 f"is the customer on the commercial blacklist? (exit {errors.EXIT_BLACKLISTED} if so)")
     check.add_argument("customer", help="partner id or internal reference")
+
+    def import_options(command, batch_default, unit):
+        command.add_argument("--dry-run", action="store_true",
+                             help="validate every row on the server and report, write nothing")
+        command.add_argument("--batch-size", type=int, default=batch_default,
+                             help=f"{unit} per call (default {batch_default})")
+        command.add_argument("--errors", metavar="FILE",
+                             help="write the refused rows (line, ref, message) to FILE: "
+                                  "JSON, or CSV when FILE ends in .csv")
+        command.add_argument("--quiet", "-q", action="store_true",
+                             help="no progress lines on stderr")
+
+    customers_in = add(
+        "import-customers",
+        "create or update customers from a CSV file, by their external reference "
+        f"(exit {errors.EXIT_ROWS_FAILED} if a row was refused)",
+    )
+    customers_in.add_argument(
+        "csv", help="UTF-8 CSV with a header; columns: " + ", ".join(importer.CUSTOMER_COLUMNS)
+        + " (ref required; name required for new customers; an empty cell clears the field)")
+    import_options(customers_in, 1000, "rows")
+    orders_in = add(
+        "import-orders",
+        "import historical sale orders from a CSV file, one line per order line, by "
+        f"external order reference: a re-run creates no duplicates (exit {errors.EXIT_ROWS_FAILED} "
+        "if an order was refused)",
+    )
+    orders_in.add_argument(
+        "csv", help="UTF-8 CSV with a header; columns: " + ", ".join(importer.ORDER_COLUMNS)
+        + " (required: " + ", ".join(importer.ORDER_REQUIRED) + "; state: done (default) or sale; "
+        "date_order: YYYY-MM-DD[ HH:MM:SS] UTC, in the past)")
+    import_options(orders_in, 5000, "order lines")
+    export = add("export-customers",
+                 "export a customer segment with its 360 summary (CSV or JSON with --format)")
+    export.add_argument("--grade", help="value grade: A, B or C")
+    export.add_argument("--stage", help="lifecycle stage, e.g. new, loyal, at_risk")
+    export.add_argument("--tier", help="tier name (contains)")
+    export.add_argument("--credit-rating", help="credit rating, e.g. AAA, BB")
+    export.add_argument("--blacklisted", action="store_true", help="only blacklisted customers")
+    export.add_argument("--search", help="name contains")
+    export.add_argument("--limit", type=int, default=0, help="at most this many (default 0: all)")
+    export.add_argument("--all", action="store_true",
+                        help="every commercial partner, not only those that are customers")
+    export.add_argument("--output", "-o", metavar="FILE",
+                        help="write to FILE (CSV unless --format json) instead of stdout")
     return parser
 
 
@@ -353,6 +462,6 @@ def main(argv=None, environ=None, stdout=None, stderr=None):
         return 130
     render(outcome.result, options.get("format", "text"), stdout, outcome.columns)
     if outcome.message:
-        print(f"{'error' if outcome.code == errors.EXIT_CHECK_FAILED else 'note'}: {outcome.message}",
-              file=stderr)
+        failed = outcome.code in (errors.EXIT_CHECK_FAILED, errors.EXIT_ROWS_FAILED)
+        print(f"{'error' if failed else 'note'}: {outcome.message}", file=stderr)
     return outcome.code

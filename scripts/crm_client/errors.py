@@ -22,6 +22,7 @@ EXIT_UNREACHABLE = 6  # no answer from the server, even after the retries
 EXIT_SERVER_ERROR = 7  # unexpected server error (a bug, a missing method, not Odoo)
 EXIT_BLACKLISTED = 8  # blacklist-check: the customer is on the commercial blacklist
 EXIT_CHECK_FAILED = 9  # check: a required module is not installed
+EXIT_ROWS_FAILED = 10  # import-*: at least one row was refused (see the error report)
 
 EXIT_CODES = {
     EXIT_OK: "success",
@@ -34,6 +35,7 @@ EXIT_CODES = {
     EXIT_SERVER_ERROR: "unexpected server error",
     EXIT_BLACKLISTED: "blacklist-check: the customer is on the commercial blacklist",
     EXIT_CHECK_FAILED: "check: a required module is not installed",
+    EXIT_ROWS_FAILED: "import-customers/import-orders: at least one row was refused",
 }
 
 # XML-RPC fault codes of Odoo's /xmlrpc/2 endpoints (addons/rpc/controllers/xmlrpc.py).

@@ -7,5 +7,7 @@ from . import res_partner_credit
 from . import res_partner_blacklist
 from . import res_partner_360
 from . import sale_order
+from . import res_partner_api
+from . import sale_order_api
 from . import crm_lead
 from . import crm_demo_generator
