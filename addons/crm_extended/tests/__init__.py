@@ -9,3 +9,5 @@ from . import test_partner_360
 from . import test_ui_tour
 from . import test_demo_generator
 from . import test_i18n
+from . import test_service_contract_model
+from . import test_service_contract_flow
