@@ -16,6 +16,9 @@ CONTRACT_STATES = [
 # States in which a contract covers its customer (within its dates).
 COVERING_STATES = ("active", "expiring", "renewed")
 ENTITLEMENTS = ("cases", "visits", "hours")
+# Renewal reminders and planned visits made per run of the scheduled action.
+REMINDER_BATCH = 200
+VISIT_BATCH = 1000
 
 
 class CrmServiceContract(models.Model):
@@ -421,25 +424,45 @@ class CrmServiceContract(models.Model):
 
     @api.model
     def _cron_crm_service_contracts(self, today=None):
-        """Daily: expire and flag expiring contracts, remind, plan visits."""
-        contracts = self.search([("state", "in", ("active", "expiring"))])
-        contracts._crm_update_expiry_states(today=today)
-        self.search([("state", "in", ("active", "expiring"))])._crm_generate_visits(today=today)
+        """Daily: expire and flag expiring contracts, remind, plan visits.
+
+        Only the contracts that change are loaded: the selections are SQL
+        searches, the writes and creates are one per state and model."""
+        today = today or fields.Date.context_today(self)
+        live = Domain("state", "in", ["active", "expiring"])
+        self.search(live & Domain("date_end", "<", today)).write({"state": "expired"})
+        expiring = self.browse()
+        for company in self.env["res.company"].search([]):
+            limit = today + relativedelta(days=company.crm_contract_reminder_days)
+            expiring |= self.search([
+                ("state", "=", "active"), ("company_id", "=", company.id),
+                ("date_end", "<=", limit),
+            ])
+        expiring.write({"state": "expiring"})
+        # Reminders render one email each and visits are full records: a bounded
+        # batch per run, the rest in a run triggered right after (only a backlog,
+        # e.g. at go-live, needs more than one run).
+        pending = self.search(
+            [("state", "=", "expiring"), ("date_reminder_sent", "=", False)],
+            order="date_end, id", limit=REMINDER_BATCH + 1,
+        )
+        pending[:REMINDER_BATCH]._crm_send_renewal_reminders(today)
+        _visits, more = self.search(
+            live & Domain("visit_interval_months", ">", 0)
+        )._crm_generate_visits(today, limit=VISIT_BATCH)
+        if more or len(pending) > REMINDER_BATCH:
+            self.env.ref("crm_extended.ir_cron_crm_service_contracts")._trigger()
 
     def _crm_update_expiry_states(self, today=None):
+        """The same rules for a few contracts (e.g. on activation)."""
         today = today or fields.Date.context_today(self)
         live = self.filtered(lambda c: c.state in ("active", "expiring"))
         expired = live.filtered(lambda c: c.date_end < today)
-        if expired:
-            expired.write({"state": "expired"})
-        expiring = self.browse()
-        for company, contracts in (live - expired).grouped("company_id").items():
-            limit = today + relativedelta(days=company.crm_contract_reminder_days)
-            expiring |= contracts.filtered(
-                lambda c: c.state == "active" and c.date_end <= limit)
-        if expiring:
-            expiring.write({"state": "expiring"})
-            expiring._crm_send_renewal_reminders(today)
+        expired.write({"state": "expired"})
+        expiring = (live - expired).filtered(lambda c: c.state == "active" and c.date_end <= (
+            today + relativedelta(days=c.company_id.crm_contract_reminder_days)))
+        expiring.write({"state": "expiring"})
+        expiring._crm_send_renewal_reminders(today)
 
     def _crm_send_renewal_reminders(self, today):
         """One activity for the account manager and one email to the customer per
@@ -449,7 +472,7 @@ class CrmServiceContract(models.Model):
             return
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].sudo().create([{
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create([{
             "res_model_id": model_id,
             "res_id": contract.id,
             "activity_type_id": activity_type.id,
@@ -461,31 +484,51 @@ class CrmServiceContract(models.Model):
         template.sudo().send_mail_batch(todo.ids)
         todo.write({"date_reminder_sent": today})
 
-    def _crm_generate_visits(self, today=None):
+    def _crm_generate_visits(self, today=None, limit=None):
         """Keep the next planned visit of each live contract with a visit interval:
-        one read_group for the last visit, one create for all missing visits."""
+        one query finds the contracts without a planned visit and the date of
+        their next one (last done visit or start, plus the interval, never in
+        the past, within the contract), one create makes them. With ``limit``,
+        the earliest first; returns the visits and whether more are due."""
         today = today or fields.Date.context_today(self)
-        contracts = self.filtered(
-            lambda c: c.state in ("active", "expiring") and c.visit_interval_months > 0)
-        if not contracts:
-            return self.env["crm.service.visit"]
-        Visit = self.env["crm.service.visit"].sudo()
-        planned = {contract.id for [contract] in Visit._read_group(
-            [("contract_id", "in", contracts.ids), ("state", "=", "planned")], ["contract_id"])}
-        last = dict(Visit._read_group(
-            [("contract_id", "in", contracts.ids), ("state", "=", "done")],
-            ["contract_id"], ["date:max"]))
-        vals_list = []
-        for contract in contracts:
-            if contract.id in planned:
-                continue
-            step = relativedelta(months=contract.visit_interval_months)
-            last_date = last.get(contract)
-            next_date = last_date.date() + step if last_date else contract.date_start + step
-            if next_date > contract.date_end:
-                continue
-            vals_list.append(contract._prepare_visit_vals(max(next_date, today)))
-        return Visit.create(vals_list)
+        Visit = self.env["crm.service.visit"]
+        if not self:
+            return Visit, False
+        Visit.flush_model(["contract_id", "state", "date"])
+        self.flush_model(["state", "visit_interval_months", "date_start", "date_end"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT id, next_date FROM (
+                SELECT c.id, c.date_end, GREATEST(
+                           (COALESCE(max(v.date) FILTER (WHERE v.state = 'done')::date,
+                                     c.date_start)
+                            + make_interval(months => c.visit_interval_months))::date,
+                           %(today)s::date, c.date_start) AS next_date
+                  FROM crm_service_contract c
+                  LEFT JOIN crm_service_visit v
+                    ON v.contract_id = c.id AND v.state IN ('done', 'planned')
+                 WHERE c.id = ANY(%(ids)s) AND c.state IN ('active', 'expiring')
+                   AND c.visit_interval_months > 0
+                 GROUP BY c.id
+                HAVING count(v.id) FILTER (WHERE v.state = 'planned') = 0
+            ) due
+             WHERE next_date <= date_end
+             ORDER BY next_date, id
+             LIMIT %(limit)s
+            """,
+            ids=list(self.ids), today=today, limit=limit + 1 if limit else None,
+        ))
+        rows = self.env.cr.fetchall()
+        more = bool(limit and len(rows) > limit)
+        rows = rows[:limit] if limit else rows
+        contracts = self.browse([contract_id for contract_id, _date in rows])
+        vals_list = [contract._prepare_visit_vals(next_date)
+                     for contract, (_id, next_date) in zip(contracts, rows)]
+        # Planned by the system: no creation message nor follower per visit.
+        visits = Visit.sudo().with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True,
+        ).create(vals_list)
+        return visits, more
 
     def _prepare_visit_vals(self, date):
         self.ensure_one()

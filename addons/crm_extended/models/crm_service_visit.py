@@ -95,9 +95,16 @@ class CrmServiceVisit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("crm.service.visit") or "/"
+        todo = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        if todo:
+            # One look-up of the sequence for the batch, then one number each.
+            sequence = self.env["ir.sequence"].sudo().search(
+                [("code", "=", "crm.service.visit"),
+                 ("company_id", "in", [self.env.company.id, False])],
+                order="company_id", limit=1,
+            )
+            for vals in todo:
+                vals["name"] = sequence._next() if sequence else "/"
         return super().create(vals_list)
 
     def action_done(self):

@@ -92,6 +92,20 @@ class TestServiceContractFlow(ServiceContractCase):
         no_interval = self._contract(partner=self.other_customer)
         self.assertFalse(no_interval.visit_ids)
 
+    def test_visit_generation_in_bounded_batches(self):
+        contracts = self._contract(activate=False, visit_interval_months=1) | self._contract(
+            partner=self.other_customer, activate=False, visit_interval_months=2)
+        contracts.write({"state": "active"})
+        visits, more = contracts._crm_generate_visits(limit=1)
+        self.assertEqual(len(visits), 1)
+        self.assertTrue(more)
+        self.assertEqual(visits.date.date(), self.today + relativedelta(months=1),
+                         "the earliest visit first")
+        visits, more = contracts._crm_generate_visits(limit=1)
+        self.assertEqual(visits.contract_id, contracts[1])
+        self.assertFalse(more)
+        self.assertEqual(contracts._crm_generate_visits()[0], self.Visit)
+
     # ------------------------------------------------------------
     # Renewal
     # ------------------------------------------------------------
