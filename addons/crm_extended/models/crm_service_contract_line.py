@@ -32,6 +32,11 @@ class CrmServiceContractLine(models.Model):
         if self.lot_id:
             self.product_id = self.lot_id.product_id
 
+    @api.constrains("lot_id", "contract_id")
+    def _check_lot_overlap(self):
+        # Lines added on their own (not through the contract) are checked too.
+        self.filtered("lot_id").contract_id._check_serial_overlap()
+
     @api.constrains("lot_id", "product_id", "contract_id")
     def _check_lot_delivered(self):
         lines = self.filtered("lot_id")

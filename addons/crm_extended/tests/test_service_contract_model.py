@@ -136,6 +136,13 @@ class TestServiceContractModel(ServiceContractCase):
         with self._crm_assert_refused(ValidationError, "SN-0001 is already covered"):
             second.action_activate()
         self.assertEqual(second.state, "draft")
+        # Nor by adding the serial to another live contract afterwards.
+        other = self._contract()
+        with self._crm_assert_refused(ValidationError, "SN-0001 is already covered"):
+            self.env["crm.service.contract.line"].create({
+                "contract_id": other.id, "product_id": self.machine.id,
+                "lot_id": self.serial.id})
+        self.assertFalse(other.line_ids)
         # The next period does not overlap: fine.
         third = self._contract(start=first.date_end + relativedelta(days=1), line_ids=line)
         self.assertEqual(third.state, "active")
