@@ -45,15 +45,17 @@ class CrmServiceVisit(models.Model):
     state = fields.Selection(VISIT_STATES, default="planned", required=True, tracking=True)
     product_ids = fields.Many2many("product.product", string="Products", check_company=True)
     lot_ids = fields.Many2many("stock.lot", string="Serial Numbers", check_company=True)
-    checklist = fields.Html()
-    report = fields.Html(string="Visit Report")
-    part_ids = fields.One2many("crm.service.visit.part", "visit_id", string="Parts Used")
+    # Internal working data: not readable by portal users.
+    checklist = fields.Html(groups="base.group_user")
+    report = fields.Html(string="Visit Report", groups="base.group_user")
+    part_ids = fields.One2many(
+        "crm.service.visit.part", "visit_id", string="Parts Used", groups="base.group_user")
     cost = fields.Monetary(
         compute="_compute_cost", store=True, currency_field="currency_id",
-        help="Parts used, at their unit price.",
+        help="Parts used, at their unit price.", groups="base.group_user",
     )
     billable = fields.Boolean(
-        readonly=True, copy=False,
+        readonly=True, copy=False, groups="base.group_user",
         help="Done after the contract's included visits or hours were used up: "
         "invoice it to the customer.",
     )

@@ -100,6 +100,17 @@ class TestServiceContractPortal(HttpCase):
             "args": [[]], "kwargs": {"fields": ["name"]},
         })
         self.assertEqual([row["name"] for row in result], [self.contract.name])
+        visits = self.make_jsonrpc_request("/web/dataset/call_kw", {
+            "model": "crm.service.visit", "method": "search_read",
+            "args": [[]], "kwargs": {"fields": ["name", "state"]},
+        })
+        self.assertEqual([row["name"] for row in visits], [self.done_visit.name])
+        # Costs, reports and parts are internal.
+        with mute_logger("odoo.http"), self.assertRaisesRegex(Exception, "AccessError"):
+            self.make_jsonrpc_request("/web/dataset/call_kw", {
+                "model": "crm.service.visit", "method": "read",
+                "args": [self.done_visit.ids, ["cost"]], "kwargs": {},
+            })
         with mute_logger("odoo.http"), self.assertRaisesRegex(Exception, "AccessError"):
             self.make_jsonrpc_request("/web/dataset/call_kw", {
                 "model": "crm.service.visit.part", "method": "search_read",
