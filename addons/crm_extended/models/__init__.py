@@ -11,3 +11,9 @@ from . import res_partner_api
 from . import sale_order_api
 from . import crm_lead
 from . import crm_demo_generator
+from . import crm_service_contract
+from . import crm_service_contract_line
+from . import crm_service_visit
+from . import sale_order_service_contract
+from . import res_partner_service_contract
+from . import res_company_service_contract

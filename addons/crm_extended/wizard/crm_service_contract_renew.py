@@ -1,0 +1,69 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmServiceContractRenew(models.TransientModel):
+    """Renew contracts: the next contract starts the day after the old one ends,
+    for the same duration, optionally at a changed price, with its quotation;
+    the old contract becomes 'renewed'."""
+
+    _name = "crm.service.contract.renew"
+    _description = "Renew Service Contracts"
+
+    contract_ids = fields.Many2many(
+        "crm.service.contract", string="Contracts", required=True,
+        default=lambda self: self._default_contract_ids(),
+    )
+    price_change_percent = fields.Float(
+        string="Price Change (%)", help="E.g. 5 for a 5% increase, -10 for a 10% discount.")
+    create_quotation = fields.Boolean(string="Create Quotation", default=True)
+
+    @api.model
+    def _default_contract_ids(self):
+        if self.env.context.get("active_model") == "crm.service.contract":
+            return [Command.set(self.env.context.get("active_ids", []))]
+        return False
+
+    def action_renew(self):
+        self.ensure_one()
+        contracts = self.contract_ids
+        bad = contracts.filtered(
+            lambda c: c.state not in ("active", "expiring", "expired") or c.next_contract_id)
+        if bad:
+            raise UserError(self.env._(
+                "Only active, expiring or expired contracts that were not renewed yet can be "
+                "renewed: %(contracts)s.", contracts=", ".join(bad.mapped("name"))))
+        if self.price_change_percent <= -100:
+            raise UserError(self.env._("The price cannot fall by 100% or more."))
+        factor = 1 + self.price_change_percent / 100.0
+        vals_list = []
+        for contract in contracts:
+            duration = relativedelta(contract.date_end + relativedelta(days=1),
+                                     contract.date_start)
+            start = contract.date_end + relativedelta(days=1)
+            vals_list.append(contract.copy_data({
+                "date_start": start,
+                "date_end": start + duration - relativedelta(days=1),
+                "fee_amount": contract.currency_id.round(contract.fee_amount * factor),
+                "previous_contract_id": contract.id,
+                "first_response_hours": contract.first_response_hours,
+                "resolution_hours": contract.resolution_hours,
+                "resource_calendar_id": contract.resource_calendar_id.id,
+            })[0])
+        new = self.env["crm.service.contract"].create(vals_list)
+        contracts.write({"state": "renewed"})
+        contracts.activity_feedback(["mail.mail_activity_data_todo"])
+        for old, renewal in zip(contracts, new):
+            old.message_post(body=self.env._(
+                "Renewed by %(contract)s.", contract=renewal._get_html_link()))
+        if self.create_quotation:
+            new.filtered("fee_product_id").action_create_quotation()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_extended.crm_service_contract_action")
+        if len(new) == 1:
+            action.update({"res_id": new.id, "view_mode": "form", "views": [(False, "form")]})
+        else:
+            action["domain"] = [("id", "in", new.ids)]
+        return action
