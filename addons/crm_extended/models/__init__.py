@@ -9,3 +9,7 @@ from . import res_partner_360
 from . import sale_order
 from . import crm_lead
 from . import crm_demo_generator
+from . import crm_complaint_category
+from . import crm_complaint_stage
+from . import crm_complaint_team
+from . import crm_complaint

@@ -9,3 +9,6 @@ from . import test_partner_360
 from . import test_ui_tour
 from . import test_demo_generator
 from . import test_i18n
+from . import complaint_common
+from . import test_complaint_sla
+from . import test_complaint_mail
