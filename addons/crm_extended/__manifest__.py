@@ -25,6 +25,7 @@
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_complaint_views.xml",
+        "views/crm_complaint_portal_templates.xml",
         "wizard/crm_blacklist_wizard_views.xml",
         "wizard/crm_classification_override_views.xml",
         "wizard/crm_customer_handover_views.xml",

@@ -12,3 +12,5 @@ from . import test_i18n
 from . import complaint_common
 from . import test_complaint_sla
 from . import test_complaint_mail
+from . import test_complaint_portal
+from . import test_complaint_access
