@@ -13,3 +13,7 @@ from . import crm_complaint_category
 from . import crm_complaint_stage
 from . import crm_complaint_team
 from . import crm_complaint
+from . import stock_picking
+from . import account_move
+from . import purchase_order
+from . import product_template

@@ -121,6 +121,23 @@ class CrmComplaint(models.Model):
         domain="[('move_type', '=', 'out_invoice'), "
         "('partner_id.commercial_partner_id', '=', commercial_partner_id)]",
     )
+    # Actions taken (linked both ways)
+    supplier_id = fields.Many2one(
+        "res.partner", string="Supplier", copy=False, groups="purchase.group_purchase_user",
+        help="Vendor the goods came from; set by the supplier claim.",
+    )
+    purchase_order_id = fields.Many2one(
+        "purchase.order", string="Purchase Order", copy=False, index="btree_not_null",
+        groups="purchase.group_purchase_user", check_company=True,
+    )
+    return_picking_ids = fields.One2many("stock.picking", "crm_complaint_id", string="Returns")
+    credit_note_ids = fields.One2many("account.move", "crm_complaint_id", string="Credit Notes")
+    replacement_order_ids = fields.One2many(
+        "sale.order", "crm_complaint_id", string="Replacement Quotations"
+    )
+    return_count = fields.Integer(compute="_compute_action_counts")
+    credit_note_count = fields.Integer(compute="_compute_action_counts")
+    replacement_count = fields.Integer(compute="_compute_action_counts")
     # Routing
     team_id = fields.Many2one(
         "crm.complaint.team", string="Team", index=True, tracking=True,
@@ -216,6 +233,21 @@ class CrmComplaint(models.Model):
         for complaint in self:
             if complaint.partner_id.email:
                 complaint.email_from = complaint.partner_id.email
+
+    def _compute_action_counts(self):
+        # Counts only, in one query per model; sudo so that a complaint handler
+        # without stock or accounting rights still sees that something was done.
+        counts = {}
+        for model, fname in (("stock.picking", "return_count"),
+                             ("account.move", "credit_note_count"),
+                             ("sale.order", "replacement_count")):
+            rows = self.env[model].sudo()._read_group(
+                [("crm_complaint_id", "in", self.ids)], ["crm_complaint_id"], ["__count"]
+            )
+            counts[fname] = {complaint.id: count for complaint, count in rows}
+        for complaint in self:
+            for fname, by_complaint in counts.items():
+                complaint[fname] = by_complaint.get(complaint.id, 0)
 
     @api.depends("sale_line_id")
     def _compute_product_id(self):
@@ -671,3 +703,220 @@ class CrmComplaint(models.Model):
         if activities:
             # Assigning the activity notifies its user (inbox or email).
             self.env["mail.activity"].sudo().create(activities)
+
+    # ------------------------------------------------------------
+    # ERP ACTIONS: RETURN, CREDIT NOTE, REPLACEMENT, SUPPLIER CLAIM
+    # ------------------------------------------------------------
+
+    @api.model
+    def _crm_action_list(self, domain, context=None):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Complaints"),
+            "res_model": "crm.complaint",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": list(domain),
+            "context": context or {},
+        }
+
+    def _crm_delivered_picking(self):
+        """The done delivery to return from: the linked one, else the order's last."""
+        self.ensure_one()
+        picking = self.picking_id
+        if not picking and self.sale_order_id:
+            picking = self.sale_order_id.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+            ).sorted("date_done", reverse=True)[:1]
+        if not picking:
+            if self.sale_order_id:
+                raise UserError(self.env._(
+                    "The order %(order)s has not been delivered yet: there is nothing to "
+                    "return.", order=self.sale_order_id.name,
+                ))
+            raise UserError(self.env._(
+                "Link the complaint to a delivery or a sales order before creating a return."
+            ))
+        if picking.state != "done" or picking.picking_type_code != "outgoing":
+            raise UserError(self.env._(
+                "%(picking)s is not a done delivery to the customer: only delivered goods can "
+                "be returned.", picking=picking.name,
+            ))
+        return picking
+
+    def action_crm_return(self):
+        """Open Odoo's return wizard on the original delivery; the return it
+        creates is linked to this complaint."""
+        self.ensure_one()
+        picking = self._crm_delivered_picking()
+        if not self.picking_id:
+            self.picking_id = picking
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Return of %(picking)s", picking=picking.name),
+            "res_model": "stock.return.picking",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_id": picking.id, "active_ids": picking.ids,
+                        "active_model": "stock.picking", "crm_complaint_id": self.id},
+        }
+
+    def _crm_posted_invoice(self):
+        self.ensure_one()
+        invoice = self.invoice_id
+        if not invoice and self.sale_order_id:
+            invoice = self.sale_order_id.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice" and m.state == "posted"
+            )[:1]
+        if not invoice:
+            raise UserError(self.env._(
+                "Link the complaint to a posted customer invoice before issuing a credit note."
+            ))
+        if invoice.move_type != "out_invoice" or invoice.state != "posted":
+            raise UserError(self.env._(
+                "%(invoice)s is not a posted customer invoice: only posted invoices can be "
+                "credited.", invoice=invoice.display_name,
+            ))
+        return invoice
+
+    def action_crm_credit_note(self):
+        """Open Odoo's reversal wizard on the invoice; the credit note is linked."""
+        self.ensure_one()
+        invoice = self._crm_posted_invoice()
+        if not self.invoice_id:
+            self.invoice_id = invoice
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Note"),
+            "res_model": "account.move.reversal",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_id": invoice.id, "active_ids": invoice.ids,
+                        "active_model": "account.move", "crm_complaint_id": self.id,
+                        "default_reason": self.env._("Complaint %(code)s", code=self.code)},
+        }
+
+    def action_crm_replacement(self):
+        """A quotation replacing the product free of charge (100% discount)."""
+        self.ensure_one()
+        product = self.product_id
+        if not product:
+            raise UserError(self.env._("Set the product of the complaint to quote a replacement."))
+        if not self.partner_id:
+            raise UserError(self.env._("Set the customer of the complaint to quote a replacement."))
+        quantity = self.sale_line_id.product_uom_qty or 1.0
+        order = self.env["sale.order"].create({
+            "partner_id": (self.sale_order_id.partner_id or self.partner_id).id,
+            "company_id": self.company_id.id,
+            "origin": self.code,
+            "crm_complaint_id": self.id,
+            "order_line": [fields.Command.create({
+                "product_id": product.id,
+                "product_uom_qty": quantity,
+                "discount": 100.0,
+            })],
+        })
+        self.message_post(body=self.env._(
+            "Replacement quotation %(order)s created.", order=order._get_html_link(),
+        ), subtype_xmlid="mail.mt_note")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _crm_find_supplier(self):
+        """(purchase order line, vendor) the goods came from: the receipt of the
+        lot if known, else the last confirmed purchase of the product, else the
+        product's first vendor."""
+        self.ensure_one()
+        PurchaseLine = self.env["purchase.order.line"]
+        line = PurchaseLine
+        if self.lot_id:
+            move_line = self.env["stock.move.line"].search([
+                ("lot_id", "=", self.lot_id.id), ("move_id.purchase_line_id", "!=", False),
+                ("state", "=", "done"),
+            ], limit=1, order="date desc")
+            line = move_line.move_id.purchase_line_id
+        if not line:
+            line = PurchaseLine.search([
+                ("product_id", "=", self.product_id.id), ("state", "=", "purchase"),
+                ("company_id", "=", self.company_id.id),
+            ], limit=1, order="date_order desc, id desc")
+        vendor = line.partner_id or self.product_id.seller_ids[:1].partner_id
+        return line, vendor
+
+    def action_crm_supplier_claim(self):
+        """Record the claim on the vendor and the purchase order, and open a
+        return to the vendor when the goods came in on a receipt."""
+        self.ensure_one()
+        if not self.product_id:
+            raise UserError(self.env._("Set the product of the complaint to claim to its supplier."))
+        line, vendor = self._crm_find_supplier()
+        if not vendor:
+            raise UserError(self.env._(
+                "No supplier is known for %(product)s: no purchase and no vendor on the product.",
+                product=self.product_id.display_name,
+            ))
+        order = line.order_id
+        self.write({"supplier_id": vendor.id, "purchase_order_id": order.id})
+        claim = self.env._(
+            "Supplier claim for customer complaint %(complaint)s about %(product)s.",
+            complaint=self._get_html_link(title=self.display_name),
+            product=self.product_id.display_name,
+        )
+        if order:
+            order.message_post(body=claim, subtype_xmlid="mail.mt_note")
+        self.message_post(body=self.env._(
+            "Claim opened with the supplier %(vendor)s%(order)s.",
+            vendor=vendor.display_name,
+            order=f" ({order.name})" if order else "",
+        ), subtype_xmlid="mail.mt_note")
+        receipt = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "incoming" and p.state == "done"
+            and self.product_id in p.move_ids.product_id
+        ).sorted("date_done", reverse=True)[:1]
+        if not receipt:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "purchase.order" if order else "res.partner",
+                "res_id": (order or vendor).id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Return to %(vendor)s", vendor=vendor.display_name),
+            "res_model": "stock.return.picking",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_id": receipt.id, "active_ids": receipt.ids,
+                        "active_model": "stock.picking", "crm_complaint_id": self.id},
+        }
+
+    def action_crm_view_returns(self):
+        return self._crm_action_records("stock.picking", self.return_picking_ids)
+
+    def action_crm_view_credit_notes(self):
+        return self._crm_action_records("account.move", self.credit_note_ids)
+
+    def action_crm_view_replacements(self):
+        return self._crm_action_records("sale.order", self.replacement_order_ids)
+
+    def _crm_action_records(self, model, records):
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env["ir.model"]._get(model).name,
+            "res_model": model,
+            "domain": [("id", "in", records.ids)],
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+        }
+        if len(records) == 1:
+            action.update(res_id=records.id, view_mode="form", views=[(False, "form")])
+        return action

@@ -14,3 +14,4 @@ from . import test_complaint_sla
 from . import test_complaint_mail
 from . import test_complaint_portal
 from . import test_complaint_access
+from . import test_complaint_actions
