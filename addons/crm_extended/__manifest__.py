@@ -18,6 +18,7 @@
         "data/ir_cron_data.xml",
         "data/ir_cron_credit_data.xml",
         "data/crm_complaint_data.xml",
+        "data/mail_template_data.xml",
         "data/ir_cron_complaint_data.xml",
         "views/crm_customer_tier_views.xml",
         "views/crm_classification_history_views.xml",

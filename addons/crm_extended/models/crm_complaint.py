@@ -452,6 +452,7 @@ class CrmComplaint(models.Model):
         for complaint in complaints.filtered("partner_id"):
             if complaint.partner_id not in complaint.message_partner_ids:
                 complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
+        complaints._crm_send_acknowledgement()
         complaints._crm_send_stage_templates()
         return complaints
 
@@ -503,14 +504,23 @@ class CrmComplaint(models.Model):
             if vals:
                 complaint.with_context(crm_complaint_sla_system=True).write(vals)
 
+    def _crm_send_acknowledgement(self):
+        template = self.env.ref("crm_extended.mail_template_complaint_ack",
+                                raise_if_not_found=False)
+        if template and template.active:
+            self._crm_send_template(template)
+
     def _crm_send_stage_templates(self):
         for stage, complaints in self.grouped("stage_id").items():
-            if not stage.template_id:
-                continue
-            for complaint in complaints.filtered("partner_id"):
-                complaint.message_post_with_source(
-                    stage.template_id, subtype_xmlid="mail.mt_comment"
-                )
+            if stage.template_id:
+                complaints._crm_send_template(stage.template_id)
+
+    def _crm_send_template(self, template):
+        # Automatic emails are no first response from the team.
+        for complaint in self.filtered(lambda c: c.partner_id.email):
+            complaint.with_context(crm_complaint_auto_mail=True).message_post_with_source(
+                template, subtype_xmlid="mail.mt_comment"
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_open_with_history(self):
@@ -561,6 +571,8 @@ class CrmComplaint(models.Model):
         result = super()._message_post_after_hook(message, msg_vals)
         comment = self.env.ref("mail.mt_comment")
         author = message.author_id
+        if self.env.context.get("crm_complaint_auto_mail"):
+            return result
         if message.message_type in ("comment", "email") and message.subtype_id == comment:
             now = fields.Datetime.now()
             for complaint in self:

@@ -69,3 +69,42 @@ class TestComplaintMail(CrmComplaintCase):
         )
         complaint = self.env["crm.complaint"].browse(res_id)
         self.assertEqual(complaint.partner_id.email, "someone@new.example.com")
+
+
+class TestComplaintTemplates(CrmComplaintCase):
+    """Acknowledgement, resolution and satisfaction emails, in the customer's language."""
+
+    def _sent(self, complaint, text):
+        return complaint.message_ids.filtered(
+            lambda m: text in (m.subject or "") or text in str(m.body or "")
+        )
+
+    def test_acknowledgement_resolution_and_rating_request(self):
+        complaint = self._complaint()
+        ack = self._sent(complaint, f"We received your message {complaint.code}")
+        self.assertEqual(len(ack), 1)
+        self.assertIn(self.contact, ack.partner_ids | complaint.message_partner_ids)
+        self.assertFalse(complaint.first_response_date, "an automatic email is no response")
+        complaint.write({"stage_id": self.stage_resolved.id, "resolution": "<p>New lids sent</p>"})
+        resolved = self._sent(complaint, f"Your complaint {complaint.code} is resolved")
+        self.assertEqual(len(resolved), 1)
+        self.assertIn("New lids sent", str(resolved.body))
+        complaint.stage_id = self.env.ref("crm_extended.crm_complaint_stage_followup")
+        request = self._sent(complaint, f"How did we handle {complaint.code}?")
+        self.assertEqual(len(request), 1)
+        rating = self.env["rating.rating"].search([("res_model", "=", "crm.complaint"),
+                                                   ("res_id", "=", complaint.id)])
+        self.assertEqual(rating.partner_id, self.contact)
+        self.assertIn(f"/rate/{rating.access_token}/5", str(request.body))
+        # The customer clicks: Odoo's rating is applied to the complaint.
+        complaint.rating_apply(5, token=rating.access_token, feedback="Quick and kind")
+        self.assertEqual(complaint.rating_last_value, 5)
+
+    def test_templates_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["crm_extended"], ["zh_CN"], overwrite=True)
+        self.contact.lang = "zh_CN"
+        complaint = self._complaint()
+        ack = complaint.message_ids.filtered(lambda m: complaint.code in (m.subject or ""))
+        self.assertEqual(ack.subject, f"我们已收到您的留言 {complaint.code}")
+        self.assertIn("感谢您的留言", str(ack.body))
