@@ -138,6 +138,12 @@ class CrmComplaint(models.Model):
     return_count = fields.Integer(compute="_compute_action_counts")
     credit_note_count = fields.Integer(compute="_compute_action_counts")
     replacement_count = fields.Integer(compute="_compute_action_counts")
+    similar_complaint_ids = fields.Many2many(
+        "crm.complaint", string="Similar Resolved Complaints",
+        compute="_compute_similar_complaint_ids",
+        help="Resolved complaints about the same product with the same root cause: "
+        "how they were solved before.",
+    )
     # Routing
     team_id = fields.Many2one(
         "crm.complaint.team", string="Team", index=True, tracking=True,
@@ -248,6 +254,20 @@ class CrmComplaint(models.Model):
         for complaint in self:
             for fname, by_complaint in counts.items():
                 complaint[fname] = by_complaint.get(complaint.id, 0)
+
+    @api.depends("category_id", "product_id")
+    def _compute_similar_complaint_ids(self):
+        """Shown on one form at a time; each search is bounded and indexed."""
+        for complaint in self:
+            if not (complaint.category_id and complaint.product_id):
+                complaint.similar_complaint_ids = False
+                continue
+            complaint.similar_complaint_ids = self.search([
+                ("id", "!=", complaint._origin.id or 0),
+                ("category_id", "=", complaint.category_id.id),
+                ("product_id", "=", complaint.product_id.id),
+                ("resolved_date", "!=", False),
+            ], order="resolved_date desc", limit=5)
 
     @api.depends("sale_line_id")
     def _compute_product_id(self):

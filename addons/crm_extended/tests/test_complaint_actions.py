@@ -138,3 +138,21 @@ class TestComplaintActions(CrmComplaintCase):
         action = complaint.action_crm_supplier_claim()
         self.assertEqual(complaint.supplier_id, self.vendor)
         self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", self.vendor.id))
+
+    def test_similar_resolved_complaints_suggested(self):
+        category = self.env.ref("crm_extended.crm_complaint_category_core_service")
+        pricing = self.env.ref("crm_extended.crm_complaint_category_pricing")
+        solved = self._complaint(name="Lids bent", category_id=category.id,
+                                 product_id=self.product.id)
+        solved.write({"stage_id": self.stage_resolved.id,
+                      "resolution": "<p>Sent a new batch of lids</p>"})
+        self._complaint(name="Still open", category_id=category.id, product_id=self.product.id)
+        self._complaint(name="Too expensive", category_id=pricing.id,
+                        product_id=self.product.id).stage_id = self.stage_resolved
+        new = Form(self.env["crm.complaint"])
+        new.name = "Lids broken again"
+        new.partner_id = self.contact
+        new.category_id = category
+        new.product_id = self.product
+        self.assertEqual(new.similar_complaint_ids[:], solved)
+        self.assertNotIn(solved, solved.similar_complaint_ids)
