@@ -31,9 +31,11 @@
         "views/stock_picking_views.xml",
         "views/purchase_order_views.xml",
         "views/product_template_views.xml",
+        "views/res_partner_complaint_views.xml",
         "wizard/crm_blacklist_wizard_views.xml",
         "wizard/crm_classification_override_views.xml",
         "wizard/crm_customer_handover_views.xml",
+        "wizard/crm_customer_handover_complaint_views.xml",
         "views/crm_extended_menus.xml",
     ],
     "assets": {

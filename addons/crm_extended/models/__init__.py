@@ -17,3 +17,4 @@ from . import stock_picking
 from . import account_move
 from . import purchase_order
 from . import product_template
+from . import res_partner_complaint

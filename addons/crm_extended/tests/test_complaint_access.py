@@ -51,3 +51,40 @@ class TestComplaintAccess(CrmComplaintCase):
         with self.assertRaises(AccessError):
             self.env["crm.complaint.stage"].with_user(self.agent_1).create({"name": "Mine"})
         self.env["crm.complaint.stage"].with_user(self.manager).create({"name": "Legal review"})
+
+
+class TestComplaintCustomer360(CrmComplaintCase):
+    """Complaints on the partner form and in the hand-over."""
+
+    def test_partner_counts_and_action(self):
+        self._complaint()
+        late = self._complaint(name="Late")
+        late.sla_status = "breached"
+        self._complaint(name="Done").stage_id = self.stage_closed
+        for partner in (self.customer, self.contact):
+            self.assertEqual(partner.crm_360_complaint_count, 3)
+            self.assertEqual(partner.crm_360_open_complaint_count, 2)
+            self.assertEqual(partner.crm_360_breached_complaint_count, 1)
+        action = self.contact.action_crm_360_view_complaints()
+        self.assertEqual(action["res_model"], "crm.complaint")
+        self.assertEqual(len(self.env["crm.complaint"].search(action["domain"])), 3)
+
+    def test_handover_moves_open_complaints(self):
+        open_one = self._complaint(user_id=self.agent_1.id)
+        closed = self._complaint(user_id=self.agent_1.id)
+        closed.stage_id = self.stage_closed
+        wizard = self.env["crm.customer.handover"].with_user(self.manager).create({
+            "from_user_id": self.agent_1.id, "to_user_id": self.agent_2.id,
+            "move_customers": False, "move_account_manager": False,
+            "move_opportunities": False, "move_quotations": False,
+        })
+        self.assertEqual(wizard.preview, "Complaint and Feedback (Assigned To): 1")
+        wizard.action_handover()
+        self.assertEqual(open_one.user_id, self.agent_2)
+        self.assertEqual(closed.user_id, self.agent_1, "closed complaints keep their history")
+        self.assertTrue(open_one.message_ids.filtered(lambda m: "Handed over" in str(m.body)))
+        wizard = self.env["crm.customer.handover"].with_user(self.manager).create({
+            "from_user_id": self.agent_2.id, "to_user_id": self.agent_1.id,
+            "move_complaints": False,
+        })
+        self.assertNotIn("Complaint", wizard.preview or "")
