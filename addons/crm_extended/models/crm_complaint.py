@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -705,36 +707,61 @@ class CrmComplaint(models.Model):
         ))
 
     def _crm_notify_escalation(self, level):
-        """Log the escalation, follow and schedule an activity for the target:
-        the team leader at level 1, the escalation manager at level 2."""
+        """Log the escalation on each complaint, give the target (the team
+        leader at level 1, the escalation manager at level 2) an activity on
+        each, and send the target ONE notification per run listing them, not
+        one email per complaint."""
         if not self:
             return
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
-        activities, bodies = [], {}
+        if level == "1":
+            summary = self.env._("SLA breached: escalated to the team leader")
+        else:
+            summary = self.env._("SLA still breached: escalated to the manager")
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, summary))
+        activities, by_target = [], {}
+        today = fields.Date.context_today(self)
         for complaint in self:
             team = complaint.team_id
             target = team.leader_id if level == "1" else (
                 team.escalation_manager_id or team.leader_id
             )
-            if level == "1":
-                summary = self.env._("SLA breached: escalated to the team leader")
-            else:
-                summary = self.env._("SLA still breached: escalated to the manager")
-            bodies[complaint.id] = summary
-            if target:
-                activities.append({
-                    "res_model_id": model_id,
-                    "res_id": complaint.id,
-                    "activity_type_id": todo.id,
-                    "summary": summary,
-                    "user_id": target.id,
-                    "date_deadline": fields.Date.context_today(self),
-                })
-        self._message_log_batch(bodies=bodies)
-        if activities:
-            # Assigning the activity notifies its user (inbox or email).
-            self.env["mail.activity"].sudo().create(activities)
+            if not target:
+                continue
+            by_target.setdefault((target, team), []).append(complaint.id)
+            activities.append({
+                "res_model_id": model_id,
+                "res_id": complaint.id,
+                "activity_type_id": todo.id,
+                "summary": summary,
+                "user_id": target.id,
+                "date_deadline": today,
+            })
+        # Activities are created silently; the digest below is the notification.
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            activities
+        )
+        for (target, team), complaint_ids in by_target.items():
+            complaints = self.browse(complaint_ids)
+            shown = complaints[:50]
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                self.env._("%(count)s complaints of %(team)s passed their deadline:",
+                           count=len(complaints), team=team.name),
+                Markup().join(
+                    Markup("<li>%s</li>") % complaint._get_html_link(title=complaint.display_name)
+                    for complaint in shown
+                ),
+            )
+            if len(complaints) > len(shown):
+                body += Markup("<p>%s</p>") % self.env._(
+                    "... and %(count)s more: see the Escalated filter.",
+                    count=len(complaints) - len(shown),
+                )
+            team.sudo().message_notify(
+                partner_ids=target.partner_id.ids, subject=summary, body=body,
+                model_description=self.env._("Complaint Escalation"),
+            )
 
     # ------------------------------------------------------------
     # ERP ACTIONS: RETURN, CREDIT NOTE, REPLACEMENT, SUPPLIER CLAIM

@@ -97,6 +97,13 @@ class TestComplaintSla(CrmComplaintCase):
                                         ("res_model", "=", "crm.complaint"),
                                         ("user_id", "=", self.leader.id)])
         self.assertEqual(len(leader_activities), 1)
+        digests = self.env["mail.message"].search([
+            ("model", "=", "crm.complaint.team"), ("res_id", "=", self.team.id),
+            ("partner_ids", "in", self.leader.partner_id.ids),
+        ])
+        self.assertEqual(len(digests), 1, "one notification to the leader, not one per run")
+        self.assertIn(complaint.code, str(digests.body))
+        self.assertIn(self.leader.partner_id, complaint.message_partner_ids, "leader follows")
         with freeze_time("2026-11-25 16:00:00"):
             # Past the manager deadline: level 2 once, for the late one.
             on_time.stage_id = self.stage_resolved
