@@ -15,3 +15,4 @@ from . import test_complaint_mail
 from . import test_complaint_portal
 from . import test_complaint_access
 from . import test_complaint_actions
+from . import test_complaint_tour
