@@ -1,10 +1,11 @@
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form
+from odoo.tests import Form, tagged
 
 from .complaint_common import CrmComplaintCase
 
 
+@tagged("post_install", "-at_install")
 class TestComplaintActions(CrmComplaintCase):
     """Return, credit note, replacement and supplier claim through Odoo's own
     wizards, linked both ways."""
