@@ -333,7 +333,7 @@ class CrmComplaint(models.Model):
         if not calendar:
             return (end - start).total_seconds() / 3600
         return calendar.get_work_hours_count(
-            start.replace(tzinfo=None), end.replace(tzinfo=None), compute_leaves=False
+            start.replace(tzinfo=None), end.replace(tzinfo=None), compute_leaves=True
         )
 
     def _compute_access_url(self):

@@ -32,6 +32,20 @@ class TestComplaintSla(CrmComplaintCase):
         # Manager 7 working hours after that: Tuesday 2 + Wednesday 5.
         self.assertEqual(complaint.escalation_deadline, self.dt("2026-11-25 15:00"))
 
+    def test_public_holiday_is_not_working_time(self):
+        self.env["resource.calendar.leaves"].create({
+            "name": "Company day off", "calendar_id": self.calendar.id,
+            "date_from": "2026-11-23 00:00:00", "date_to": "2026-11-23 23:59:59",
+        })
+        with freeze_time(FRIDAY_15):
+            complaint = self._complaint()
+        # Friday 2 hours, Monday off, Tuesday 9:00-11:00.
+        self.assertEqual(complaint.first_response_deadline, self.dt("2026-11-24 11:00"))
+        with freeze_time("2026-11-24 10:00:00"):
+            complaint.stage_id = self.stage_resolved
+        # Friday 2 + Tuesday 1: the holiday is not counted either.
+        self.assertAlmostEqual(complaint.time_to_resolution_hours, 3.0)
+
     def test_tier_and_priority_set_the_policy(self):
         tier = self.env["crm.customer.tier"].create({
             "name": "Gold", "min_yearly_amount": 1000, "first_response_hours": 2.0,
