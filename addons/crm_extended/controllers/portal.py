@@ -1,6 +1,7 @@
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
+from odoo.tools import plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -64,3 +65,110 @@ class ServiceContractPortal(CustomerPortal):
             "my_service_contracts_history", False, **kwargs,
         )
         return request.render("crm_extended.portal_my_service_contract", values)
+from ..models.crm_complaint import COMPLAINT_TYPES
+
+PAGE_SIZE = 20
+
+
+class CrmComplaintPortal(CustomerPortal):
+    """/my/complaints: a customer sees, submits and rates the complaints and
+    feedback of their own company. Access is the portal record rule (own
+    commercial partner) or the record's access token."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "complaint_count" in counters:
+            Complaint = request.env["crm.complaint"]
+            values["complaint_count"] = (
+                Complaint.search_count([]) if Complaint.has_access("read") else 0
+            )
+        return values
+
+    @http.route(["/my/complaints", "/my/complaints/page/<int:page>"], type="http",
+                auth="user", website=True)
+    def portal_my_complaints(self, page=1, sortby=None, **kw):
+        Complaint = request.env["crm.complaint"]
+        sortings = {
+            "date": {"label": request.env._("Newest"), "order": "create_date desc, id desc"},
+            "stage": {"label": request.env._("Stage"), "order": "stage_id, id desc"},
+        }
+        sortby = sortby if sortby in sortings else "date"
+        count = Complaint.search_count([])
+        pager = portal_pager(url="/my/complaints", url_args={"sortby": sortby},
+                             total=count, page=page, step=PAGE_SIZE)
+        complaints = Complaint.search([], order=sortings[sortby]["order"],
+                                      limit=PAGE_SIZE, offset=pager["offset"])
+        request.session["my_complaints_history"] = complaints.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "complaints": complaints.sudo(),
+            "page_name": "complaint",
+            "pager": pager,
+            "default_url": "/my/complaints",
+            "searchbar_sortings": sortings,
+            "sortby": sortby,
+        })
+        return request.render("crm_extended.portal_my_complaints", values)
+
+    @http.route("/my/complaints/<int:complaint_id>", type="http", auth="public", website=True)
+    def portal_my_complaint(self, complaint_id, access_token=None, **kw):
+        try:
+            complaint_sudo = self._document_check_access("crm.complaint", complaint_id,
+                                                         access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = self._get_page_view_values(
+            complaint_sudo, access_token,
+            {"complaint": complaint_sudo, "page_name": "complaint"},
+            "my_complaints_history", False, **kw,
+        )
+        if complaint_sudo.is_resolved and complaint_sudo.partner_id:
+            # The same token as the satisfaction email's links (Odoo's rating).
+            values["rating_token"] = complaint_sudo._rating_get_access_token()
+        return request.render("crm_extended.portal_my_complaint", values)
+
+    @http.route("/my/complaints/new", type="http", auth="user", website=True,
+                methods=["GET", "POST"])
+    def portal_new_complaint(self, **post):
+        values = self._prepare_portal_layout_values()
+        partner = request.env.user.partner_id
+        orders = request.env["sale.order"].search(
+            [("partner_id", "child_of", partner.commercial_partner_id.id),
+             ("state", "=", "sale")], order="date_order desc", limit=50,
+        ) if request.env["sale.order"].has_access("read") else request.env["sale.order"]
+        values.update({"page_name": "complaint", "complaint_types": COMPLAINT_TYPES,
+                       "orders": orders, "post": post, "errors": []})
+        if request.httprequest.method != "POST":
+            return request.render("crm_extended.portal_new_complaint", values)
+        errors = []
+        subject = (post.get("name") or "").strip()
+        if not subject:
+            errors.append(request.env._("Please give your message a subject."))
+        complaint_type = post.get("complaint_type") or "complaint"
+        if complaint_type not in dict(COMPLAINT_TYPES):
+            errors.append(request.env._("Unknown type of feedback."))
+        order = request.env["sale.order"]
+        if post.get("sale_order_id"):
+            try:
+                order = orders.filtered(lambda o: o.id == int(post["sale_order_id"]))
+            except ValueError:
+                order = request.env["sale.order"]
+            if not order:
+                errors.append(request.env._("This order is not one of yours."))
+        if errors:
+            values["errors"] = errors
+            return request.render("crm_extended.portal_new_complaint", values)
+        # The portal user may not create complaints directly: everything above
+        # was checked with their own rights, the record is made by the system.
+        complaint = request.env["crm.complaint"].sudo().with_company(
+            request.env.user.company_id
+        ).create({
+            "name": subject,
+            "complaint_type": complaint_type,
+            "description": plaintext2html(post["description"]) if post.get("description") else False,
+            "partner_id": partner.id,
+            "channel": "portal",
+            "sale_order_id": order.id,
+            "company_id": request.env.user.company_id.id,
+        })
+        return request.redirect(f"/my/complaints/{complaint.id}")

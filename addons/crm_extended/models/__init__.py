@@ -17,3 +17,12 @@ from . import crm_service_visit
 from . import sale_order_service_contract
 from . import res_partner_service_contract
 from . import res_company_service_contract
+from . import crm_complaint_category
+from . import crm_complaint_stage
+from . import crm_complaint_team
+from . import crm_complaint
+from . import stock_picking
+from . import account_move
+from . import purchase_order
+from . import product_template
+from . import res_partner_complaint

@@ -1303,13 +1303,20 @@ class CrmDemoGenerator(models.AbstractModel):
         en_kinds = [k for kinds in EN_KINDS.values() for k in kinds]
         cn_given = CN_GIVEN
         cn_surnames = list(CN_SURNAMES)
+        extra = self._bulk_required_defaults("res.partner", {
+            "id", "name", "complete_name", "commercial_partner_id", "commercial_company_name",
+            "is_company", "type", "active", "lang", "email", "email_normalized", "city",
+            "country_id", "user_id", "customer_rank", "supplier_rank", "color", "partner_share",
+            "autopost_bills", "message_bounce", "create_uid", "write_uid", "create_date",
+            "write_date",
+        })
         cr.execute(SQL(
             """
             INSERT INTO res_partner (
                 id, name, complete_name, commercial_partner_id, commercial_company_name,
                 is_company, type, active, lang, email, email_normalized, city, country_id,
                 user_id, customer_rank, supplier_rank, color, partner_share, autopost_bills,
-                message_bounce, create_uid, write_uid, create_date, write_date)
+                message_bounce, create_uid, write_uid, create_date, write_date%(extra_columns)s)
             SELECT b.id, n.name, n.name, b.id, CASE WHEN b.individual THEN NULL ELSE n.name END,
                    NOT b.individual, 'contact', true, %(lang)s, n.email, n.email,
                    CASE WHEN b.chinese THEN (%(cn_cities)s::varchar[])[1 + b.r1 %% %(n_cn_cities)s]
@@ -1320,6 +1327,7 @@ class CrmDemoGenerator(models.AbstractModel):
                         ELSE (%(en)s::int[])[1 + b.r2 %% 2] END,
                    1, 0, 0, true, 'ask', 0, %(uid)s, %(uid)s,
                    now() - interval '1 day' * (1100 + b.r3 %% 400), now() at time zone 'UTC'
+                   %(extra_values)s
               FROM crm_bulk_partner b
               CROSS JOIN LATERAL (
                 SELECT CASE
@@ -1355,8 +1363,29 @@ class CrmDemoGenerator(models.AbstractModel):
             cn_cores=cn_cores, n_cores=len(cn_cores), cn_kinds=cn_kinds, n_cn_kinds=len(cn_kinds),
             en_prefixes=EN_PREFIXES, n_prefixes=len(EN_PREFIXES),
             en_kinds=en_kinds, n_en_kinds=len(en_kinds),
+            extra_columns=SQL("").join(SQL(", %s", SQL.identifier(c)) for c in extra),
+            extra_values=SQL("").join(SQL(", %s", v) for v in extra.values()),
         ))
         return cr.rowcount
+
+    def _bulk_required_defaults(self, model, columns):
+        """{column: default} for the required columns of ``model`` that the bulk
+        INSERT does not list and the database has no default for: installed
+        modules add such columns (e.g. purchase_stock's ``group_rfq`` on
+        partners), their ORM default fills them."""
+        Model = self.env[model]
+        self.env.cr.execute(SQL(
+            """SELECT column_name FROM information_schema.columns
+                WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL""",
+            Model._table,
+        ))
+        extra = {}
+        for (column,) in self.env.cr.fetchall():
+            field = Model._fields.get(column)
+            if column in columns or not field or not field.default:
+                continue
+            extra[column] = field.convert_to_column(field.default(Model), Model)
+        return extra
 
     def _bulk_orders(self, order_lines, products, users, company, lines_per_order=10):
         """Insert orders and lines: random cut points split the lines into orders

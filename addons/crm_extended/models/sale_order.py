@@ -58,3 +58,31 @@ class SaleOrder(models.Model):
         for company, orders in self.grouped("company_id").items():
             partners = orders.partner_id.commercial_partner_id
             partners.with_company(company)._crm_recompute_classification_partners()
+
+
+class SaleOrderComplaint(models.Model):
+    """Complaints about an order, and the replacement quotation a complaint made."""
+
+    _inherit = "sale.order"
+
+    crm_complaint_id = fields.Many2one(
+        "crm.complaint", string="Replacement for Complaint", index="btree_not_null",
+        copy=False, readonly=True,
+    )
+    crm_complaint_count = fields.Integer(
+        string="Complaints", compute="_compute_crm_complaint_count",
+        groups="crm_extended.group_crm_extended_user",
+    )
+
+    def _compute_crm_complaint_count(self):
+        rows = self.env["crm.complaint"]._read_group(
+            [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+        )
+        counts = {order.id: count for order, count in rows}
+        for order in self:
+            order.crm_complaint_count = counts.get(order.id, 0)
+
+    def action_crm_view_complaints(self):
+        return self.env["crm.complaint"]._crm_action_list(
+            [("sale_order_id", "in", self.ids)], {"default_sale_order_id": self[:1].id}
+        )

@@ -14,3 +14,10 @@ from . import test_service_contract_model
 from . import test_service_contract_flow
 from . import test_service_contract_portal
 from . import test_service_contract_tour
+from . import complaint_common
+from . import test_complaint_sla
+from . import test_complaint_mail
+from . import test_complaint_portal
+from . import test_complaint_access
+from . import test_complaint_actions
+from . import test_complaint_tour

@@ -1,0 +1,127 @@
+from odoo.exceptions import AccessError
+from odoo.http import Request
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .complaint_common import CrmComplaintCase
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintPortal(CrmComplaintCase, HttpCase):
+    """Over HTTP: a customer sees, submits and rates their own company's
+    complaints, never another customer's, even guessing ids and tokens."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user = new_test_user(
+            cls.env, login="cmp_portal", password="cmp_portal_pw", name="Wang Li Portal",
+            groups="base.group_portal",
+        )
+        cls.portal_user.partner_id.parent_id = cls.customer
+        cls.other_customer = cls._crm_customer("Restaurant Chain", email="chef@rest.example.com")
+        cls.own = cls._complaint(name="Lids do not close", description="<p>Batch 42</p>")
+        # Another contact of the same company: the portal user sees it too.
+        cls.colleague = cls._complaint(name="Late delivery of cans")
+        cls.foreign = cls._complaint(name="Secret restaurant issue",
+                                     partner_id=cls.other_customer.id)
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate("cmp_portal", "cmp_portal_pw")
+
+    def test_list_and_detail_own_company_only(self):
+        page = self.url_open("/my/complaints").text
+        self.assertIn(self.own.code, page)
+        self.assertIn(self.colleague.code, page)
+        self.assertNotIn(self.foreign.code, page)
+        self.assertNotIn("Secret restaurant issue", page)
+        detail = self.url_open(f"/my/complaints/{self.own.id}")
+        self.assertEqual(detail.status_code, 200)
+        self.assertIn("Lids do not close", detail.text)
+        self.assertIn("Batch 42", detail.text)
+
+    def test_guessing_ids_and_tokens(self):
+        # Another customer's id: sent back to /my, nothing of the record shown.
+        response = self.url_open(f"/my/complaints/{self.foreign.id}")
+        self.assertNotIn("Secret restaurant issue", response.text)
+        self.assertTrue(response.url.endswith("/my"), response.url)
+        # With a made-up token, or the token of the user's own complaint.
+        own_token = self.own._portal_ensure_token()
+        self.foreign._portal_ensure_token()
+        for token in ("0123456789abcdef", own_token):
+            response = self.url_open(f"/my/complaints/{self.foreign.id}?access_token={token}")
+            self.assertNotIn("Secret restaurant issue", response.text)
+        # A record that does not exist.
+        response = self.url_open("/my/complaints/987654321")
+        self.assertTrue(response.url.endswith("/my"))
+        # The ORM under the portal user's rights says the same.
+        Complaint = self.env["crm.complaint"].with_user(self.portal_user)
+        self.assertEqual(Complaint.search([]), self.own | self.colleague)
+        with self.assertRaises(AccessError):
+            Complaint.browse(self.foreign.id).read(["name"])
+        with self.assertRaises(AccessError):
+            Complaint.browse(self.own.id).write({"name": "Changed"})
+
+    def test_the_email_link_token_opens_the_record(self):
+        """The access token sent by email opens exactly its own record, even
+        logged out."""
+        self.logout()
+        token = self.foreign._portal_ensure_token()
+        response = self.url_open(f"/my/complaints/{self.foreign.id}?access_token={token}")
+        self.assertIn("Secret restaurant issue", response.text)
+        response = self.url_open(f"/my/complaints/{self.own.id}?access_token={token}")
+        self.assertNotIn("Lids do not close", response.text)
+
+    def test_submit_form(self):
+        Complaint = self.env["crm.complaint"]
+        before = Complaint.search_count([])
+        # Bad input: no subject, someone else's order -> errors, nothing created.
+        other_order = self.env["sale.order"].create({"partner_id": self.other_customer.id})
+        response = self.url_open("/my/complaints/new", data={
+            "csrf_token": Request.csrf_token(self), "name": "",
+            "complaint_type": "complaint", "sale_order_id": str(other_order.id),
+        })
+        self.assertIn("Please give your message a subject.", response.text)
+        self.assertIn("This order is not one of yours.", response.text)
+        self.assertEqual(Complaint.search_count([]), before)
+        response = self.url_open("/my/complaints/new", data={
+            "csrf_token": Request.csrf_token(self), "name": "Great service",
+            "complaint_type": "praise", "description": "Thanks to Agent One\nfor the quick help",
+        })
+        complaint = Complaint.search([("name", "=", "Great service")])
+        self.assertEqual(len(complaint), 1)
+        self.assertTrue(response.url.endswith(f"/my/complaints/{complaint.id}"))
+        self.assertEqual(complaint.partner_id, self.portal_user.partner_id)
+        self.assertEqual(complaint.commercial_partner_id, self.customer)
+        self.assertEqual((complaint.channel, complaint.complaint_type), ("portal", "praise"))
+        self.assertEqual(complaint.team_id, self.team)
+        self.assertTrue(complaint.resolution_deadline)
+
+    def test_message_and_rating_of_the_resolution(self):
+        # A message from the portal chatter lands on the complaint.
+        self.make_jsonrpc_request("/mail/message/post", {
+            "thread_model": "crm.complaint",
+            "thread_id": self.own.id,
+            "post_data": {"body": "Photo of the lid attached", "message_type": "comment"},
+        })
+        self.assertTrue(self.own.message_ids.filtered(
+            lambda m: "Photo of the lid" in (m.body or "")
+            and m.author_id == self.portal_user.partner_id
+        ))
+        page = self.url_open(f"/my/complaints/{self.own.id}").text
+        self.assertNotIn("/rate/", page, "no rating before the resolution")
+        self.own.write({"stage_id": self.stage_resolved.id,
+                        "resolution": "<p>New lids sent</p>"})
+        page = self.url_open(f"/my/complaints/{self.own.id}").text
+        self.assertIn("New lids sent", page)
+        rating = self.env["rating.rating"].search([("res_model", "=", "crm.complaint"),
+                                                   ("res_id", "=", self.own.id)])
+        self.assertEqual(len(rating), 1)
+        self.assertIn(f"/rate/{rating.access_token}/5", page)
+        # Odoo's rating page, the same the satisfaction email links to.
+        self.url_open(f"/rate/{rating.access_token}/submit_feedback", data={
+            "csrf_token": Request.csrf_token(self), "rate": "5", "feedback": "Quick and kind",
+        })
+        self.assertTrue(rating.consumed)
+        self.assertEqual(rating.rating, 5)
+        self.assertEqual(self.own.rating_last_value, 5)
