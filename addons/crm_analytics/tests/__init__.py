@@ -1,2 +1,3 @@
 from . import test_classification_report
 from . import test_i18n
+from . import test_scoring_statistics
