@@ -66,29 +66,34 @@ def bgnbd_log_likelihood(params, x, t_x, T):
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def _bgnbd_objective(log_params, x, t_x, T, w, wsum):
+def _bgnbd_objective(log_params, xu, xi, x, t_x, T, w, wsum):
+    """Mean negative log-likelihood and its gradient in log-parameters. The
+    gamma-function terms depend on x only: they are computed once per distinct
+    x (``xu``, with ``xi`` indexing it) instead of once per customer."""
     r, alpha, a, b = np.exp(log_params)
-    a3 = -(r + x) * np.log(alpha + T)
-    a4 = np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + t_x)
-    a4 = np.where(x > 0, a4, -np.inf)
+    ln_aT = np.log(alpha + T)
+    ln_atx = np.log(alpha + t_x)
+    a3 = -(r + x) * ln_aT
+    a4 = np.where(x > 0, np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * ln_atx, -np.inf)
     mx = np.maximum(a3, a4)
     e3 = np.exp(a3 - mx)
     e4 = np.exp(a4 - mx)
     total = e3 + e4
     w3 = e3 / total
-    w4 = e4 / total
+    w4 = 1.0 - w3
+    g_x = (gammaln(r + xu) + gammaln(b + xu) - gammaln(a + b + xu))[xi]
     ll = (
-        gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-        + gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+        g_x - gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
         + mx + np.log(total)
     )
-    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + t_x)
-    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-    d_a = digamma(a + b) - digamma(a + b + x) + w4 / a
-    d_b = (
-        digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x)
-        - w4 / (b + np.maximum(x, 1) - 1)
-    )
+    psi_rx = digamma(r + xu)[xi]
+    psi_abx = digamma(a + b + xu)[xi]
+    psi_bx = digamma(b + xu)[xi]
+    psi_ab = digamma(a + b)
+    d_r = psi_rx - digamma(r) + np.log(alpha) - w3 * ln_aT - w4 * ln_atx
+    d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + t_x))
+    d_a = psi_ab - psi_abx + w4 / a
+    d_b = psi_ab + psi_bx - digamma(b) - psi_abx - w4 / (b + np.maximum(x, 1) - 1)
     value = -(w @ ll) / wsum
     grad = -np.array([w @ d_r * r, w @ d_alpha * alpha, w @ d_a * a, w @ d_b * b]) / wsum
     return value, grad
@@ -106,12 +111,13 @@ def fit_bgnbd(x, t_x, T, initial=None):
         raise FitError("BG/NBD needs at least two customers and some repeat purchases")
     scale = 10.0 / T.max()
     (ux, ut, uT), w = _collapse(x, t_x * scale, T * scale)
+    xu, xi = np.unique(ux, return_inverse=True)
     start = np.log(initial) if initial is not None else np.zeros(4)
     if initial is not None:
         start[1] = np.log(initial[1] * scale)
     result = minimize(
-        _bgnbd_objective, start, args=(ux, ut, uT, w, w.sum()), jac=True, method="BFGS",
-        options={"gtol": 1e-9, "maxiter": 2000},
+        _bgnbd_objective, start, args=(xu, xi, ux, ut, uT, w, w.sum()), jac=True,
+        method="BFGS", options={"gtol": 1e-8, "maxiter": 1000},
     )
     if not np.all(np.isfinite(result.x)):
         raise FitError("BG/NBD fit did not converge")
@@ -155,16 +161,18 @@ def expected_purchases(params, t, x, t_x, T):
 # ------------------------------------------------------------------ Gamma-Gamma
 
 
-def _gg_objective(log_params, x, m, w, wsum):
+def _gg_objective(log_params, xu, xi, x, ln_x, ln_m, m, w, wsum):
+    """Mean negative log-likelihood and gradient in log-parameters; terms in
+    x only are computed per distinct x (``xu``, indexed by ``xi``)."""
     p, q, v = np.exp(log_params)
     px = p * x
     ln_xmv = np.log(x * m + v)
-    ll = (
-        gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v)
-        + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * ln_xmv
-    )
-    d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - ln_xmv)
-    d_q = digamma(px + q) - digamma(q) + np.log(v) - ln_xmv
+    g_x = (gammaln(p * xu + q) - gammaln(p * xu))[xi]
+    ll = g_x - gammaln(q) + q * np.log(v) + (px - 1) * ln_m + px * ln_x - (px + q) * ln_xmv
+    psi_pxq = digamma(p * xu + q)[xi]
+    psi_px = digamma(p * xu)[xi]
+    d_p = x * (psi_pxq - psi_px + ln_m + ln_x - ln_xmv)
+    d_q = psi_pxq - digamma(q) + np.log(v) - ln_xmv
     d_v = q / v - (px + q) / (x * m + v)
     value = -(w @ ll) / wsum
     grad = -np.array([w @ d_p * p, w @ d_q * q, w @ d_v * v]) / wsum
@@ -186,9 +194,11 @@ def fit_gamma_gamma(x, m, initial=None):
     start = np.zeros(3) if initial is None else np.log(
         [initial[0], initial[1], initial[2] * scale]
     )
+    xu, xi = np.unique(ux, return_inverse=True)
+    um = um * scale
     result = minimize(
-        _gg_objective, start, args=(ux, um * scale, w, w.sum()), jac=True, method="BFGS",
-        options={"gtol": 1e-9, "maxiter": 2000},
+        _gg_objective, start, args=(xu, xi, ux, np.log(ux), np.log(um), um, w, w.sum()),
+        jac=True, method="BFGS", options={"gtol": 1e-8, "maxiter": 1000},
     )
     if not np.all(np.isfinite(result.x)):
         raise FitError("Gamma-Gamma fit did not converge")
