@@ -1,6 +1,5 @@
 import io
 import logging
-import math
 import time
 
 import numpy as np
@@ -30,6 +29,10 @@ CHURN_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 # Second key of the advisory lock (the first is the company id).
 SCORE_LOCK_KEY = 735_120_006
 SCORE_WORK_MEM = "128MB"
+INTEGER_COLUMNS = {
+    "partner_id", "r_score", "f_score", "m_score", "churn_flags", "frequency",
+    "recency_days", "purchase_days", "repeat_purchases", "tenure_days",
+}
 
 # Columns written by the engine, in COPY order (after partner_id, company_id).
 SCORE_COLUMNS = [
@@ -56,9 +59,9 @@ class CrmCustomerScore(models.Model):
     _check_company_auto = True
 
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, readonly=True, index=True,
+        "res.partner", string="Customer", required=True, readonly=True,
         ondelete="cascade",
-    )
+    )  # indexed by the unique (partner_id, company_id) index
     partner_active = fields.Boolean(related="partner_id.active", string="Active Customer")
     company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -73,7 +76,7 @@ class CrmCustomerScore(models.Model):
     f_score = fields.Integer(string="F Score", readonly=True, aggregator="avg")
     m_score = fields.Integer(string="M Score", readonly=True, aggregator="avg")
     rfm_code = fields.Char(string="RFM", compute="_compute_rfm_code")
-    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True, index=True)
+    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
 
     # Lifetime value (BG/NBD + Gamma-Gamma)
     first_order_date = fields.Date(string="First Order", readonly=True)
@@ -93,7 +96,7 @@ class CrmCustomerScore(models.Model):
     predicted_clv = fields.Monetary(string="Predicted Lifetime Value", readonly=True)
 
     # Churn
-    churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True, index=True)
+    churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
     churn_flags = fields.Integer(string="Churn Reason Flags", readonly=True, aggregator=None)
     churn_reasons = fields.Text(string="Churn Reasons", compute="_compute_churn_reasons")
 
@@ -272,7 +275,7 @@ class CrmCustomerScore(models.Model):
         data = self._crm_score_read(company, config, today, partner_ids)
         read_at = time.monotonic()
         if full:
-            params, message = self._crm_score_fit(data)
+            params, message = self._crm_score_fit(data, self._crm_score_stored_params(config))
             config.write({
                 "bgnbd_r": params["bgnbd"].r if params["bgnbd"] else 0.0,
                 "bgnbd_alpha": params["bgnbd"].alpha if params["bgnbd"] else 0.0,
@@ -359,34 +362,40 @@ WITH orders AS (
        %(scope_so)s
 ),
 days AS (
-    SELECT partner_id, day, SUM(amount) AS amount,
-           day - LAG(day) OVER (PARTITION BY partner_id ORDER BY day) AS gap,
-           ROW_NUMBER() OVER (PARTITION BY partner_id ORDER BY day) AS n
+    SELECT partner_id, day,
+           COUNT(*) AS orders,
+           SUM(amount) AS amount,
+           SUM(margin) AS margin
       FROM orders
      GROUP BY partner_id, day
 ),
-day_stats AS (
+gaps AS (
+    SELECT d.*,
+           day - LAG(day) OVER w AS gap,
+           date_trunc('month', LAG(day) OVER w) IS DISTINCT FROM date_trunc('month', day)
+               AS new_month
+      FROM days d
+    WINDOW w AS (PARTITION BY partner_id ORDER BY day)
+),
+-- One pass over the purchase days of each customer: the order-level sums are
+-- carried by the day rows.
+ds AS (
     SELECT partner_id,
            MIN(day) AS first_day,
            MAX(day) AS last_day,
            COUNT(*) AS purchase_days,
-           COALESCE(SUM(amount) FILTER (WHERE n > 1), 0) AS repeat_amount,
-           COUNT(DISTINCT date_trunc('month', day)) AS active_months,
+           COALESCE(SUM(amount) FILTER (WHERE gap IS NOT NULL), 0) AS repeat_amount,
+           COUNT(*) FILTER (WHERE new_month) AS active_months,
            COALESCE(AVG(gap), 0) AS gap_mean,
            COALESCE(STDDEV_POP(gap), 0) AS gap_std,
-           COUNT(gap) AS gap_count
-      FROM days
-     GROUP BY partner_id
-),
-order_stats AS (
-    SELECT partner_id,
-           COUNT(*) FILTER (WHERE day >= %(window_start)s) AS frequency,
+           COUNT(gap) AS gap_count,
+           COALESCE(SUM(orders) FILTER (WHERE day >= %(window_start)s), 0) AS frequency,
            COALESCE(SUM(amount) FILTER (WHERE day >= %(window_start)s), 0) AS window_amount,
            COALESCE(SUM(margin) FILTER (WHERE day >= %(window_start)s), 0) AS window_margin,
            COALESCE(SUM(amount) FILTER (WHERE day >= %(start_12m)s), 0) AS amount_12m,
            COALESCE(SUM(amount) FILTER (WHERE day >= %(start_24m)s AND day < %(start_12m)s), 0)
                AS amount_prev_12m
-      FROM orders
+      FROM gaps
      GROUP BY partner_id
 ),
 refunds AS (
@@ -419,17 +428,16 @@ SELECT ds.partner_id,
         + EXTRACT(MONTH FROM age(date_trunc('month', %(today)s::date), date_trunc('month', ds.first_day)))
         + 1) AS months_span,
        ds.gap_mean, ds.gap_std, ds.gap_count,
-       os.frequency,
-       os.window_amount - COALESCE(rf.window_refund, 0) AS monetary,
-       os.window_amount,
+       ds.frequency,
+       ds.window_amount - COALESCE(rf.window_refund, 0) AS monetary,
+       ds.window_amount,
        COALESCE(rf.window_refund, 0) AS window_refund,
-       os.window_margin,
-       os.amount_12m - COALESCE(rf.refund_12m, 0) AS revenue_12m,
-       os.amount_prev_12m - COALESCE(rf.refund_prev_12m, 0) AS revenue_prev_12m,
+       ds.window_margin,
+       ds.amount_12m - COALESCE(rf.refund_12m, 0) AS revenue_12m,
+       ds.amount_prev_12m - COALESCE(rf.refund_prev_12m, 0) AS revenue_prev_12m,
        COALESCE((rp.crm_estimated_potential ->> %(key)s)::float, 0) AS potential,
        ds.first_day, ds.last_day
-  FROM day_stats ds
-  JOIN order_stats os ON os.partner_id = ds.partner_id
+  FROM ds
   JOIN res_partner rp ON rp.id = ds.partner_id
   LEFT JOIN refunds rf ON rf.partner_id = ds.partner_id
  ORDER BY ds.partner_id
@@ -464,20 +472,30 @@ SELECT ds.partner_id,
         return data
 
     @api.model
-    def _crm_score_fit(self, data):
+    def _crm_score_fit(self, data, previous=None):
         """BG/NBD and Gamma-Gamma fits on the company's customers; a model that
-        cannot be fitted (too few repeat buyers) is None with the reason."""
+        cannot be fitted (too few repeat buyers) is None with the reason. The
+        previous fit (``previous``, as from _crm_score_stored_params) is the
+        starting point: from one day to the next it barely moves."""
+        previous = previous or {}
         x = data["purchase_days"] - 1
         params = {"bgnbd": None, "gamma": None}
         messages = []
+        start = previous.get("bgnbd")
         try:
-            params["bgnbd"] = btyd.fit_bgnbd(x, data["t_x"], data["age"])
+            params["bgnbd"] = btyd.fit_bgnbd(
+                x, data["t_x"], data["age"],
+                initial=[start.r, start.alpha, start.a, start.b] if start else None,
+            )
         except btyd.FitError as error:
             messages.append(self.env._("BG/NBD not fitted: %(error)s", error=error))
         with np.errstate(divide="ignore", invalid="ignore"):
             m = np.where(x > 0, data["repeat_amount"] / np.maximum(x, 1), 0.0)
+        start = previous.get("gamma")
         try:
-            params["gamma"] = btyd.fit_gamma_gamma(x, m)
+            params["gamma"] = btyd.fit_gamma_gamma(
+                x, m, initial=[start.p, start.q, start.v] if start else None
+            )
         except btyd.FitError as error:
             messages.append(self.env._("Gamma-Gamma not fitted: %(error)s", error=error))
         return params, "; ".join(messages) or self.env._("Both models fitted")
@@ -642,15 +660,14 @@ SELECT ds.partner_id,
 
     @api.model
     def _crm_score_write(self, company, rows, partner_ids=None):
-        """One bulk write: COPY into a temporary table, then one upsert on
-        (partner_id, company_id), and remove the rows of customers without a
-        confirmed order any more (all of them in a full run, the given ones in
-        an incremental one)."""
+        """One bulk write: COPY into a temporary table, then set-based update,
+        insert and delete against it (customers without a confirmed order any
+        more lose their row: all of them in a full run, the given ones in an
+        incremental one). Row ids stay stable from one run to the next."""
         cr = self.env.cr
         now = fields.Datetime.to_string(fields.Datetime.now())
         n = len(rows["partner_id"])
         columns = ["partner_id"] + SCORE_COLUMNS
-        buffer = io.StringIO()
         text_columns = []
         for name in columns:
             if name == "computed_at":
@@ -661,16 +678,16 @@ SELECT ds.partner_id,
                 text_columns.append([str(v) if v else r"\N" for v in values])
             elif name in ("rfm_segment", "churn_risk"):
                 text_columns.append(list(values))
-            elif name in ("partner_id", "r_score", "f_score", "m_score", "churn_flags",
-                          "frequency", "recency_days", "purchase_days", "repeat_purchases",
-                          "tenure_days"):
-                text_columns.append([str(int(v)) for v in values])
+            elif name in INTEGER_COLUMNS:
+                text_columns.append(np.asarray(values, dtype=np.int64).astype(str).tolist())
             else:
-                text_columns.append([r"\N" if math.isnan(v) else repr(float(v))
-                                     for v in np.asarray(values, dtype=float).tolist()])
-        for line in zip(*text_columns, strict=True):
-            buffer.write("\t".join(line))
-            buffer.write("\n")
+                # numpy formats in C; NaN (undefined) becomes NULL.
+                values = np.asarray(values, dtype=float)
+                text = np.round(values, 6).astype(str)
+                text[np.isnan(values)] = r"\N"
+                text_columns.append(text.tolist())
+        buffer = io.StringIO("\n".join(map("\t".join, zip(*text_columns, strict=True))) + "\n"
+                             if n else "")
         buffer.seek(0)
         cr.execute(SQL("DROP TABLE IF EXISTS crm_customer_score_tmp"))
         cr.execute(SQL(
@@ -682,25 +699,37 @@ SELECT ds.partner_id,
             "COPY crm_customer_score_tmp (%s) FROM STDIN" % ", ".join(columns),  # noqa: S608
             buffer,
         )
-        assignments = SQL(", ").join(
-            SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
-            for name in SCORE_COLUMNS
-        )
+        # Existing rows: one UPDATE joined on the temporary table (a hash join,
+        # cheaper than probing the unique index row by row with ON CONFLICT);
+        # new customers: one INSERT; customers without orders any more: DELETE.
+        cr.execute(SQL(
+            """UPDATE crm_customer_score s SET %(assignments)s, write_uid = %(uid)s,
+                      write_date = %(now)s
+                 FROM crm_customer_score_tmp t
+                WHERE s.partner_id = t.partner_id AND s.company_id = %(company)s""",
+            assignments=SQL(", ").join(
+                SQL("%s = t.%s", SQL.identifier(name), SQL.identifier(name))
+                for name in SCORE_COLUMNS
+            ),
+            uid=self.env.uid,
+            now=now,
+            company=company.id,
+        ))
+        columns_sql = SQL(", ").join(SQL.identifier(name) for name in columns)
         cr.execute(SQL(
             """
             INSERT INTO crm_customer_score (company_id, %(columns)s,
                                             create_uid, create_date, write_uid, write_date)
             SELECT %(company)s, %(columns)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM crm_customer_score_tmp
-            ON CONFLICT (partner_id, company_id) DO UPDATE
-               SET %(assignments)s, write_uid = EXCLUDED.write_uid,
-                   write_date = EXCLUDED.write_date
+              FROM crm_customer_score_tmp t
+             WHERE NOT EXISTS (SELECT 1 FROM crm_customer_score s
+                                WHERE s.partner_id = t.partner_id
+                                  AND s.company_id = %(company)s)
             """,
-            columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+            columns=columns_sql,
             company=company.id,
             uid=self.env.uid,
             now=now,
-            assignments=assignments,
         ))
         scope = SQL("") if partner_ids is None else SQL("AND s.partner_id = ANY(%s)",
                                                         list(partner_ids))

@@ -13,7 +13,7 @@ class CrmCustomerScoreSnapshot(models.Model):
     _rec_name = "partner_id"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True,
-                                 readonly=True, index=True, ondelete="cascade")
+                                 readonly=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     month = fields.Date(string="Month", required=True, readonly=True)

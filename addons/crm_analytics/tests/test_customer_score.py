@@ -6,6 +6,7 @@ from odoo.tests import tagged, users
 from odoo.tools import mute_logger
 
 from odoo.addons.crm_analytics.models.crm_customer_score import SCORE_LOCK_KEY
+from odoo.addons.crm_analytics.scoring import btyd
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
 
 SCORE = "odoo.addons.crm_analytics.models.crm_customer_score.CrmCustomerScore"
@@ -118,8 +119,12 @@ class TestCustomerScore(CrmExtendedCase):
         self.assertEqual(once.purchase_days, 2)
         self.assertEqual(once.recency_days, 0)
         self.assertAlmostEqual(once.monetary, 800.0)
-        self.assertLess(once.p_alive, 1.0)
         self.assertEqual((config.bgnbd_r, config.gamma_p), fitted, "stored fit reused")
+        params = self.Score._crm_score_stored_params(config)["bgnbd"]
+        self.assertAlmostEqual(
+            once.p_alive, btyd.probability_alive(params, 1, 500.0, 500.0), places=4,
+            msg="P(alive) from the stored BG/NBD parameters: one repeat purchase after 500 days",
+        )
         unchanged = self.score(self.regular)
         self.assertEqual(unchanged.computed_at, before[self.regular.id])
         order._action_cancel()
