@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
 
@@ -81,3 +82,16 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id
         if partners:
             self.env["crm.customer.score"]._crm_score_partners(partners)
+
+    @api.model
+    def _crm_grade_basis_sql(self, company):
+        """Value grade by value score: the customer's stored score in the
+        company (0 without a score). Pareto shares then split the total of the
+        scores, and thresholds are in score points."""
+        if company.crm_grade_basis != "value_score":
+            return super()._crm_grade_basis_sql(company)
+        return SQL(
+            "COALESCE((SELECT s.value_score FROM crm_customer_score s "
+            "WHERE s.partner_id = c.partner_id AND s.company_id = %s), 0)",
+            company.id,
+        )

@@ -225,6 +225,24 @@ class TestCustomerScore(CrmExtendedCase):
         self.assertEqual(Snapshot.search_count([("month", "=", month)]), 11,
                          "the run of the same month replaces its snapshot")
 
+    def test_value_grade_by_value_score(self):
+        """crm_extended's value grade can rank customers by the value score."""
+        self.company.write({
+            "crm_grade_basis": "value_score", "crm_grade_method": "threshold",
+            "crm_grade_a_threshold": 60.0, "crm_grade_b_threshold": 30.0,
+        })
+        self.env["res.partner"].crm_recompute_classification()
+        checked = 0
+        for score in self.Score.search([]):
+            if score.revenue_12m <= 0:
+                continue  # no revenue in 12 months: C whatever the basis
+            expected = "a" if score.value_score >= 60 else "b" if score.value_score >= 30 else "c"
+            self.assertEqual(score.partner_id.crm_value_grade, expected, score.partner_id.name)
+            checked += 1
+        self.assertGreater(checked, 5)
+        grades = set(self.Score.search([("revenue_12m", ">", 0)]).partner_id.mapped("crm_value_grade"))
+        self.assertGreater(len(grades), 1, "the scores spread over more than one grade")
+
     def test_partner_form_fields(self):
         self.assertEqual(self.regular.crm_score_id, self.score(self.regular))
         self.assertEqual(self.regular.crm_rfm_segment, "champions")
