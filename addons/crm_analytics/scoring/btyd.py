@@ -66,13 +66,16 @@ def bgnbd_log_likelihood(params, x, t_x, T):
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def _bgnbd_objective(log_params, xu, xi, x, t_x, T, w, wsum):
+def _bgnbd_objective(log_params, xu, xi, x, t_x, T, w, wsum, tu, ti_T, ti_tx):
     """Mean negative log-likelihood and its gradient in log-parameters. The
-    gamma-function terms depend on x only: they are computed once per distinct
-    x (``xu``, with ``xi`` indexing it) instead of once per customer."""
+    gamma-function terms depend on x only and the logarithms of alpha + time on
+    the time only: they are computed once per distinct x (``xu``, indexed by
+    ``xi``) and per distinct time (``tu``, indexed by ``ti_T`` and ``ti_tx``)
+    instead of once per customer."""
     r, alpha, a, b = np.exp(log_params)
-    ln_aT = np.log(alpha + T)
-    ln_atx = np.log(alpha + t_x)
+    ln_at = np.log(alpha + tu)
+    ln_aT = ln_at[ti_T]
+    ln_atx = ln_at[ti_tx]
     a3 = -(r + x) * ln_aT
     a4 = np.where(x > 0, np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * ln_atx, -np.inf)
     mx = np.maximum(a3, a4)
@@ -91,7 +94,8 @@ def _bgnbd_objective(log_params, xu, xi, x, t_x, T, w, wsum):
     psi_bx = digamma(b + xu)[xi]
     psi_ab = digamma(a + b)
     d_r = psi_rx - digamma(r) + np.log(alpha) - w3 * ln_aT - w4 * ln_atx
-    d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + t_x))
+    inv_at = 1.0 / (alpha + tu)
+    d_alpha = r / alpha - (r + x) * (w3 * inv_at[ti_T] + w4 * inv_at[ti_tx])
     d_a = psi_ab - psi_abx + w4 / a
     d_b = psi_ab + psi_bx - digamma(b) - psi_abx - w4 / (b + np.maximum(x, 1) - 1)
     value = -(w @ ll) / wsum
@@ -112,17 +116,32 @@ def fit_bgnbd(x, t_x, T, initial=None):
     scale = 10.0 / T.max()
     (ux, ut, uT), w = _collapse(x, t_x * scale, T * scale)
     xu, xi = np.unique(ux, return_inverse=True)
-    start = np.log(initial) if initial is not None else np.zeros(4)
-    if initial is not None:
-        start[1] = np.log(initial[1] * scale)
-    result = minimize(
-        _bgnbd_objective, start, args=(xu, xi, ux, ut, uT, w, w.sum()), jac=True,
-        method="BFGS", options={"gtol": 1e-8, "maxiter": 1000},
-    )
-    if not np.all(np.isfinite(result.x)):
+    tu, ti = np.unique(np.concatenate([uT, ut]), return_inverse=True)
+    args = (xu, xi, ux, ut, uT, w, w.sum(), tu, ti[: uT.size], ti[uT.size:])
+    result = _minimize(_bgnbd_objective, initial, 4, args,
+                       None if initial is None else [1.0, scale, 1.0, 1.0])
+    if not np.all(np.isfinite(result)):
         raise FitError("BG/NBD fit did not converge")
-    r, alpha, a, b = np.exp(result.x)
+    r, alpha, a, b = np.exp(result)
     return BGNBDParams(r=r, alpha=alpha / scale, a=a, b=b)
+
+
+def _minimize(objective, initial, size, args, initial_scale=None):
+    """BFGS on log-parameters from ``initial`` (natural scale, multiplied by
+    ``initial_scale``) or from all ones. A start that is already optimal (a
+    gradient below 1e-7, as when yesterday's fit is passed) is returned as is:
+    BFGS would only lose precision around it."""
+    if initial is None:
+        start = np.zeros(size)
+    else:
+        start = np.log(np.asarray(initial, dtype=float) * np.asarray(initial_scale or 1.0))
+        if not np.all(np.isfinite(start)):
+            start = np.zeros(size)
+        elif np.abs(objective(start, *args)[1]).max() < 1e-7:
+            return start
+    result = minimize(objective, start, args=args, jac=True, method="BFGS",
+                      options={"gtol": 1e-8, "maxiter": 1000})
+    return result.x
 
 
 def _odds_dead_factor(params, x, t_x, T):
@@ -191,18 +210,14 @@ def fit_gamma_gamma(x, m, initial=None):
     (ux, um), w = _collapse(x[keep], m[keep])
     # Fit on values scaled to a mean of 1 (v scales with money, p and q do not).
     scale = 1.0 / np.average(um, weights=w)
-    start = np.zeros(3) if initial is None else np.log(
-        [initial[0], initial[1], initial[2] * scale]
-    )
     xu, xi = np.unique(ux, return_inverse=True)
     um = um * scale
-    result = minimize(
-        _gg_objective, start, args=(xu, xi, ux, np.log(ux), np.log(um), um, w, w.sum()),
-        jac=True, method="BFGS", options={"gtol": 1e-8, "maxiter": 1000},
-    )
-    if not np.all(np.isfinite(result.x)):
+    result = _minimize(_gg_objective, initial, 3,
+                       (xu, xi, ux, np.log(ux), np.log(um), um, w, w.sum()),
+                       None if initial is None else [1.0, 1.0, scale])
+    if not np.all(np.isfinite(result)):
         raise FitError("Gamma-Gamma fit did not converge")
-    p, q, v = np.exp(result.x)
+    p, q, v = np.exp(result)
     return GammaGammaParams(p=p, q=q, v=v / scale)
 
 
