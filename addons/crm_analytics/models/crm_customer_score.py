@@ -294,9 +294,9 @@ class CrmCustomerScore(models.Model):
             population = self._crm_score_population(company, partner_ids)
         fit_at = time.monotonic()
         rows = self._crm_score_compute(company, config, data, params, population, today)
-        self._crm_score_write(company, rows, partner_ids)
         if full:
             self._crm_score_snapshot(company, today)
+        self._crm_score_write(company, rows, partner_ids)
         done = time.monotonic()
         _logger.info(
             "Customer scores of company %s (%s): %s customers; read %.2fs, fit %.2fs, "
@@ -745,9 +745,17 @@ SELECT ds.partner_id,
 
     @api.model
     def _crm_score_snapshot(self, company, today):
-        """Upsert this month's snapshot of every score of the company (the last
-        run of a month wins), in one statement."""
-        month = today.replace(day=1)
+        """Monthly snapshot, taken by the first full run of a new month before
+        it writes: the scores still stored are the last ones of the month they
+        were computed in, and become that month's snapshot (one statement, once
+        a month; the current month is the score table itself)."""
+        month_start = today.replace(day=1)
+        self.env.cr.execute(SQL(
+            "SELECT 1 FROM crm_customer_score WHERE company_id = %s AND computed_at < %s LIMIT 1",
+            company.id, month_start,
+        ))
+        if not self.env.cr.fetchone():
+            return
         now = fields.Datetime.now()
         self.env.cr.execute(SQL(
             """
@@ -755,19 +763,14 @@ SELECT ds.partner_id,
                 partner_id, company_id, month, value_score, rfm_segment, r_score,
                 f_score, m_score, monetary, predicted_clv, p_alive, churn_risk, profit,
                 create_uid, create_date, write_uid, write_date)
-            SELECT partner_id, company_id, %(month)s, value_score, rfm_segment, r_score,
+            SELECT partner_id, company_id, date_trunc('month', computed_at)::date,
+                   value_score, rfm_segment, r_score,
                    f_score, m_score, monetary, predicted_clv, p_alive, churn_risk, profit,
                    %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM crm_customer_score
-             WHERE company_id = %(company)s
-            ON CONFLICT (partner_id, company_id, month) DO UPDATE
-               SET value_score = EXCLUDED.value_score, rfm_segment = EXCLUDED.rfm_segment,
-                   r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score,
-                   m_score = EXCLUDED.m_score, monetary = EXCLUDED.monetary,
-                   predicted_clv = EXCLUDED.predicted_clv, p_alive = EXCLUDED.p_alive,
-                   churn_risk = EXCLUDED.churn_risk, profit = EXCLUDED.profit,
-                   write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+             WHERE company_id = %(company)s AND computed_at < %(month_start)s
+            ON CONFLICT (partner_id, company_id, month) DO NOTHING
             """,
-            month=month, uid=self.env.uid, now=now, company=company.id,
+            month_start=month_start, uid=self.env.uid, now=now, company=company.id,
         ))
         self.env["crm.customer.score.snapshot"].invalidate_model()

@@ -4,8 +4,8 @@ from .crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
 
 
 class CrmCustomerScoreSnapshot(models.Model):
-    """Monthly copy of the scores, for trends: the full recompute upserts the
-    row of the current month, so the last run of each month stays."""
+    """Monthly copy of the scores, for trends: the first full recompute of a
+    month files the scores of the month before (their last state) here."""
 
     _name = "crm.customer.score.snapshot"
     _description = "Customer Value Score Snapshot"

@@ -218,12 +218,20 @@ class TestCustomerScore(CrmExtendedCase):
         self.assertEqual(self.Score._crm_score_company(other_company)["customers"], 0)
 
     def test_monthly_snapshot(self):
+        """The first full run of a month files the last scores of the month
+        before; the month in progress is the score table itself."""
         Snapshot = self.env["crm.customer.score.snapshot"]
         month = fields.Date.today().replace(day=1)
-        self.assertEqual(Snapshot.search_count([("month", "=", month)]), 11)
-        self.Score._crm_score_company(self.company)
-        self.assertEqual(Snapshot.search_count([("month", "=", month)]), 11,
-                         "the run of the same month replaces its snapshot")
+        self.assertFalse(Snapshot.search_count([("month", "=", month)]))
+        values = {score.partner_id: score.value_score for score in self.Score.search([])}
+        next_month = fields.Date.add(month, months=1)
+        self.Score.with_context(crm_score_today=next_month)._crm_score_company(self.company)
+        snapshots = Snapshot.search([("month", "=", month)])
+        self.assertEqual(len(snapshots), 11)
+        for snapshot in snapshots:
+            self.assertEqual(snapshot.value_score, values[snapshot.partner_id])
+        self.Score.with_context(crm_score_today=next_month)._crm_score_company(self.company)
+        self.assertEqual(Snapshot.search_count([]), 11, "one snapshot per customer and month")
 
     def test_value_grade_by_value_score(self):
         """crm_extended's value grade can rank customers by the value score."""
