@@ -334,7 +334,7 @@ class CrmCustomerScore(models.Model):
         Amounts are untaxed, in company currency (each order at its own rate,
         credit notes at their posting rate), refunds are posted customer credit
         notes of the window; archived customers are included."""
-        window_start = today - relativedelta(months=config.rfm_window_months) + relativedelta(days=1)
+        window_start = today - relativedelta(months=config.rfm_window_months, days=-1)
         start_12m = today - relativedelta(years=1) + relativedelta(days=1)
         start_24m = today - relativedelta(years=2) + relativedelta(days=1)
         tomorrow = today + relativedelta(days=1)
@@ -553,7 +553,9 @@ SELECT ds.partner_id,
         nan = np.full(n, np.nan)
         bgnbd, gamma = params["bgnbd"], params["gamma"]
         p_alive = btyd.probability_alive(bgnbd, x, t_x, age) if bgnbd else nan
-        expected = btyd.expected_purchases(bgnbd, config.horizon_days, x, t_x, age) if bgnbd else nan
+        expected = (
+            btyd.expected_purchases(bgnbd, config.horizon_days, x, t_x, age) if bgnbd else nan
+        )
         expected_value = btyd.expected_average_value(gamma, x, avg_repeat) if gamma else nan
         if bgnbd and gamma:
             monthly = (1 + config.discount_rate / 100.0) ** (1 / 12) - 1
@@ -563,7 +565,7 @@ SELECT ds.partner_id,
         else:
             clv = nan
 
-        window_start = today - relativedelta(months=config.rfm_window_months) + relativedelta(days=1)
+        window_start = today - relativedelta(months=config.rfm_window_months, days=-1)
         complaint_cost = self._crm_score_lookup(
             self._crm_score_complaint_costs(company, None if population is None else ids,
                                             window_start), ids)
@@ -646,10 +648,12 @@ SELECT ds.partner_id,
             "spend_trend": trend,
             "share_of_wallet": wallet,
             "rfm_component": np.round(100 * components["rfm"], 1),
-            "clv_component": np.round(100 * (components.get("clv", nan) if weights.get("clv") else nan), 1),
+            "clv_component": np.round(100 * (components["clv"] if weights.get("clv") else nan), 1),
             "profit_component": np.round(100 * components.get("profit", nan), 1),
             "loyalty_component": np.round(100 * components.get("loyalty", nan), 1),
-            "alive_component": np.round(100 * (components.get("alive", nan) if weights.get("alive") else nan), 1),
+            "alive_component": np.round(
+                100 * (components["alive"] if weights.get("alive") else nan), 1
+            ),
             "value_score": score,
         }
 

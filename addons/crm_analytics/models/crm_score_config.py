@@ -117,7 +117,8 @@ class CrmScoreConfig(models.Model):
         return {key: self[name] for key, name in WEIGHT_FIELDS.items()}
 
     def action_crm_recompute_scores(self):
-        return self.env["crm.customer.score"].with_company(self.company_id).action_crm_recompute_scores()
+        scores = self.env["crm.customer.score"].with_company(self.company_id)
+        return scores.action_crm_recompute_scores()
 
     @api.model
     def action_crm_open_config(self):
