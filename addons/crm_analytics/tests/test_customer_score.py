@@ -274,7 +274,9 @@ class TestCustomerScore(CrmExtendedCase):
 
     @users("crm_manager")
     def test_access_manager_edits_weights(self):
-        config = self.env["crm.score.config"].search([])
+        action = self.env["crm.score.config"].action_crm_open_config()
+        config = self.env["crm.score.config"].browse(action["res_id"])
+        self.assertEqual(config.company_id, self.company)
         config.write({"weight_rfm": 50.0})
         self.assertEqual(config.weight_rfm, 50.0)
         with self.assertRaises(ValidationError):
