@@ -1,2 +1,4 @@
 from . import test_classification_report
 from . import test_i18n
+from . import test_scoring_statistics
+from . import test_customer_score

@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# What the value grade ranks customers by; crm_analytics adds its value score.
+GRADE_BASES = [
+    ("revenue", "Revenue (12 months)"),
+]
 GRADE_METHODS = [
     ("pareto", "Pareto share of revenue"),
     ("threshold", "Fixed revenue thresholds"),
@@ -13,6 +17,11 @@ class ResCompany(models.Model):
     # Value grade (ABC) configuration
     crm_grade_method = fields.Selection(
         GRADE_METHODS, string="Value Grade Method", default="pareto", required=True
+    )
+    crm_grade_basis = fields.Selection(
+        GRADE_BASES, string="Value Grade Basis", default="revenue", required=True,
+        help="What customers are ranked by for the value grade (Pareto share, "
+        "thresholds and cut-offs apply to it).",
     )
     crm_grade_a_share = fields.Float(
         string="Grade A Revenue Share (%)",

@@ -5,6 +5,7 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     crm_grade_method = fields.Selection(related="company_id.crm_grade_method", readonly=False)
+    crm_grade_basis = fields.Selection(related="company_id.crm_grade_basis", readonly=False)
     crm_grade_a_share = fields.Float(related="company_id.crm_grade_a_share", readonly=False)
     crm_grade_b_share = fields.Float(related="company_id.crm_grade_b_share", readonly=False)
     crm_grade_a_threshold = fields.Monetary(

@@ -431,8 +431,8 @@ class ResPartner(models.Model):
         if full:
             cr.execute(SQL(
                 """
-                SELECT MIN(revenue) FILTER (WHERE computed_grade = 'a' AND revenue > 0),
-                       MIN(revenue) FILTER (WHERE computed_grade = 'b' AND revenue > 0)
+                SELECT MIN(grade_basis) FILTER (WHERE computed_grade = 'a' AND grade_basis > 0),
+                       MIN(grade_basis) FILTER (WHERE computed_grade = 'b' AND grade_basis > 0)
                   FROM crm_classification_tmp
                 """
             ))
@@ -535,6 +535,16 @@ class ResPartner(models.Model):
         return {"customers": customers, "changed": changed, "history": history}
 
     @api.model
+    def _crm_grade_basis_sql(self, company):
+        """SQL expression of the value the grade ranks customers by (Pareto
+        share, thresholds, cut-offs), per company setting ``crm_grade_basis``.
+        It may use the columns of the classification query's ``base`` step:
+        ``c.partner_id`` and the trailing-12-month ``revenue`` expression.
+        Other modules add bases (crm_analytics: the value score)."""
+        return SQL("ROUND(COALESCE(os.order_revenue, 0) + COALESCE(rf.amount, 0), %s)",
+                   company.currency_id.decimal_places)
+
+    @api.model
     def _crm_classification_query(self, company, today, partner_ids=None):
         """CREATE TEMP TABLE crm_classification_tmp: one row per customer with its
         statistics, current and new grade, stage and tier, the rule codes that
@@ -577,8 +587,8 @@ class ResPartner(models.Model):
         method = company.crm_grade_method
         if method == "threshold":
             grade_code = SQL(
-                """CASE WHEN revenue >= %(a)s::numeric THEN 'threshold_a'
-                        WHEN revenue >= %(b)s::numeric THEN 'threshold_b'
+                """CASE WHEN grade_basis >= %(a)s::numeric THEN 'threshold_a'
+                        WHEN grade_basis >= %(b)s::numeric THEN 'threshold_b'
                         ELSE 'threshold_c' END""",
                 a=company.crm_grade_a_threshold, b=company.crm_grade_b_threshold,
             )
@@ -594,8 +604,8 @@ class ResPartner(models.Model):
             )
         else:
             grade_code = SQL(
-                """CASE WHEN revenue >= %(a)s::numeric THEN 'cutoff_a'
-                        WHEN revenue >= %(b)s::numeric THEN 'cutoff_b'
+                """CASE WHEN grade_basis >= %(a)s::numeric THEN 'cutoff_a'
+                        WHEN grade_basis >= %(b)s::numeric THEN 'cutoff_b'
                         ELSE 'cutoff_c' END""",
                 a=company.crm_grade_a_cutoff, b=company.crm_grade_b_cutoff,
             )
@@ -681,6 +691,7 @@ base AS (
                AS relationship_months,
            ROUND(COALESCE(os.order_revenue, 0) + COALESCE(rf.amount, 0),
                  %(decimals)s) AS revenue,
+           %(grade_basis)s AS grade_basis,
            pr.partner_id IS NOT NULL AS is_prospect,
            rp.crm_value_grade ->> %(key)s AS old_grade,
            COALESCE((rp.crm_value_grade_locked ->> %(key)s)::boolean, FALSE) AS grade_locked,
@@ -705,11 +716,12 @@ ranked AS (
     -- minus those: the revenue of the customers strictly above (an EXCLUDE
     -- GROUP frame would recompute the sum for each row).
     SELECT b.*,
-           COALESCE(SUM(ranked_revenue) OVER (ORDER BY revenue DESC), 0)
-           - COALESCE(SUM(ranked_revenue) OVER (PARTITION BY revenue), 0) AS revenue_before,
+           COALESCE(SUM(ranked_revenue) OVER (ORDER BY grade_basis DESC), 0)
+           - COALESCE(SUM(ranked_revenue) OVER (PARTITION BY grade_basis), 0) AS revenue_before,
            COALESCE(SUM(ranked_revenue) OVER (), 0) AS revenue_total
       FROM (SELECT base.*,
-                   CASE WHEN revenue > 0 AND order_count > 0 THEN revenue END AS ranked_revenue
+                   CASE WHEN revenue > 0 AND grade_basis > 0 AND order_count > 0
+                        THEN grade_basis END AS ranked_revenue
               FROM base) b
 ),
 coded AS (
@@ -806,6 +818,7 @@ SELECT f.*,
             scope_lead=scope_lead,
             candidates=candidates,
             grade_code=grade_code,
+            grade_basis=self._crm_grade_basis_sql(company),
             lost_days=company.crm_lost_days,
             at_risk_factor=company.crm_at_risk_factor,
             new_days=company.crm_new_customer_days,

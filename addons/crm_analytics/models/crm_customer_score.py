@@ -1,0 +1,780 @@
+import io
+import logging
+import time
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..scoring import btyd, composite, loyalty, rfm
+
+_logger = logging.getLogger(__name__)
+
+RFM_SEGMENTS = [
+    ("champions", "Champions"),
+    ("loyal", "Loyal"),
+    ("potential_loyalist", "Potential Loyalist"),
+    ("new", "New"),
+    ("promising", "Promising"),
+    ("need_attention", "Need Attention"),
+    ("about_to_sleep", "About to Sleep"),
+    ("at_risk", "At Risk"),
+    ("cannot_lose", "Cannot Lose"),
+    ("hibernating", "Hibernating"),
+    ("lost", "Lost"),
+]
+CHURN_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+# Second key of the advisory lock (the first is the company id).
+SCORE_LOCK_KEY = 735_120_006
+SCORE_WORK_MEM = "128MB"
+INTEGER_COLUMNS = {
+    "partner_id", "r_score", "f_score", "m_score", "churn_flags", "frequency",
+    "recency_days", "purchase_days", "repeat_purchases", "tenure_days",
+}
+
+# Columns written by the engine, in COPY order (after partner_id, company_id).
+SCORE_COLUMNS = [
+    "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
+    "rfm_segment", "first_order_date", "last_order_date", "purchase_days",
+    "repeat_purchases", "avg_repeat_value", "p_alive", "expected_purchases",
+    "expected_avg_value", "predicted_clv", "churn_risk", "churn_flags",
+    "revenue_12m", "revenue_prev_12m", "margin", "complaint_cost", "service_cost",
+    "profit", "tenure_days", "persistence", "stability", "spend_trend",
+    "share_of_wallet", "rfm_component", "clv_component", "profit_component",
+    "loyalty_component", "alive_component", "value_score", "computed_at",
+]
+
+
+class CrmCustomerScore(models.Model):
+    """Value scores of a customer (commercial partner) in one company.
+
+    Written only by the engine (one SQL upsert per company); users read them."""
+
+    _name = "crm.customer.score"
+    _description = "Customer Value Score"
+    _order = "value_score desc, id"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True,
+        ondelete="cascade",
+    )  # indexed by the unique (partner_id, company_id) index
+    partner_active = fields.Boolean(related="partner_id.active", string="Active Customer")
+    company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    computed_at = fields.Datetime(string="Computed On", readonly=True)
+
+    # RFM
+    recency_days = fields.Integer(string="Days Since Last Order", readonly=True,
+                                  aggregator="avg")
+    frequency = fields.Integer(string="Orders (RFM window)", readonly=True, aggregator="avg")
+    monetary = fields.Monetary(string="Net Revenue (RFM window)", readonly=True)
+    r_score = fields.Integer(string="R Score", readonly=True, aggregator="avg")
+    f_score = fields.Integer(string="F Score", readonly=True, aggregator="avg")
+    m_score = fields.Integer(string="M Score", readonly=True, aggregator="avg")
+    rfm_code = fields.Char(string="RFM", compute="_compute_rfm_code")
+    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
+
+    # Lifetime value (BG/NBD + Gamma-Gamma)
+    first_order_date = fields.Date(string="First Order", readonly=True)
+    last_order_date = fields.Date(string="Last Order", readonly=True)
+    purchase_days = fields.Integer(string="Purchase Days", readonly=True, aggregator="avg",
+                                   help="Days with at least one confirmed order.")
+    repeat_purchases = fields.Integer(string="Repeat Purchases", readonly=True,
+                                      aggregator="avg")
+    avg_repeat_value = fields.Monetary(string="Average Repeat Order Value", readonly=True,
+                                       aggregator="avg")
+    p_alive = fields.Float(string="Probability Active", readonly=True, aggregator="avg",
+                           digits=(16, 4))
+    expected_purchases = fields.Float(string="Expected Purchases", readonly=True,
+                                      digits=(16, 2))
+    expected_avg_value = fields.Monetary(string="Expected Order Value", readonly=True,
+                                         aggregator="avg")
+    predicted_clv = fields.Monetary(string="Predicted Lifetime Value", readonly=True)
+
+    # Churn
+    churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
+    churn_flags = fields.Integer(string="Churn Reason Flags", readonly=True, aggregator=None)
+    churn_reasons = fields.Text(string="Churn Reasons", compute="_compute_churn_reasons")
+
+    # Profitability
+    revenue_12m = fields.Monetary(string="Net Revenue (12 months)", readonly=True)
+    revenue_prev_12m = fields.Monetary(string="Net Revenue (previous 12 months)",
+                                       readonly=True)
+    margin = fields.Monetary(string="Margin (RFM window)", readonly=True)
+    complaint_cost = fields.Monetary(string="Complaint Compensation", readonly=True)
+    service_cost = fields.Monetary(string="Service Cost", readonly=True)
+    profit = fields.Monetary(string="Profit", readonly=True,
+                             help="Margin minus complaint compensation and service cost.")
+
+    # Loyalty
+    tenure_days = fields.Integer(string="Tenure (days)", readonly=True, aggregator="avg")
+    persistence = fields.Float(string="Persistence", readonly=True, aggregator="avg",
+                               digits=(16, 3))
+    stability = fields.Float(string="Stability", readonly=True, aggregator="avg",
+                             digits=(16, 3))
+    spend_trend = fields.Float(string="Spend Trend", readonly=True, aggregator="avg",
+                               digits=(16, 3))
+    share_of_wallet = fields.Float(string="Share of Wallet", readonly=True, aggregator="avg",
+                                   digits=(16, 3))
+
+    # Composite
+    rfm_component = fields.Float(string="RFM Component", readonly=True, aggregator="avg",
+                                 digits=(16, 1))
+    clv_component = fields.Float(string="Lifetime Value Component", readonly=True,
+                                 aggregator="avg", digits=(16, 1))
+    profit_component = fields.Float(string="Profitability Component", readonly=True,
+                                    aggregator="avg", digits=(16, 1))
+    loyalty_component = fields.Float(string="Loyalty Component", readonly=True,
+                                     aggregator="avg", digits=(16, 1))
+    alive_component = fields.Float(string="Activity Component", readonly=True,
+                                   aggregator="avg", digits=(16, 1))
+    value_score = fields.Float(string="Value Score", readonly=True, aggregator="avg",
+                               digits=(16, 1))
+
+    _partner_company_unique = models.UniqueIndex(
+        "(partner_id, company_id)", "A customer has one score per company."
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends("r_score", "f_score", "m_score")
+    def _compute_rfm_code(self):
+        for score in self:
+            score.rfm_code = f"{score.r_score}{score.f_score}{score.m_score}"
+
+    @api.depends("churn_flags", "p_alive", "recency_days", "spend_trend")
+    def _compute_churn_reasons(self):
+        _ = self.env._
+        for score in self:
+            flags = score.churn_flags
+            lines = []
+            if flags & composite.REASON_P_ALIVE:
+                lines.append(_("Probability of still buying is %(p)s%%",
+                               p=round(score.p_alive * 100)))
+            if flags & composite.REASON_INACTIVE:
+                lines.append(_("No order for %(days)s days", days=score.recency_days))
+            if flags & composite.REASON_SPEND_FALLING:
+                lines.append(_("Spend fell by %(pct)s%% against the previous 12 months",
+                               pct=round(-score.spend_trend * 100)))
+            if flags & composite.REASON_COMPLAINTS:
+                lines.append(_("Recent complaints"))
+            if flags & composite.REASON_CONTRACT:
+                lines.append(_("Contract ended without renewal"))
+            score.churn_reasons = "\n".join(lines)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def action_crm_recompute_scores(self):
+        """Button: full recompute of the scores of the current company."""
+        if not self.env.su and not self.env.user.has_group(
+            "crm_extended.group_crm_extended_manager"
+        ):
+            raise AccessError(self.env._("Only CRM managers may recompute the customer scores."))
+        result = self._crm_score_company(self.env.company)
+        if result is None:
+            raise UserError(self.env._(
+                "The customer scores of %(company)s are being recomputed by another run; "
+                "try again when it has finished.",
+                company=self.env.company.display_name,
+            ))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s customers scored.", count=result["customers"]),
+                "customers": result["customers"],
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _cron_crm_recompute_scores(self):
+        """Daily full recompute, one transaction (and commit) per company; a
+        company whose recompute is already running is skipped."""
+        companies = self.env["res.company"].sudo().search([])
+        self.env["ir.cron"]._commit_progress(remaining=len(companies))
+        for company in companies:
+            self.with_company(company)._crm_score_company(company)
+            if not self.env["ir.cron"]._commit_progress(1):
+                break
+
+    # ------------------------------------------------------------
+    # HOOKS for complaints and contracts (filled by other modules)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _crm_score_complaint_costs(self, company, partner_ids, date_from):
+        """Compensation paid on complaints since ``date_from``, in company
+        currency: {commercial partner id: amount}. ``partner_ids`` is None for
+        every customer. Extend when complaints exist."""
+        return {}
+
+    @api.model
+    def _crm_score_service_costs(self, company, partner_ids, date_from):
+        """Cost of service (contracts, repairs) since ``date_from``, in company
+        currency: {commercial partner id: amount}."""
+        return {}
+
+    @api.model
+    def _crm_score_recent_complaints(self, company, partner_ids, date_from):
+        """Complaints received since ``date_from``: {partner id: count}."""
+        return {}
+
+    @api.model
+    def _crm_score_expired_contracts(self, company, partner_ids, today):
+        """Contracts ended without renewal (recently, as the contract module
+        defines it): {partner id: count}."""
+        return {}
+
+    # ------------------------------------------------------------
+    # ENGINE
+    # ------------------------------------------------------------
+
+    @api.model
+    def _crm_score_today(self):
+        today = self.env.context.get("crm_score_today")
+        return fields.Date.to_date(today) if today else fields.Date.today()
+
+    @api.model
+    def _crm_score_lock(self, company, wait=False):
+        """Transaction-level advisory lock per company: a second full run skips
+        (returns False) instead of writing the same rows twice; an incremental
+        update (``wait``) waits for the running one."""
+        function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+        self.env.cr.execute(SQL(
+            "SELECT %s(%s, %s)", SQL.identifier(function), SCORE_LOCK_KEY, company.id
+        ))
+        return wait or self.env.cr.fetchone()[0]
+
+    @api.model
+    def _crm_score_company(self, company, partner_ids=None):
+        """Score the customers of ``company`` (all, or the commercial partners
+        ``partner_ids``) in the current transaction. Returns {"customers": n,
+        ...} or None when another full run holds the company's lock."""
+        company = company.sudo()
+        full = partner_ids is None
+        if not self._crm_score_lock(company, wait=not full):
+            _logger.info("Customer scores of company %s: another run is busy, skipped",
+                         company.id)
+            return None
+        started = time.monotonic()
+        self.env.flush_all()
+        config = self.env["crm.score.config"]._get_for_company(company)
+        today = self._crm_score_today()
+        data = self._crm_score_read(company, config, today, partner_ids)
+        read_at = time.monotonic()
+        if full:
+            params, message = self._crm_score_fit(data, self._crm_score_stored_params(config))
+            config.write({
+                "bgnbd_r": params["bgnbd"].r if params["bgnbd"] else 0.0,
+                "bgnbd_alpha": params["bgnbd"].alpha if params["bgnbd"] else 0.0,
+                "bgnbd_a": params["bgnbd"].a if params["bgnbd"] else 0.0,
+                "bgnbd_b": params["bgnbd"].b if params["bgnbd"] else 0.0,
+                "gamma_p": params["gamma"].p if params["gamma"] else 0.0,
+                "gamma_q": params["gamma"].q if params["gamma"] else 0.0,
+                "gamma_v": params["gamma"].v if params["gamma"] else 0.0,
+                "fitted_at": fields.Datetime.now(),
+                "fit_customers": len(data["partner_id"]),
+                "fit_message": message,
+            })
+            population = None
+        else:
+            params = self._crm_score_stored_params(config)
+            population = self._crm_score_population(company, partner_ids)
+        fit_at = time.monotonic()
+        rows = self._crm_score_compute(company, config, data, params, population, today)
+        if full:
+            self._crm_score_snapshot(company, today)
+        self._crm_score_write(company, rows, partner_ids)
+        done = time.monotonic()
+        _logger.info(
+            "Customer scores of company %s (%s): %s customers; read %.2fs, fit %.2fs, "
+            "score and write %.2fs",
+            company.id, "full" if full else "incremental", len(data["partner_id"]),
+            read_at - started, fit_at - read_at, done - fit_at,
+        )
+        return {
+            "customers": len(data["partner_id"]),
+            "read_seconds": read_at - started,
+            "fit_seconds": fit_at - read_at,
+            "write_seconds": done - fit_at,
+        }
+
+    @api.model
+    def _crm_score_partners(self, partners):
+        """Incremental update of the commercial partners ``partners`` in
+        ``self.env.company`` with the stored fit (order confirmed or cancelled,
+        credit note posted). Without a fit yet, the first call runs the full
+        recompute."""
+        company = self.env.company
+        config = self.env["crm.score.config"].sudo().search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        if not config.fitted_at:
+            self._crm_score_company(company)
+            return
+        self._crm_score_company(company, partners.ids)
+
+    @api.model
+    def _crm_score_read(self, company, config, today, partner_ids=None):
+        """One aggregate query: a dict of numpy arrays, one entry per customer
+        (commercial partner with at least one confirmed order in the company).
+
+        Amounts are untaxed, in company currency (each order at its own rate,
+        credit notes at their posting rate), refunds are posted customer credit
+        notes of the window; archived customers are included."""
+        window_start = today - relativedelta(months=config.rfm_window_months, days=-1)
+        start_12m = today - relativedelta(years=1) + relativedelta(days=1)
+        start_24m = today - relativedelta(years=2) + relativedelta(days=1)
+        tomorrow = today + relativedelta(days=1)
+        if partner_ids is None:
+            scope_so = scope_am = SQL("")
+        else:
+            contacts = SQL(
+                "(SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
+                list(partner_ids),
+            )
+            scope_so = SQL("AND so.partner_id IN %s", contacts)
+            scope_am = SQL("AND am.partner_id IN %s", contacts)
+        query = SQL(
+            """
+WITH orders AS (
+    SELECT rp.commercial_partner_id AS partner_id,
+           so.date_order::date AS day,
+           so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
+           COALESCE(so.margin, 0) / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
+      FROM sale_order so
+      JOIN res_partner rp ON rp.id = so.partner_id
+     WHERE so.company_id = %(company)s
+       AND so.state = 'sale'
+       AND so.date_order < %(tomorrow)s
+       %(scope_so)s
+),
+days AS (
+    SELECT partner_id, day,
+           COUNT(*) AS orders,
+           SUM(amount) AS amount,
+           SUM(margin) AS margin
+      FROM orders
+     GROUP BY partner_id, day
+),
+gaps AS (
+    SELECT d.*,
+           day - LAG(day) OVER w AS gap,
+           date_trunc('month', LAG(day) OVER w) IS DISTINCT FROM date_trunc('month', day)
+               AS new_month
+      FROM days d
+    WINDOW w AS (PARTITION BY partner_id ORDER BY day)
+),
+-- One pass over the purchase days of each customer: the order-level sums are
+-- carried by the day rows.
+ds AS (
+    SELECT partner_id,
+           MIN(day) AS first_day,
+           MAX(day) AS last_day,
+           COUNT(*) AS purchase_days,
+           COALESCE(SUM(amount) FILTER (WHERE gap IS NOT NULL), 0) AS repeat_amount,
+           COUNT(*) FILTER (WHERE new_month) AS active_months,
+           COALESCE(AVG(gap), 0) AS gap_mean,
+           COALESCE(STDDEV_POP(gap), 0) AS gap_std,
+           COUNT(gap) AS gap_count,
+           COALESCE(SUM(orders) FILTER (WHERE day >= %(window_start)s), 0) AS frequency,
+           COALESCE(SUM(amount) FILTER (WHERE day >= %(window_start)s), 0) AS window_amount,
+           COALESCE(SUM(margin) FILTER (WHERE day >= %(window_start)s), 0) AS window_margin,
+           COALESCE(SUM(amount) FILTER (WHERE day >= %(start_12m)s), 0) AS amount_12m,
+           COALESCE(SUM(amount) FILTER (WHERE day >= %(start_24m)s AND day < %(start_12m)s), 0)
+               AS amount_prev_12m
+      FROM gaps
+     GROUP BY partner_id
+),
+refunds AS (
+    SELECT am.commercial_partner_id AS partner_id,
+           -COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE am.invoice_date >= %(window_start)s), 0)
+               AS window_refund,
+           -COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE am.invoice_date >= %(start_12m)s), 0)
+               AS refund_12m,
+           -COALESCE(SUM(am.amount_untaxed_signed)
+                     FILTER (WHERE am.invoice_date >= %(start_24m)s AND am.invoice_date < %(start_12m)s), 0)
+               AS refund_prev_12m
+      FROM account_move am
+     WHERE am.company_id = %(company)s
+       AND am.move_type = 'out_refund'
+       AND am.state = 'posted'
+       AND am.invoice_date >= LEAST(%(window_start)s, %(start_24m)s)
+       AND am.invoice_date <= %(today)s
+       AND am.commercial_partner_id IS NOT NULL
+       %(scope_am)s
+     GROUP BY am.commercial_partner_id
+)
+SELECT ds.partner_id,
+       %(today)s::date - ds.last_day AS recency,
+       ds.last_day - ds.first_day AS t_x,
+       %(today)s::date - ds.first_day AS age,
+       ds.purchase_days,
+       ds.repeat_amount,
+       ds.active_months,
+       (EXTRACT(YEAR FROM age(date_trunc('month', %(today)s::date), date_trunc('month', ds.first_day))) * 12
+        + EXTRACT(MONTH FROM age(date_trunc('month', %(today)s::date), date_trunc('month', ds.first_day)))
+        + 1) AS months_span,
+       ds.gap_mean, ds.gap_std, ds.gap_count,
+       ds.frequency,
+       ds.window_amount - COALESCE(rf.window_refund, 0) AS monetary,
+       ds.window_amount,
+       COALESCE(rf.window_refund, 0) AS window_refund,
+       ds.window_margin,
+       ds.amount_12m - COALESCE(rf.refund_12m, 0) AS revenue_12m,
+       ds.amount_prev_12m - COALESCE(rf.refund_prev_12m, 0) AS revenue_prev_12m,
+       COALESCE((rp.crm_estimated_potential ->> %(key)s)::float, 0) AS potential,
+       ds.first_day, ds.last_day
+  FROM ds
+  JOIN res_partner rp ON rp.id = ds.partner_id
+  LEFT JOIN refunds rf ON rf.partner_id = ds.partner_id
+ ORDER BY ds.partner_id
+            """,
+            company=company.id,
+            key=str(company.id),
+            today=today,
+            tomorrow=tomorrow,
+            window_start=window_start,
+            start_12m=start_12m,
+            start_24m=start_24m,
+            scope_so=scope_so,
+            scope_am=scope_am,
+        )
+        cr = self.env.cr
+        cr.execute(SQL(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+            SCORE_WORK_MEM,
+        ))
+        cr.execute(query)
+        names = [column.name for column in cr.description]
+        rows = cr.fetchall()
+        data = {}
+        for index, name in enumerate(names):
+            column = [row[index] for row in rows]
+            if name in ("first_day", "last_day"):
+                data[name] = column
+            elif name == "partner_id":
+                data[name] = np.array(column, dtype=np.int64)
+            else:
+                data[name] = np.array(column, dtype=float)
+        return data
+
+    @api.model
+    def _crm_score_fit(self, data, previous=None):
+        """BG/NBD and Gamma-Gamma fits on the company's customers; a model that
+        cannot be fitted (too few repeat buyers) is None with the reason. The
+        previous fit (``previous``, as from _crm_score_stored_params) is the
+        starting point: from one day to the next it barely moves."""
+        previous = previous or {}
+        x = data["purchase_days"] - 1
+        params = {"bgnbd": None, "gamma": None}
+        messages = []
+        start = previous.get("bgnbd")
+        try:
+            params["bgnbd"] = btyd.fit_bgnbd(
+                x, data["t_x"], data["age"],
+                initial=[start.r, start.alpha, start.a, start.b] if start else None,
+            )
+        except btyd.FitError as error:
+            messages.append(self.env._("BG/NBD not fitted: %(error)s", error=error))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = np.where(x > 0, data["repeat_amount"] / np.maximum(x, 1), 0.0)
+        start = previous.get("gamma")
+        try:
+            params["gamma"] = btyd.fit_gamma_gamma(
+                x, m, initial=[start.p, start.q, start.v] if start else None
+            )
+        except btyd.FitError as error:
+            messages.append(self.env._("Gamma-Gamma not fitted: %(error)s", error=error))
+        return params, "; ".join(messages) or self.env._("Both models fitted")
+
+    @api.model
+    def _crm_score_stored_params(self, config):
+        bgnbd = gamma = None
+        if config.bgnbd_r > 0:
+            bgnbd = btyd.BGNBDParams(config.bgnbd_r, config.bgnbd_alpha, config.bgnbd_a,
+                                     config.bgnbd_b)
+        if config.gamma_p > 0:
+            gamma = btyd.GammaGammaParams(config.gamma_p, config.gamma_q, config.gamma_v)
+        return {"bgnbd": bgnbd, "gamma": gamma}
+
+    @api.model
+    def _crm_score_population(self, company, partner_ids):
+        """Stored values of the company's other customers, to rank an
+        incremental update against (one query)."""
+        self.env.cr.execute(SQL(
+            """SELECT recency_days, frequency, monetary, predicted_clv, profit
+                 FROM crm_customer_score
+                WHERE company_id = %s AND partner_id != ALL(%s)""",
+            company.id, list(partner_ids),
+        ))
+        rows = self.env.cr.fetchall()
+        array = np.array(rows, dtype=float).reshape(-1, 5)
+        return {
+            "recency": array[:, 0], "frequency": array[:, 1], "monetary": array[:, 2],
+            "clv": array[:, 3], "profit": array[:, 4],
+        }
+
+    @api.model
+    def _crm_score_compute(self, company, config, data, params, population, today):
+        """All measures from the aggregate and the fit: a dict of column -> array."""
+        n = len(data["partner_id"])
+        ids = data["partner_id"].tolist()
+        pop = population or {}
+
+        def with_population(name, values):
+            return np.concatenate([pop[name], values]) if population is not None else values
+
+        recency = data["recency"]
+        frequency = data["frequency"]
+        monetary = data["monetary"]
+        r_score = rfm.quintile_scores(recency, with_population("recency", recency),
+                                      higher_is_better=False)
+        f_score = rfm.quintile_scores(frequency, with_population("frequency", frequency))
+        m_score = rfm.quintile_scores(monetary, with_population("monetary", monetary))
+        segment = rfm.segments(r_score, f_score, m_score)
+
+        x = data["purchase_days"] - 1
+        t_x, age = data["t_x"], data["age"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            avg_repeat = np.where(x > 0, data["repeat_amount"] / np.maximum(x, 1), 0.0)
+        nan = np.full(n, np.nan)
+        bgnbd, gamma = params["bgnbd"], params["gamma"]
+        p_alive = btyd.probability_alive(bgnbd, x, t_x, age) if bgnbd else nan
+        expected = (
+            btyd.expected_purchases(bgnbd, config.horizon_days, x, t_x, age) if bgnbd else nan
+        )
+        expected_value = btyd.expected_average_value(gamma, x, avg_repeat) if gamma else nan
+        if bgnbd and gamma:
+            monthly = (1 + config.discount_rate / 100.0) ** (1 / 12) - 1
+            clv = btyd.customer_lifetime_value(
+                bgnbd, gamma, x, t_x, age, avg_repeat, config.clv_months, monthly
+            )
+        else:
+            clv = nan
+
+        window_start = today - relativedelta(months=config.rfm_window_months, days=-1)
+        complaint_cost = self._crm_score_lookup(
+            self._crm_score_complaint_costs(company, None if population is None else ids,
+                                            window_start), ids)
+        service_cost = self._crm_score_lookup(
+            self._crm_score_service_costs(company, None if population is None else ids,
+                                          window_start), ids)
+        complaints = self._crm_score_lookup(
+            self._crm_score_recent_complaints(company, None if population is None else ids,
+                                              today - relativedelta(days=90)), ids)
+        contracts = self._crm_score_lookup(
+            self._crm_score_expired_contracts(company, None if population is None else ids,
+                                              today), ids)
+        # Refunded sales lose their margin in proportion: the order margin rate
+        # applied to the credit notes of the window.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            margin_rate = np.where(data["window_amount"] > 0,
+                                   data["window_margin"] / data["window_amount"], 0.0)
+        margin = data["window_margin"] - data["window_refund"] * margin_rate
+        profit = margin - complaint_cost - service_cost
+
+        persistence = loyalty.persistence(data["active_months"], data["months_span"])
+        stability = loyalty.stability(data["gap_mean"], data["gap_std"], data["gap_count"])
+        trend = loyalty.spend_trend(data["revenue_12m"], data["revenue_prev_12m"])
+        wallet = loyalty.share_of_wallet(data["revenue_12m"], data["potential"])
+
+        level, flags = composite.churn_risk(
+            np.nan_to_num(p_alive, nan=1.0), recency, trend, complaints, contracts,
+            medium_below=config.churn_medium_below, high_below=config.churn_high_below,
+            lost_days=company.crm_lost_days, falling_trend=config.churn_falling_trend / 100.0,
+        )
+
+        weights = config._weights()
+        if not (bgnbd and gamma):
+            weights["clv"] = 0.0
+        if not bgnbd:
+            weights["alive"] = 0.0
+        components = {
+            "rfm": composite.rfm_component(r_score, f_score, m_score),
+            "clv": composite.rank_component(clv, with_population("clv", clv)),
+            "profit": composite.rank_component(profit, with_population("profit", profit)),
+            "loyalty": np.nanmean(
+                np.vstack([np.nan_to_num(persistence, nan=0.0), np.nan_to_num(stability, nan=0.0)]),
+                axis=0,
+            ),
+            "alive": np.nan_to_num(p_alive, nan=0.0),
+        }
+        if sum(weights.values()) <= 0:
+            weights = {"rfm": 1.0}
+            components = {"rfm": components["rfm"]}
+        score = composite.value_score(components, weights)
+        return {
+            "partner_id": data["partner_id"],
+            "recency_days": recency,
+            "frequency": frequency,
+            "monetary": monetary,
+            "r_score": r_score,
+            "f_score": f_score,
+            "m_score": m_score,
+            "rfm_segment": segment,
+            "first_order_date": data["first_day"],
+            "last_order_date": data["last_day"],
+            "purchase_days": data["purchase_days"],
+            "repeat_purchases": x,
+            "avg_repeat_value": avg_repeat,
+            "p_alive": p_alive,
+            "expected_purchases": expected,
+            "expected_avg_value": expected_value,
+            "predicted_clv": clv,
+            "churn_risk": np.asarray(composite.CHURN_LEVELS, dtype=object)[level],
+            "churn_flags": flags,
+            "revenue_12m": data["revenue_12m"],
+            "revenue_prev_12m": data["revenue_prev_12m"],
+            "margin": margin,
+            "complaint_cost": complaint_cost,
+            "service_cost": service_cost,
+            "profit": profit,
+            "tenure_days": age,
+            "persistence": persistence,
+            "stability": stability,
+            "spend_trend": trend,
+            "share_of_wallet": wallet,
+            "rfm_component": np.round(100 * components["rfm"], 1),
+            "clv_component": np.round(100 * (components["clv"] if weights.get("clv") else nan), 1),
+            "profit_component": np.round(100 * components.get("profit", nan), 1),
+            "loyalty_component": np.round(100 * components.get("loyalty", nan), 1),
+            "alive_component": np.round(
+                100 * (components["alive"] if weights.get("alive") else nan), 1
+            ),
+            "value_score": score,
+        }
+
+    @staticmethod
+    def _crm_score_lookup(mapping, ids):
+        return np.array([float(mapping.get(pid, 0.0)) for pid in ids], dtype=float) \
+            if mapping else np.zeros(len(ids))
+
+    @api.model
+    def _crm_score_write(self, company, rows, partner_ids=None):
+        """One bulk write: COPY into a temporary table, then set-based update,
+        insert and delete against it (customers without a confirmed order any
+        more lose their row: all of them in a full run, the given ones in an
+        incremental one). Row ids stay stable from one run to the next."""
+        cr = self.env.cr
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        n = len(rows["partner_id"])
+        columns = ["partner_id"] + SCORE_COLUMNS
+        text_columns = []
+        for name in columns:
+            if name == "computed_at":
+                text_columns.append([now] * n)
+                continue
+            values = rows[name]
+            if name in ("first_order_date", "last_order_date"):
+                text_columns.append([str(v) if v else r"\N" for v in values])
+            elif name in ("rfm_segment", "churn_risk"):
+                text_columns.append(list(values))
+            elif name in INTEGER_COLUMNS:
+                text_columns.append(np.asarray(values, dtype=np.int64).astype(str).tolist())
+            else:
+                # numpy formats in C; NaN (undefined) becomes NULL.
+                values = np.asarray(values, dtype=float)
+                text = np.round(values, 6).astype(str)
+                text[np.isnan(values)] = r"\N"
+                text_columns.append(text.tolist())
+        buffer = io.StringIO("\n".join(map("\t".join, zip(*text_columns, strict=True))) + "\n"
+                             if n else "")
+        buffer.seek(0)
+        cr.execute(SQL("DROP TABLE IF EXISTS crm_customer_score_tmp"))
+        cr.execute(SQL(
+            "CREATE TEMP TABLE crm_customer_score_tmp ON COMMIT DROP AS "
+            "SELECT %s FROM crm_customer_score WITH NO DATA",
+            SQL(", ").join(SQL.identifier(name) for name in columns),
+        ))
+        cr.copy_expert(
+            "COPY crm_customer_score_tmp (%s) FROM STDIN" % ", ".join(columns),  # noqa: S608
+            buffer,
+        )
+        # Existing rows: one UPDATE joined on the temporary table (a hash join,
+        # cheaper than probing the unique index row by row with ON CONFLICT);
+        # new customers: one INSERT; customers without orders any more: DELETE.
+        cr.execute(SQL(
+            """UPDATE crm_customer_score s SET %(assignments)s, write_uid = %(uid)s,
+                      write_date = %(now)s
+                 FROM crm_customer_score_tmp t
+                WHERE s.partner_id = t.partner_id AND s.company_id = %(company)s""",
+            assignments=SQL(", ").join(
+                SQL("%s = t.%s", SQL.identifier(name), SQL.identifier(name))
+                for name in SCORE_COLUMNS
+            ),
+            uid=self.env.uid,
+            now=now,
+            company=company.id,
+        ))
+        columns_sql = SQL(", ").join(SQL.identifier(name) for name in columns)
+        cr.execute(SQL(
+            """
+            INSERT INTO crm_customer_score (company_id, %(columns)s,
+                                            create_uid, create_date, write_uid, write_date)
+            SELECT %(company)s, %(columns)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM crm_customer_score_tmp t
+             WHERE NOT EXISTS (SELECT 1 FROM crm_customer_score s
+                                WHERE s.partner_id = t.partner_id
+                                  AND s.company_id = %(company)s)
+            """,
+            columns=columns_sql,
+            company=company.id,
+            uid=self.env.uid,
+            now=now,
+        ))
+        scope = SQL("") if partner_ids is None else SQL("AND s.partner_id = ANY(%s)",
+                                                        list(partner_ids))
+        cr.execute(SQL(
+            """DELETE FROM crm_customer_score s
+                WHERE s.company_id = %s %s
+                  AND NOT EXISTS (SELECT 1 FROM crm_customer_score_tmp t
+                                   WHERE t.partner_id = s.partner_id)""",
+            company.id, scope,
+        ))
+        cr.execute(SQL("DROP TABLE crm_customer_score_tmp"))
+        self.invalidate_model()
+
+    @api.model
+    def _crm_score_snapshot(self, company, today):
+        """Monthly snapshot, taken by the first full run of a new month before
+        it writes: the scores still stored are the last ones of the month they
+        were computed in, and become that month's snapshot (one statement, once
+        a month; the current month is the score table itself)."""
+        month_start = today.replace(day=1)
+        self.env.cr.execute(SQL(
+            "SELECT 1 FROM crm_customer_score WHERE company_id = %s AND computed_at < %s LIMIT 1",
+            company.id, month_start,
+        ))
+        if not self.env.cr.fetchone():
+            return
+        now = fields.Datetime.now()
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO crm_customer_score_snapshot (
+                partner_id, company_id, month, value_score, rfm_segment, r_score,
+                f_score, m_score, monetary, predicted_clv, p_alive, churn_risk, profit,
+                create_uid, create_date, write_uid, write_date)
+            SELECT partner_id, company_id, date_trunc('month', computed_at)::date,
+                   value_score, rfm_segment, r_score,
+                   f_score, m_score, monetary, predicted_clv, p_alive, churn_risk, profit,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM crm_customer_score
+             WHERE company_id = %(company)s AND computed_at < %(month_start)s
+            ON CONFLICT (partner_id, company_id, month) DO NOTHING
+            """,
+            month_start=month_start, uid=self.env.uid, now=now, company=company.id,
+        ))
+        self.env["crm.customer.score.snapshot"].invalidate_model()

@@ -1,0 +1,97 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    crm_estimated_potential = fields.Float(
+        string="Estimated Yearly Potential",
+        company_dependent=True,
+        copy=False,
+        groups="base.group_user",
+        help="What the customer spends per year on what we sell, with us and elsewhere "
+        "(an estimate). Gives the share of wallet of the value scoring.",
+    )
+    # The score of the commercial entity in the current company, shown on the
+    # partner form (computed together, not stored: the score table is the truth).
+    crm_score_id = fields.Many2one(
+        "crm.customer.score", string="Value Score Record", compute="_compute_crm_score",
+        groups="base.group_user",
+    )
+    crm_value_score = fields.Float(string="Value Score", compute="_compute_crm_score",
+                                   groups="base.group_user")
+    crm_rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment",
+                                       compute="_compute_crm_score", groups="base.group_user")
+    crm_rfm_code = fields.Char(string="RFM", compute="_compute_crm_score",
+                               groups="base.group_user")
+    crm_churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk",
+                                      compute="_compute_crm_score", groups="base.group_user")
+    crm_churn_reasons = fields.Text(string="Churn Reasons", compute="_compute_crm_score",
+                                    groups="base.group_user")
+    crm_p_alive = fields.Float(string="Probability Active", compute="_compute_crm_score",
+                               groups="base.group_user")
+    crm_predicted_clv = fields.Monetary(string="Predicted Lifetime Value",
+                                        currency_field="crm_score_currency_id",
+                                        compute="_compute_crm_score", groups="base.group_user")
+    crm_score_profit = fields.Monetary(string="Profit", currency_field="crm_score_currency_id",
+                                       compute="_compute_crm_score", groups="base.group_user")
+    crm_score_currency_id = fields.Many2one("res.currency", string="Score Currency",
+                                            compute="_compute_crm_score",
+                                            groups="base.group_user")
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_crm_score(self):
+        """The score of each partner's commercial entity in the current company
+        (one search for the whole recordset)."""
+        scores = self.env["crm.customer.score"].search(
+            [("partner_id", "in", self.commercial_partner_id.ids),
+             ("company_id", "=", self.env.company.id)],
+        )
+        by_partner = {score.partner_id.id: score for score in scores}
+        for partner in self:
+            score = by_partner.get(partner.commercial_partner_id.id,
+                                   self.env["crm.customer.score"])
+            partner.crm_score_id = score
+            partner.crm_value_score = score.value_score
+            partner.crm_rfm_segment = score.rfm_segment
+            partner.crm_rfm_code = score.rfm_code if score else False
+            partner.crm_churn_risk = score.churn_risk
+            partner.crm_churn_reasons = score.churn_reasons if score else False
+            partner.crm_p_alive = score.p_alive
+            partner.crm_predicted_clv = score.predicted_clv
+            partner.crm_score_profit = score.profit
+            partner.crm_score_currency_id = score.currency_id
+
+    def action_crm_open_score(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.customer.score",
+            "res_id": self.crm_score_id.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def _crm_score_partners_update(self):
+        """Incremental value score update of these customers in the current
+        company (see crm.customer.score._crm_score_partners)."""
+        partners = self.commercial_partner_id
+        if partners:
+            self.env["crm.customer.score"]._crm_score_partners(partners)
+
+    @api.model
+    def _crm_grade_basis_sql(self, company):
+        """Value grade by value score: the customer's stored score in the
+        company (0 without a score). Pareto shares then split the total of the
+        scores, and thresholds are in score points."""
+        if company.crm_grade_basis != "value_score":
+            return super()._crm_grade_basis_sql(company)
+        return SQL(
+            "COALESCE((SELECT s.value_score FROM crm_customer_score s "
+            "WHERE s.partner_id = c.partner_id AND s.company_id = %s), 0)",
+            company.id,
+        )
