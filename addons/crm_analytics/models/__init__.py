@@ -5,3 +5,4 @@ from . import res_partner
 from . import sale_order
 from . import account_move
 from . import res_company
+from . import crm_customer_score_sources

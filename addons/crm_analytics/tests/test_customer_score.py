@@ -1,4 +1,4 @@
-from unittest.mock import patch
+from datetime import timedelta
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -9,7 +9,6 @@ from odoo.addons.crm_analytics.models.crm_customer_score import SCORE_LOCK_KEY
 from odoo.addons.crm_analytics.scoring import btyd
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
 
-SCORE = "odoo.addons.crm_analytics.models.crm_customer_score.CrmCustomerScore"
 
 
 @tagged("post_install", "-at_install")
@@ -170,14 +169,40 @@ class TestCustomerScore(CrmExtendedCase):
         self.assertEqual(foreign.m_score, 1)
         self.assertTrue(0 <= foreign.value_score <= 100)
 
-    def test_profitability_and_churn_hooks(self):
-        """The complaint and contract modules plug in through four hooks."""
-        regular = self.regular.id
-        with patch(f"{SCORE}._crm_score_complaint_costs", lambda *a: {regular: 300.0}), \
-                patch(f"{SCORE}._crm_score_service_costs", lambda *a: {regular: 200.0}), \
-                patch(f"{SCORE}._crm_score_recent_complaints", lambda *a: {regular: 2}), \
-                patch(f"{SCORE}._crm_score_expired_contracts", lambda *a: {regular: 1}):
-            self.Score._crm_score_company(self.company)
+    def test_profitability_and_churn_from_complaints_and_contracts(self):
+        """Complaint compensation and visit parts are costs; recent complaints and
+        a contract that ended without renewal are churn signals: all read from
+        crm_extended's own records."""
+        Complaint = self.env["crm.complaint"]
+        for cost in (300.0, 0.0):
+            Complaint.create({
+                "name": "Broken on arrival", "partner_id": self.regular.id,
+                "complaint_type": "complaint", "compensation_cost": cost,
+            })
+        # Praise is neither a cost nor a churn signal.
+        Complaint.create({"name": "Thanks", "partner_id": self.regular.id,
+                          "complaint_type": "praise"})
+        Contract = self.env["crm.service.contract"]
+        today = fields.Date.today()
+        active = Contract.create({
+            "partner_id": self.regular.id, "date_start": today.replace(day=1),
+            "date_end": today.replace(day=1).replace(year=today.year + 1),
+        })
+        active.action_activate()
+        visit = self.env["crm.service.visit"].create({
+            "contract_id": active.id, "date": fields.Datetime.now(),
+            "part_ids": [Command.create({"product_id": self.service_product.id,
+                                         "quantity": 2, "price_unit": 100.0})],
+        })
+        visit.action_done()
+        self.assertEqual(visit.cost, 200.0)
+        ended = Contract.create({
+            "partner_id": self.regular.id, "date_start": today - timedelta(days=400),
+            "date_end": today - timedelta(days=30),
+        })
+        ended.action_activate()
+        self.assertEqual(ended.state, "expired", "ended before today")
+        self.Score._crm_score_company(self.company)
         score = self.score(self.regular)
         self.assertAlmostEqual(score.complaint_cost, 300.0)
         self.assertAlmostEqual(score.service_cost, 200.0)
@@ -185,6 +210,13 @@ class TestCustomerScore(CrmExtendedCase):
         self.assertEqual(score.churn_risk, "high", "two signals on top of a low risk")
         self.assertIn("Recent complaints", score.churn_reasons)
         self.assertIn("Contract ended without renewal", score.churn_reasons)
+        # Renewing the ended contract removes that signal.
+        Contract.create({
+            "partner_id": self.regular.id, "previous_contract_id": ended.id,
+            "date_start": ended.date_end + timedelta(days=1), "date_end": today,
+        })
+        self.Score._crm_score_company(self.company)
+        self.assertNotIn("Contract ended without renewal", self.score(self.regular).churn_reasons)
 
     def test_weights_change_the_value_score(self):
         config = self.env["crm.score.config"]._get_for_company(self.company)
