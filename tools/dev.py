@@ -266,6 +266,7 @@ def cmd_run(args):
         f"customers={args.customers}, orders_per_customer=8, seed=7)\n"
         "env['res.partner'].crm_recompute_classification()\n"
         "env['res.partner'].crm_recompute_credit_rating()\n"
+        "env['crm.customer.score'].action_crm_recompute_scores()\n"
         "env.cr.commit()\n"
     )
     rc = subprocess.run(

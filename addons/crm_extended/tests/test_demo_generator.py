@@ -22,6 +22,17 @@ class TestDemoGenerator(TransactionCase):
         self.assertEqual(len(customers), 30)
         self.assertEqual(summary["customers"], 30)
         self.assertEqual(customers.commercial_partner_id, customers)
+        # Complaints and contracts of the demo customers, in several stages and states.
+        complaints = self.env["crm.complaint"].search([("partner_id", "in", customers.ids)])
+        self.assertEqual(len(complaints), summary["complaints"])
+        self.assertGreaterEqual(len(complaints), 4)
+        self.assertGreater(len(complaints.stage_id), 1)
+        self.assertTrue(complaints.filtered("is_closed") and complaints.filtered(lambda c: not c.is_closed))
+        contracts = self.env["crm.service.contract"].search([("partner_id", "in", customers.ids)])
+        self.assertEqual(len(contracts), summary["contracts"])
+        self.assertGreaterEqual(len(contracts), 3)
+        self.assertTrue(set(contracts.mapped("state")) <= {"active", "expiring", "expired"})
+        self.assertTrue(contracts.visit_ids.filtered(lambda v: v.state == "done"))
 
         Partner.crm_recompute_classification()
         stages = set(customers.mapped("crm_lifecycle_stage"))
