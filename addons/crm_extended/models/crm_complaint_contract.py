@@ -8,6 +8,7 @@ left for the other: ``crm.complaint._crm_get_sla_policy`` and
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools.sql import column_exists, create_column
 
 from .crm_complaint import PRIORITY_SLA_FACTOR
 from .crm_service_contract import COVERING_STATES
@@ -36,6 +37,14 @@ class CrmComplaint(models.Model):
     )
     visit_ids = fields.One2many("crm.service.visit", "complaint_id", string="Visits")
     visit_count = fields.Integer(compute="_compute_visit_count")
+
+    def _auto_init(self):
+        # Complaints already there when this is installed are not charged to
+        # contracts after the fact: creating the column first keeps the ORM
+        # from computing it over the whole table.
+        if not column_exists(self.env.cr, "crm_complaint", "contract_id"):
+            create_column(self.env.cr, "crm_complaint", "contract_id", "int4")
+        return super()._auto_init()
 
     # ------------------------------------------------------------
     # COMPUTE METHODS
