@@ -8,7 +8,7 @@ left for the other: ``crm.complaint._crm_get_sla_policy`` and
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools.sql import column_exists, create_column
+from odoo.tools.sql import column_exists, create_column, table_exists
 
 from .crm_complaint import PRIORITY_SLA_FACTOR
 from .crm_service_contract import COVERING_STATES
@@ -42,8 +42,11 @@ class CrmComplaint(models.Model):
         # Complaints already there when this is installed are not charged to
         # contracts after the fact: creating the column first keeps the ORM
         # from computing it over the whole table.
-        if not column_exists(self.env.cr, "crm_complaint", "contract_id"):
-            create_column(self.env.cr, "crm_complaint", "contract_id", "int4")
+        cr = self.env.cr
+        if table_exists(cr, "crm_complaint") and not column_exists(
+            cr, "crm_complaint", "contract_id"
+        ):
+            create_column(cr, "crm_complaint", "contract_id", "int4")
         return super()._auto_init()
 
     # ------------------------------------------------------------
