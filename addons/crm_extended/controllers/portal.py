@@ -1,4 +1,4 @@
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.tools import plaintext2html
@@ -60,12 +60,22 @@ class ServiceContractPortal(CustomerPortal):
             contract_sudo, access_token, {
                 "contract": contract_sudo,
                 "visits": contract_sudo.visit_ids.filtered(lambda v: v.state != "cancelled"),
+                "complaints": self._crm_contract_complaints(contract_sudo),
                 "page_name": "service_contract",
             },
             "my_service_contracts_history", False, **kwargs,
         )
         return request.render("crm_extended.portal_my_service_contract", values)
+
+    def _crm_contract_complaints(self, contract):
+        """The complaints charged to the contract, read with the visitor's own
+        rights: a customer sees their company's; a shared link alone shows none."""
+        Complaint = request.env["crm.complaint"]
+        if not Complaint.has_access("read"):
+            return Complaint
+        return Complaint.search([("contract_id", "=", contract.id)], limit=PAGE_SIZE)
 from ..models.crm_complaint import COMPLAINT_TYPES
+from ..models.crm_service_contract import COVERING_STATES
 
 PAGE_SIZE = 20
 
@@ -136,8 +146,9 @@ class CrmComplaintPortal(CustomerPortal):
             [("partner_id", "child_of", partner.commercial_partner_id.id),
              ("state", "=", "sale")], order="date_order desc", limit=50,
         ) if request.env["sale.order"].has_access("read") else request.env["sale.order"]
+        contracts = self._crm_covering_contracts(partner)
         values.update({"page_name": "complaint", "complaint_types": COMPLAINT_TYPES,
-                       "orders": orders, "post": post, "errors": []})
+                       "orders": orders, "contracts": contracts, "post": post, "errors": []})
         if request.httprequest.method != "POST":
             return request.render("crm_extended.portal_new_complaint", values)
         errors = []
@@ -155,14 +166,20 @@ class CrmComplaintPortal(CustomerPortal):
                 order = request.env["sale.order"]
             if not order:
                 errors.append(request.env._("This order is not one of yours."))
+        contract = request.env["crm.service.contract"]
+        if post.get("contract_id"):
+            try:
+                contract = contracts.filtered(lambda c: c.id == int(post["contract_id"]))
+            except ValueError:
+                contract = request.env["crm.service.contract"]
+            if not contract:
+                errors.append(request.env._("This contract is not one of your active contracts."))
         if errors:
             values["errors"] = errors
             return request.render("crm_extended.portal_new_complaint", values)
         # The portal user may not create complaints directly: everything above
         # was checked with their own rights, the record is made by the system.
-        complaint = request.env["crm.complaint"].sudo().with_company(
-            request.env.user.company_id
-        ).create({
+        vals = {
             "name": subject,
             "complaint_type": complaint_type,
             "description": plaintext2html(post["description"]) if post.get("description") else False,
@@ -170,5 +187,24 @@ class CrmComplaintPortal(CustomerPortal):
             "channel": "portal",
             "sale_order_id": order.id,
             "company_id": request.env.user.company_id.id,
-        })
+        }
+        if contract:
+            # Otherwise the covering contract is found as for any complaint.
+            vals["contract_id"] = contract.id
+        complaint = request.env["crm.complaint"].sudo().with_company(
+            request.env.user.company_id
+        ).create(vals)
         return request.redirect(f"/my/complaints/{complaint.id}")
+
+    def _crm_covering_contracts(self, partner):
+        """The customer's contracts in force today, read with their own rights."""
+        Contract = request.env["crm.service.contract"]
+        if not Contract.has_access("read"):
+            return Contract
+        today = fields.Date.context_today(Contract)
+        return Contract.search([
+            ("partner_id", "=", partner.commercial_partner_id.id),
+            ("state", "in", COVERING_STATES),
+            ("date_start", "<=", today),
+            ("date_end", ">=", today),
+        ], limit=PAGE_SIZE)

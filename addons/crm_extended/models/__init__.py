@@ -27,3 +27,4 @@ from . import purchase_order
 from . import product_template
 from . import res_partner_complaint
 from . import crm_demo_generator_service
+from . import crm_complaint_contract

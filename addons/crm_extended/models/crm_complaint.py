@@ -407,7 +407,11 @@ class CrmComplaint(models.Model):
         if not calendar:
             return start + timedelta(hours=hours)
         # A naive datetime is read as UTC and the result comes back naive UTC.
-        return calendar.plan_hours(hours, start, compute_leaves=True) or False
+        deadline = calendar.plan_hours(hours, start, compute_leaves=True)
+        if not deadline:
+            return False
+        # Days worked until 24:00 end at 23:59:59.999999: to the nearest second.
+        return (deadline + timedelta(microseconds=500000)).replace(microsecond=0)
 
     def _crm_set_sla_deadlines(self, start=None, only_resolution=False):
         """Deadlines from the policy, one calendar computation per distinct

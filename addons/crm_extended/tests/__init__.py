@@ -21,3 +21,4 @@ from . import test_complaint_portal
 from . import test_complaint_access
 from . import test_complaint_actions
 from . import test_complaint_tour
+from . import test_complaint_contract
