@@ -47,10 +47,11 @@ class CrmDemoGenerator(models.AbstractModel):
         partners = self.env["res.partner"].browse(summary["customer_ids"])
         generator = self.with_context(tracking_disable=True, mail_create_nolog=True,
                                       mail_notrack=True, mail_create_nosubscribe=True)
-        summary["complaints"] = len(generator._demo_complaints(rng, partners))
+        # Contracts first: a complaint of a covered customer is charged to its contract.
         contracts = generator._demo_contracts(rng, partners)
         summary["contracts"] = len(contracts)
         summary["visits"] = len(contracts.visit_ids)
+        summary["complaints"] = len(generator._demo_complaints(rng, partners))
         self.env.flush_all()
         _logger.info("demo: %s complaints, %s contracts, %s visits", summary["complaints"],
                      summary["contracts"], summary["visits"])
