@@ -1,2 +1,3 @@
 from . import test_classification_report
+from . import test_cross_sell
 from . import test_i18n
