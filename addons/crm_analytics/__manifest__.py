@@ -14,6 +14,8 @@
         "security/crm_analytics_security.xml",
         "data/ir_cron_data.xml",
         "report/crm_classification_report_views.xml",
+        "report/crm_cohort_report_views.xml",
+        "report/crm_contract_report_views.xml",
         "views/crm_cross_sell_rule_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/crm_cross_sell_segment_views.xml",
