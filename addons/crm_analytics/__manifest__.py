@@ -21,6 +21,11 @@
         "wizard/crm_cross_sell_segment_views.xml",
         "views/crm_analytics_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_analytics/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -72,9 +72,9 @@ class CrmCrossSellRule(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
 
-    @api.model
     def action_recompute(self):
-        """Manager button: mine the rules again for the companies selected."""
+        """Manager button (list header, settings): mine the rules again for the
+        companies selected; the rules selected in the list, if any, do not matter."""
         if not self.env.user.has_group("crm_extended.group_crm_extended_manager"):
             raise AccessError(self.env._("Only CRM managers can recompute the cross-selling rules."))
         counts = self.sudo()._mine_rules(self.env.companies)

@@ -14,4 +14,4 @@ class ResConfigSettings(models.TransientModel):
     crm_xsell_computed_at = fields.Datetime(related="company_id.crm_xsell_computed_at")
 
     def action_crm_xsell_recompute(self):
-        self.env["crm.cross.sell.rule"].action_recompute()
+        return self.env["crm.cross.sell.rule"].action_recompute()
