@@ -13,8 +13,8 @@ class CrmCrossSellRule(models.Model):
     confirmed order lines of one company.
 
     * ``together``: A and B in the same confirmed order; transactions are orders.
-    * ``sequence``: the same commercial customer bought B in a later order within
-      the company's window after buying A; transactions are customers.
+    * ``sequence``: the same commercial customer first bought B in a later order
+      within the company's window after first buying A; transactions are customers.
 
     support = both / transactions, confidence = both / with A,
     lift = confidence / (with B / transactions).
@@ -200,49 +200,46 @@ class CrmCrossSellRule(models.Model):
         )
 
     def _sequence_query(self, company_ids):
-        """Customers who bought A in one order and B in a later order of the
-        same commercial customer within the company's window, counted once per
-        customer and pair."""
+        """Customers whose first purchase of B came in a later order within the
+        company's window after their first purchase of A: the order in which a
+        customer takes up products. First purchases keep the self-join at one
+        row per customer and product, whatever the customer's order count."""
         return SQL(
             """
-            WITH items AS (
-                SELECT DISTINCT l.company_id, p.commercial_partner_id AS customer_id,
-                       l.product_id, o.date_order
+            WITH firsts AS (
+                SELECT l.company_id, p.commercial_partner_id AS customer_id,
+                       l.product_id, min(o.date_order) AS first_date
                   FROM sale_order_line l
                   JOIN sale_order o ON o.id = l.order_id
-                  JOIN res_partner p ON p.id = o.partner_id
+                  JOIN res_partner p ON p.id = l.order_partner_id
                  WHERE l.state = 'sale' AND l.company_id = ANY(%(companies)s)
                    AND l.product_id IS NOT NULL AND l.display_type IS NULL
                    AND l.is_downpayment IS NOT TRUE
+                 GROUP BY l.company_id, p.commercial_partner_id, l.product_id
             ), totals AS (
-                SELECT company_id, count(DISTINCT customer_id) AS n FROM items GROUP BY company_id
+                SELECT company_id, count(DISTINCT customer_id) AS n FROM firsts GROUP BY company_id
             ), counts AS (
-                SELECT company_id, product_id, count(DISTINCT customer_id) AS n
-                  FROM items GROUP BY company_id, product_id
+                SELECT company_id, product_id, count(*) AS n
+                  FROM firsts GROUP BY company_id, product_id
             ), frequent AS (
-                SELECT ct.company_id, ct.product_id
+                SELECT ct.company_id, ct.product_id, c.crm_xsell_sequence_days AS days
                   FROM counts ct
                   JOIN totals t ON t.company_id = ct.company_id
                   JOIN res_company c ON c.id = ct.company_id
                  WHERE ct.n * 100.0 >= c.crm_xsell_min_support * t.n - 1e-9
-            ), frequent_items AS (
-                SELECT i.*, c.crm_xsell_sequence_days AS days FROM items i
-                  JOIN frequent f ON f.company_id = i.company_id AND f.product_id = i.product_id
-                  JOIN res_company c ON c.id = i.company_id
-            ), customer_pairs AS (
-                SELECT DISTINCT x.company_id, x.customer_id, x.product_id AS a, y.product_id AS b
-                  FROM frequent_items x
-                  JOIN frequent_items y
-                    ON y.company_id = x.company_id AND y.customer_id = x.customer_id
-                   AND y.product_id <> x.product_id
-                   AND y.date_order > x.date_order
-                   AND y.date_order <= x.date_order + make_interval(days => x.days)
+            ), frequent_firsts AS (
+                SELECT fi.*, f.days FROM firsts fi
+                  JOIN frequent f ON f.company_id = fi.company_id AND f.product_id = fi.product_id
             ), pairs AS (
-                SELECT cp.company_id, cp.a, cp.b, count(*) AS n
-                  FROM customer_pairs cp
-                  JOIN totals t ON t.company_id = cp.company_id
-                  JOIN res_company c ON c.id = cp.company_id
-                 GROUP BY cp.company_id, cp.a, cp.b, t.n, c.crm_xsell_min_support
+                SELECT x.company_id, x.product_id AS a, y.product_id AS b, count(*) AS n
+                  FROM frequent_firsts x
+                  JOIN frequent_firsts y
+                    ON y.company_id = x.company_id AND y.customer_id = x.customer_id
+                   AND y.first_date > x.first_date
+                   AND y.first_date <= x.first_date + make_interval(days => x.days)
+                  JOIN totals t ON t.company_id = x.company_id
+                  JOIN res_company c ON c.id = x.company_id
+                 GROUP BY x.company_id, x.product_id, y.product_id, t.n, c.crm_xsell_min_support
                 HAVING count(*) * 100.0 >= c.crm_xsell_min_support * t.n - 1e-9
             )
             %(insert)s

@@ -22,8 +22,8 @@ class ResCompany(models.Model):
     )
     crm_xsell_sequence_days = fields.Integer(
         string="Bought Next Window (days)", default=90,
-        help="A sequence rule counts a customer who bought the second product within "
-        "this many days after the first one.",
+        help="A sequence rule counts a customer who first bought the second product "
+        "within this many days after first buying the first one.",
     )
     crm_xsell_computed_at = fields.Datetime(string="Last Rule Mining", readonly=True)
 

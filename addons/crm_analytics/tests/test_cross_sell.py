@@ -101,11 +101,14 @@ class TestCrossSell(CrmExtendedCase):
             history[key].append((days_ago, set(codes)))
         baskets = [set().union(*(codes for _d, codes in h)) for h in history.values()]
 
+        def first(h, code):  # days ago of the first purchase, None if never
+            return max((d for d, codes in h if code in codes), default=None)
+
         def both(a, b):
             return sum(
                 1 for h in history.values()
-                if any(a in ca and b in cb and 0 < da - db <= days
-                       for da, ca in h for db, cb in h)
+                if first(h, a) is not None and first(h, b) is not None
+                and 0 < first(h, a) - first(h, b) <= days
             )
         return self._direct_rules(baskets, min_support, min_confidence, min_lift, both)
 
