@@ -274,3 +274,16 @@ class TestCrossSell(CrmExtendedCase):
             company_id=self.other_company.id, company_ids=[self.other_company.id])
         rules = self.env["crm.cross.sell.rule"].with_user(other_user).search([])
         self.assertEqual(rules.company_id, self.other_company)
+    def test_sequence_uses_first_purchases(self):
+        # c8 bought B, then A 100 days later, then B again 50 days after A: B was
+        # taken up before A, so it counts for B -> A only.
+        c8 = self._crm_customer("Basket Customer c8")
+        extra = [("c8", 200, "B"), ("c8", 100, "A"), ("c8", 50, "B")]
+        for _key, days_ago, codes in extra:
+            self._basket_order(c8, codes, days_ago)
+        self.BASKETS = self.BASKETS + extra
+        self.company.crm_xsell_sequence_days = 365
+        mined = self._rules(self._mine(), "sequence")
+        self._assert_rules_equal(mined, self._direct_sequence(365))
+        self.assertEqual(mined[("A", "B")][3], 1, "only c3 took up B after A")
+        self.assertEqual(mined[("B", "A")][3], 1, "c8 took up A after B")
