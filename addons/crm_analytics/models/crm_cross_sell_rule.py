@@ -76,7 +76,8 @@ class CrmCrossSellRule(models.Model):
         """Manager button (list header, settings): mine the rules again for the
         companies selected; the rules selected in the list, if any, do not matter."""
         if not self.env.user.has_group("crm_extended.group_crm_extended_manager"):
-            raise AccessError(self.env._("Only CRM managers can recompute the cross-selling rules."))
+            raise AccessError(
+                self.env._("Only CRM managers can recompute the cross-selling rules."))
         counts = self.sudo()._mine_rules(self.env.companies)
         return {
             "type": "ir.actions.client",

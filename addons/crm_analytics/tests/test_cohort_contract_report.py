@@ -24,8 +24,8 @@ class TestCohortReport(ServiceContractCase):
         first = cls.today.replace(day=1)
 
         def at(months_ago, day=10):
-            return datetime.combine(first - relativedelta(months=months_ago) + timedelta(days=day - 1),
-                                    datetime.min.time()).replace(hour=10)
+            date = first - relativedelta(months=months_ago) + timedelta(days=day - 1)
+            return datetime.combine(date, datetime.min.time()).replace(hour=10)
         cls.at = staticmethod(at)
         cls.alpha = cls._crm_customer("Cohort Alpha Foods")
         cls.beta = cls._crm_customer("Cohort Beta Bistro")

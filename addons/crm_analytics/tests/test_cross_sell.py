@@ -1,5 +1,4 @@
 from collections import defaultdict
-from datetime import timedelta
 from itertools import permutations
 
 from odoo import Command
@@ -37,7 +36,8 @@ class TestCrossSell(CrmExtendedCase):
             for code in "ABCDE"
         }
         cls.customers = {
-            key: cls._crm_customer(f"Basket Customer {key}") for key in sorted({b[0] for b in cls.BASKETS})
+            key: cls._crm_customer(f"Basket Customer {key}")
+            for key in sorted({basket[0] for basket in cls.BASKETS})
         }
         # c1 orders once through a contact person: rules count its company.
         cls.contact = cls.env["res.partner"].create(
