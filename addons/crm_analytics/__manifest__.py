@@ -19,8 +19,18 @@
         "views/crm_score_config_views.xml",
         "views/res_partner_views.xml",
         "report/crm_classification_report_views.xml",
+        "report/crm_cohort_report_views.xml",
+        "report/crm_contract_report_views.xml",
+        "views/crm_cross_sell_rule_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizard/crm_cross_sell_segment_views.xml",
         "views/crm_analytics_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_analytics/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -6,3 +6,6 @@ from . import sale_order
 from . import account_move
 from . import res_company
 from . import crm_customer_score_sources
+from . import res_config_settings
+from . import crm_cross_sell_rule
+from . import product_template

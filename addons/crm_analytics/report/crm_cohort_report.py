@@ -1,0 +1,86 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+
+class CrmCohortReport(models.Model):
+    """Cohort retention: commercial customers grouped by the month of their
+    first confirmed order in a company (the cohort), against the months since.
+    One row per company, cohort month and month since the first order in which
+    at least one customer of the cohort ordered again."""
+
+    _name = "crm.cohort.report"
+    _description = "Customer Cohort Retention"
+    _auto = False
+    _order = "company_id, cohort_month desc, months_since"
+    _depends = {
+        "sale.order": ["state", "date_order", "partner_id", "company_id", "amount_untaxed",
+                       "currency_rate"],
+        "res.partner": ["commercial_partner_id"],
+        "res.company": ["currency_id"],
+    }
+
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    cohort_month = fields.Date(string="First Order Month", readonly=True)
+    months_since = fields.Integer(
+        string="Months Since First Order", readonly=True, aggregator=None,
+        help="0 is the month of the first order.")
+    customer_count = fields.Integer(
+        string="Active Customers", readonly=True, aggregator="sum",
+        help="Customers of the cohort with a confirmed order in that month.")
+    cohort_size = fields.Integer(
+        string="Cohort Size", readonly=True, aggregator="max",
+        help="Customers whose first order is in the cohort month.")
+    retention_rate = fields.Float(
+        string="Retention Rate", readonly=True, aggregator="avg", digits=(16, 4),
+        help="Active customers divided by the cohort size (averaged over the cohorts "
+        "of a group).")
+    order_count = fields.Integer(string="Orders", readonly=True, aggregator="sum")
+    revenue = fields.Monetary(
+        string="Revenue", currency_field="currency_id", readonly=True, aggregator="sum",
+        help="Untaxed amount of the cohort's confirmed orders in that month, in the "
+        "company currency.")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
+        )
+
+    def _query(self):
+        return SQL(
+            """
+            WITH monthly AS (
+                SELECT o.company_id, p.commercial_partner_id AS customer_id,
+                       date_trunc('month', o.date_order)::date AS month,
+                       count(*) AS orders,
+                       sum(o.amount_untaxed / COALESCE(NULLIF(o.currency_rate, 0), 1)) AS revenue
+                  FROM sale_order o
+                  JOIN res_partner p ON p.id = o.partner_id
+                 WHERE o.state = 'sale'
+                 GROUP BY o.company_id, p.commercial_partner_id, 3
+            ), cohorts AS (
+                SELECT m.*, min(m.month) OVER (PARTITION BY m.company_id, m.customer_id) AS cohort
+                  FROM monthly m
+            ), cells AS (
+                SELECT company_id, cohort,
+                       ((extract(year FROM month) - extract(year FROM cohort)) * 12
+                        + extract(month FROM month) - extract(month FROM cohort))::int AS months_since,
+                       count(*) AS customers, sum(orders) AS orders, sum(revenue) AS revenue
+                  FROM cohorts
+                 GROUP BY company_id, cohort, 3
+            )
+            SELECT c.company_id::bigint * 1000000000
+                   + (extract(year FROM c.cohort) * 12 + extract(month FROM c.cohort))::bigint * 1000
+                   + c.months_since AS id,
+                   c.company_id, company.currency_id, c.cohort AS cohort_month, c.months_since,
+                   c.customers AS customer_count, size.customers AS cohort_size,
+                   c.customers::float / size.customers AS retention_rate,
+                   c.orders AS order_count, c.revenue
+              FROM cells c
+              JOIN cells size
+                ON size.company_id = c.company_id AND size.cohort = c.cohort
+               AND size.months_since = 0
+              JOIN res_company company ON company.id = c.company_id
+            """
+        )
