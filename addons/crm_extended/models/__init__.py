@@ -26,3 +26,4 @@ from . import account_move
 from . import purchase_order
 from . import product_template
 from . import res_partner_complaint
+from . import crm_complaint_api
