@@ -136,10 +136,12 @@ class CrmComplaint(models.Model):
         elif isinstance(value, str) and value.strip():
             value = value.strip()
             if "." in value:
-                stage = self.env.ref(value, raise_if_not_found=False)
-                if stage is not None and stage._name != Stage._name:
-                    stage = Stage
-                stage = stage or Stage
+                try:
+                    found = self.env.ref(value, raise_if_not_found=False)
+                except ValueError:  # not an XML id after all, e.g. "Step 2.b"
+                    found = None
+                if found is not None and found._name == Stage._name:
+                    stage = found
             if not stage:
                 stage = Stage.search([("name", "=ilike", value)], limit=1)
         else:
