@@ -1,6 +1,7 @@
 """The ``crm-client`` command line (``python3 -m crm_client``)."""
 
 import argparse
+import datetime
 import sys
 from typing import NamedTuple
 
@@ -312,6 +313,191 @@ def cmd_export_customers(conn, args):
     return Outcome(rows, columns=importer.EXPORT_COLUMNS)
 
 
+# ---------------------------------------------------------------------------
+# Complaints and contracts
+# ---------------------------------------------------------------------------
+
+PRIORITY_NAMES = {"0": "normal", "1": "high", "2": "urgent", "3": "critical"}
+SLA_STATUSES = ("on_time", "at_risk", "breached")
+COMPLAINT_COLUMNS = [
+    "id", "code", "subject", "customer", "customer_ref", "complaint_type", "channel",
+    "priority", "category", "stage", "team", "assignee", "sla_status", "created",
+]
+COMPLAINT_FIELDS = [
+    "code", "name", "commercial_partner_id", "complaint_type", "channel", "priority",
+    "category_id", "stage_id", "team_id", "user_id", "sla_status", "create_date",
+]
+CONTRACT_COLUMNS = [
+    "id", "reference", "customer", "customer_ref", "date_end", "days_left", "state",
+    "included_cases", "remaining_cases", "included_visits", "remaining_visits",
+    "included_hours", "remaining_hours",
+]
+CONTRACT_FIELDS = [
+    "name", "partner_id", "date_end", "state", "included_cases", "remaining_cases",
+    "included_visits", "remaining_visits", "included_hours", "remaining_hours",
+]
+
+
+def _priority_name(value):
+    return PRIORITY_NAMES.get(value, _opt(value))
+
+
+def complaint_api_row(record):
+    """A complaint as crm_api_create_complaint / crm_api_update return it."""
+    row = {key: _opt(record.get(key)) for key in COMPLAINT_COLUMNS if key != "created"}
+    row["priority"] = _priority_name(record.get("priority"))
+    row["deadline_first_response"] = _opt(record.get("first_response_deadline"))
+    row["deadline_resolution"] = _opt(record.get("resolution_deadline"))
+    row["sale_order"] = _opt(record.get("sale_order"))
+    row["product"] = _opt(record.get("product"))
+    row["message_count"] = record.get("message_count")
+    return row
+
+
+def _by_name(conn, model, value, option, domain=None):
+    """The id of a stage or team given by name (case-insensitive), id or XML id,
+    or stop with the list of valid names."""
+    value = value.strip()
+    records = conn.search_read(model, domain or [], ["name"])
+    if value.isdigit() and any(rec["id"] == int(value) for rec in records):
+        return int(value)
+    for record in records:
+        if record["name"].lower() == value.lower():
+            return record["id"]
+    if "." in value:
+        module, name = value.split(".", 1)
+        found = conn.search_read("ir.model.data", [
+            ("module", "=", module), ("name", "=", name), ("model", "=", model)], ["res_id"])
+        if found:
+            return found[0]["res_id"]
+    valid = ", ".join(record["name"] for record in records)
+    raise errors.UsageError(f"{option} {value!r} is not valid: use one of {valid}.")
+
+
+def _since(value):
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise errors.UsageError(
+            f"--since {value!r} is not a date: use YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS' (UTC)."
+        ) from None
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def complaint_domain(conn, args):
+    domain = []
+    if args.customer_id:
+        domain.append(("partner_id", "child_of", args.customer_id))
+    if args.customer_ref:
+        domain.append(("commercial_partner_id.crm_external_ref", "=", args.customer_ref))
+    if args.stage:
+        domain.append(("stage_id", "=", _by_name(conn, "crm.complaint.stage", args.stage, "--stage")))
+    if args.team:
+        domain.append(("team_id", "=", _by_name(conn, "crm.complaint.team", args.team, "--team")))
+    if args.sla:
+        domain.append(("sla_status", "=", args.sla))
+    if args.since:
+        domain.append(("create_date", ">=", _since(args.since)))
+    if args.open:
+        domain.append(("is_closed", "=", False))
+    return domain
+
+
+def cmd_complaints_list(conn, args):
+    records = conn.search_read("crm.complaint", complaint_domain(conn, args), COMPLAINT_FIELDS,
+                               limit=args.limit or None, order="id desc")
+    customer_ids = sorted({rec["commercial_partner_id"][0] for rec in records
+                           if rec["commercial_partner_id"]})
+    refs = {
+        rec["id"]: _opt(rec["crm_external_ref"])
+        for rec in (conn.read("res.partner", customer_ids, ["crm_external_ref"]) if customer_ids else [])
+    }
+    rows = [{
+        "id": rec["id"],
+        "code": rec["code"],
+        "subject": rec["name"],
+        "customer": _m2o(rec["commercial_partner_id"]),
+        "customer_ref": refs.get(rec["commercial_partner_id"][0]) if rec["commercial_partner_id"] else None,
+        "complaint_type": rec["complaint_type"],
+        "channel": rec["channel"],
+        "priority": _priority_name(rec["priority"]),
+        "category": _m2o(rec["category_id"]),
+        "stage": _m2o(rec["stage_id"]),
+        "team": _m2o(rec["team_id"]),
+        "assignee": _m2o(rec["user_id"]),
+        "sla_status": _opt(rec["sla_status"]),
+        "created": rec["create_date"],
+    } for rec in records]
+    return Outcome(rows, columns=COMPLAINT_COLUMNS)
+
+
+def cmd_complaints_create(conn, args):
+    values = {"subject": args.subject}
+    if args.customer_id is not None:
+        values["customer_id"] = args.customer_id
+    if args.customer_ref is not None:
+        values["customer_ref"] = args.customer_ref
+    for key, option in (("complaint_type", "type"), ("channel", "channel"),
+                        ("priority", "priority"), ("category", "category"),
+                        ("description", "description"), ("order_ref", "order"),
+                        ("product_code", "product")):
+        value = getattr(args, option)
+        if value is not None:
+            values[key] = value
+    record = conn.call("crm.complaint", "crm_api_create_complaint", values=values)
+    return Outcome(complaint_api_row(record))
+
+
+def _int_or_text(value):
+    value = value.strip()
+    return int(value) if value.isdigit() else value
+
+
+def cmd_complaints_update(conn, args):
+    kwargs = {}
+    if args.stage is not None:
+        kwargs["stage"] = _int_or_text(args.stage)
+    if args.priority is not None:
+        kwargs["priority"] = args.priority
+    if args.assignee is not None:
+        kwargs["assignee"] = _int_or_text(args.assignee)
+    if args.message is not None:
+        kwargs["message"] = args.message
+        kwargs["message_type"] = "comment" if args.send_to_customer else "note"
+    if not kwargs:
+        raise errors.UsageError(
+            "Nothing to update: give --stage, --priority, --assignee or --message.")
+    record = conn.call("crm.complaint", "crm_api_update", [args.id], **kwargs)
+    return Outcome(complaint_api_row(record))
+
+
+def cmd_contracts_expiring(conn, args):
+    if args.days < 0:
+        raise errors.UsageError("--days must be 0 or more.")
+    today = datetime.date.today()
+    until = today + datetime.timedelta(days=args.days)
+    records = conn.search_read("crm.service.contract", [
+        ("state", "in", ["active", "expiring"]),
+        ("date_end", ">=", today.isoformat()), ("date_end", "<=", until.isoformat()),
+    ], CONTRACT_FIELDS, limit=args.limit or None, order="date_end, id")
+    customer_ids = sorted({rec["partner_id"][0] for rec in records})
+    refs = {
+        rec["id"]: _opt(rec["crm_external_ref"])
+        for rec in (conn.read("res.partner", customer_ids, ["crm_external_ref"]) if customer_ids else [])
+    }
+    rows = []
+    for rec in records:
+        row = {key: rec[key] for key in CONTRACT_COLUMNS if key in rec}
+        row.update({
+            "reference": rec["name"],
+            "customer": _m2o(rec["partner_id"]),
+            "customer_ref": refs.get(rec["partner_id"][0]),
+            "days_left": (datetime.date.fromisoformat(rec["date_end"]) - today).days,
+        })
+        rows.append(row)
+    return Outcome(rows, columns=CONTRACT_COLUMNS)
+
+
 COMMANDS = {
     "check": cmd_check,
     "customers": cmd_customers,
@@ -321,6 +507,10 @@ COMMANDS = {
     "import-customers": cmd_import_customers,
     "import-orders": cmd_import_orders,
     "export-customers": cmd_export_customers,
+    "complaints list": cmd_complaints_list,
+    "complaints create": cmd_complaints_create,
+    "complaints update": cmd_complaints_update,
+    "contracts expiring": cmd_contracts_expiring,
 }
 
 
@@ -438,6 +628,53 @@ def build_parser():
                         help="every commercial partner, not only those that are customers")
     export.add_argument("--output", "-o", metavar="FILE",
                         help="write to FILE (CSV unless --format json) instead of stdout")
+    complaints = add("complaints", "create, list and update complaints")
+    complaint_sub = complaints.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def add_action(group, name, help_text):
+        return group.add_parser(name, parents=[common], help=help_text, description=help_text,
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    create = add_action(complaint_sub, "create",
+                        "file a complaint for a customer given by id or external reference")
+    who = create.add_mutually_exclusive_group(required=True)
+    who.add_argument("--customer-id", type=int, help="partner id (a contact is fine)")
+    who.add_argument("--customer-ref", help="the customer's external reference (crm_external_ref)")
+    create.add_argument("--subject", required=True, help="one line saying what happened")
+    create.add_argument("--type", help="complaint (default), suggestion, praise or inquiry")
+    create.add_argument("--channel", help="email, phone (default), portal, in_person, social, other")
+    create.add_argument("--priority", help="normal, high, urgent, critical or 0-3 "
+                                           "(default: from the customer's tier)")
+    create.add_argument("--category", help="root cause, by name or id")
+    create.add_argument("--description", help="what the customer reported (plain text)")
+    create.add_argument("--order", help="the sales order concerned: name or external reference")
+    create.add_argument("--product", help="the product concerned: internal reference")
+    listing = add_action(complaint_sub, "list", "list complaints, newest first")
+    listing.add_argument("--customer-id", type=int, help="of this customer (and its contacts)")
+    listing.add_argument("--customer-ref", help="of the customer with this external reference")
+    listing.add_argument("--stage", help="stage name, id or XML id")
+    listing.add_argument("--sla", choices=SLA_STATUSES, help="service level status")
+    listing.add_argument("--team", help="team name or id")
+    listing.add_argument("--since", help="created at or after: YYYY-MM-DD[ HH:MM:SS] (UTC)")
+    listing.add_argument("--open", action="store_true", help="only complaints not closed")
+    listing.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
+    update = add_action(complaint_sub, "update",
+                        "change a complaint's stage, priority or assignee and/or add a message, "
+                        "in one transaction")
+    update.add_argument("id", type=int, help="complaint id")
+    update.add_argument("--stage", help="stage name, id or XML id "
+                                        "(e.g. 'In Progress', crm_extended.crm_complaint_stage_closed)")
+    update.add_argument("--priority", help="normal, high, urgent, critical or 0-3")
+    update.add_argument("--assignee", help="login or user id of an internal user")
+    update.add_argument("--message", help="text added to the chatter (an internal note)")
+    update.add_argument("--send-to-customer", action="store_true",
+                        help="post --message as a comment sent to the followers, customer included")
+    contracts = add("contracts", "service contracts")
+    contract_sub = contracts.add_subparsers(dest="action", required=True, metavar="ACTION")
+    expiring = add_action(contract_sub, "expiring",
+                          "active contracts ending within --days days, with remaining entitlements")
+    expiring.add_argument("--days", type=int, default=30, help="window in days from today (default 30)")
+    expiring.add_argument("--limit", type=int, default=0, help="at most this many (default 0: all)")
     return parser
 
 
@@ -452,7 +689,10 @@ def main(argv=None, environ=None, stdout=None, stderr=None):
             {name: options.get(name) for name in (*ENV_VARS, "config", "profile")}, environ
         )
         conn = Connection.from_settings(settings)
-        outcome = COMMANDS[args.command](conn, args)
+        command = args.command
+        if getattr(args, "action", None):
+            command = f"{command} {args.action}"
+        outcome = COMMANDS[command](conn, args)
     except errors.ClientError as error:
         print(f"error: {error.message}", file=stderr)
         if debug and error.debug:

@@ -96,3 +96,29 @@ def test_unreachable_server_exit_code_and_message(tmp_path):
     assert err.startswith("error: Cannot reach the server")
     assert "connection refused" in err and "after 2 attempts" in err
     assert "Traceback" not in err
+
+
+def test_complaint_and_contract_commands():
+    options = parse("--format", "csv", "complaints", "list", "--sla", "breached", "--open")
+    assert (options["command"], options["action"], options["sla"], options["open"]) == (
+        "complaints", "list", "breached", True)
+    assert options["format"] == "csv"
+    options = parse("complaints", "update", "42", "--stage", "Closed", "--send-to-customer")
+    assert (options["id"], options["stage"], options["send_to_customer"]) == (42, "Closed", True)
+    options = parse("contracts", "expiring", "--days", "7")
+    assert (options["action"], options["days"]) == ("expiring", 7)
+    assert set(cli.COMMANDS) >= {"complaints create", "complaints list", "complaints update",
+                                 "contracts expiring"}
+
+
+def test_complaint_create_needs_exactly_one_customer(capsys):
+    for argv in (("complaints", "create", "--subject", "x"),
+                 ("complaints", "create", "--subject", "x", "--customer-id", "1",
+                  "--customer-ref", "C-1"),
+                 ("complaints", "create", "--customer-ref", "C-1"),
+                 ("complaints", "update", "not-a-number", "--priority", "1"),
+                 ("complaints", "list", "--sla", "late")):
+        with pytest.raises(SystemExit) as exit_info:
+            parse(*argv)
+        assert exit_info.value.code == errors.EXIT_USAGE
+    capsys.readouterr()

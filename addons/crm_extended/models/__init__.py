@@ -28,3 +28,4 @@ from . import product_template
 from . import res_partner_complaint
 from . import crm_demo_generator_service
 from . import crm_complaint_contract
+from . import crm_complaint_api
