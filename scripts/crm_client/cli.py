@@ -72,12 +72,13 @@ def customer_row(record):
     }
 
 
-def selection_key(conn, field, value, option):
+def selection_key(conn, field, value, option, model="res.partner"):
     """Turn a --grade/--stage value into the selection key the server knows,
-    case-insensitively, or stop with the list of valid values."""
-    selection = conn.fields_get("res.partner", [field], attributes=["selection"])[field]["selection"]
-    for key, _label in selection:
-        if key.lower() == value.strip().lower():
+    case-insensitively (key or label), or stop with the list of valid values."""
+    selection = conn.fields_get(model, [field], attributes=["selection"])[field]["selection"]
+    wanted = value.strip().lower()
+    for key, label in selection:
+        if wanted in (key.lower(), label.lower()):
             return key
     valid = ", ".join(key.upper() if field in UPPER_KEYS else key for key, _label in selection)
     raise errors.UsageError(f"{option} {value!r} is not valid: use one of {valid}.")
@@ -498,6 +499,70 @@ def cmd_contracts_expiring(conn, args):
     return Outcome(rows, columns=CONTRACT_COLUMNS)
 
 
+# ---------------------------------------------------------------------------
+# Value scores (crm_analytics)
+# ---------------------------------------------------------------------------
+
+SCORE_COLUMNS = [
+    "partner_id", "name", "external_ref", "value_score", "rfm_code", "rfm_segment",
+    "churn_risk", "p_alive", "predicted_clv",
+]
+SCORE_FIELDS = [
+    "partner_id", "value_score", "rfm_code", "rfm_segment", "churn_risk", "p_alive",
+    "predicted_clv",
+]
+
+
+def score_domain(conn, args):
+    domain = []
+    if args.customer_id is not None:
+        # Scores belong to the commercial partner: a contact finds its company's.
+        domain.append(("partner_id", "parent_of", args.customer_id))
+    if args.customer_ref:
+        domain.append(("partner_id.crm_external_ref", "=", args.customer_ref.strip()))
+    if args.segment:
+        domain.append(("rfm_segment", "=", selection_key(
+            conn, "rfm_segment", args.segment, "--segment", model="crm.customer.score")))
+    if args.churn_risk:
+        domain.append(("churn_risk", "=", selection_key(
+            conn, "churn_risk", args.churn_risk, "--churn-risk", model="crm.customer.score")))
+    if args.min_score is not None:
+        domain.append(("value_score", ">=", args.min_score))
+    return domain
+
+
+def cmd_scores_list(conn, args):
+    if args.limit < 0:
+        raise errors.UsageError("--limit must be 0 (all) or more.")
+    records = conn.search_read("crm.customer.score", score_domain(conn, args), SCORE_FIELDS,
+                               limit=args.limit or None, order="value_score desc, id")
+    partner_ids = sorted({rec["partner_id"][0] for rec in records})
+    refs = {
+        rec["id"]: _opt(rec["crm_external_ref"])
+        for rec in (conn.read("res.partner", partner_ids, ["crm_external_ref"]) if partner_ids else [])
+    }
+    rows = [{
+        "partner_id": rec["partner_id"][0],
+        "name": _m2o(rec["partner_id"]),
+        "external_ref": refs.get(rec["partner_id"][0]),
+        "value_score": rec["value_score"],
+        "rfm_code": _opt(rec["rfm_code"]),
+        "rfm_segment": _opt(rec["rfm_segment"]),
+        "churn_risk": _opt(rec["churn_risk"]),
+        "p_alive": rec["p_alive"],
+        "predicted_clv": rec["predicted_clv"],
+    } for rec in records]
+    return Outcome(rows, columns=SCORE_COLUMNS)
+
+
+def cmd_scores_recompute(conn, args):
+    answer = conn.call("crm.customer.score", "action_crm_recompute_scores")
+    params = answer.get("params", {}) if isinstance(answer, dict) else {}
+    customers = params.get("customers")
+    return Outcome({"database": conn.db, "status": "done", "customers_scored": customers},
+                   message=params.get("message"))
+
+
 COMMANDS = {
     "check": cmd_check,
     "customers": cmd_customers,
@@ -511,6 +576,8 @@ COMMANDS = {
     "complaints create": cmd_complaints_create,
     "complaints update": cmd_complaints_update,
     "contracts expiring": cmd_contracts_expiring,
+    "scores list": cmd_scores_list,
+    "scores recompute": cmd_scores_recompute,
 }
 
 
@@ -675,6 +742,18 @@ def build_parser():
                           "active contracts ending within --days days, with remaining entitlements")
     expiring.add_argument("--days", type=int, default=30, help="window in days from today (default 30)")
     expiring.add_argument("--limit", type=int, default=0, help="at most this many (default 0: all)")
+    scores = add("scores", "customer value scores (crm_analytics)")
+    score_sub = scores.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add_action(score_sub, "recompute",
+               "recompute the value scores of the user's current company now (CRM managers)")
+    score_list = add_action(score_sub, "list",
+                            "list customer value scores, best first, with RFM segment and churn risk")
+    score_list.add_argument("--customer-id", type=int, help="of this customer (a contact finds its company)")
+    score_list.add_argument("--customer-ref", help="of the customer with this external reference")
+    score_list.add_argument("--segment", help="RFM segment, key or label, e.g. champions, at_risk, 'Cannot Lose'")
+    score_list.add_argument("--churn-risk", help="low, medium or high")
+    score_list.add_argument("--min-score", type=float, help="value score at least this (0-100; the server rounds it to one decimal)")
+    score_list.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
     return parser
 
 

@@ -122,3 +122,24 @@ def test_complaint_create_needs_exactly_one_customer(capsys):
             parse(*argv)
         assert exit_info.value.code == errors.EXIT_USAGE
     capsys.readouterr()
+
+
+def test_score_commands():
+    options = parse("scores", "list", "--customer-ref", "C-1", "--segment", "at_risk",
+                    "--churn-risk", "high", "--min-score", "72.5", "--format", "csv")
+    assert (options["command"], options["action"], options["customer_ref"], options["segment"],
+            options["churn_risk"], options["min_score"], options["limit"]) == (
+        "scores", "list", "C-1", "at_risk", "high", 72.5, 100)
+    assert parse("scores", "recompute")["action"] == "recompute"
+    assert {"scores list", "scores recompute"} <= set(cli.COMMANDS)
+    assert cli.SCORE_COLUMNS[:3] == ["partner_id", "name", "external_ref"]
+
+
+def test_score_list_refuses_bad_numbers(capsys):
+    for argv in (("scores", "list", "--min-score", "high"),
+                 ("scores", "list", "--customer-id", "C-1"),
+                 ("scores",)):
+        with pytest.raises(SystemExit) as exit_info:
+            parse(*argv)
+        assert exit_info.value.code == errors.EXIT_USAGE
+    capsys.readouterr()

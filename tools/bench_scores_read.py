@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Benchmark reading customer value scores over the API (`crm-client scores list`).
+
+    python3 tools/bench_scores_read.py                  # 10,000 scored customers
+    python3 tools/bench_scores_read.py --reuse          # keep the database and its scores
+
+1. Copies the template database (default crm_tmpl_base), installs crm_extended and
+   crm_analytics and writes the customers and confirmed orders with set-based SQL
+   (COPY, the generator of tools/bench_scoring.py), then runs the full score
+   recompute once (Odoo as a library, from the repository root with odoo.conf).
+2. Starts `python3 -m odoo` on it (--port) and makes an API key of admin.
+3. Times `scores list --limit 0` - the very function the CLI runs (one
+   search_read on crm.customer.score plus one read of the external references) -
+   over XML-RPC and over JSON-2, --repeat times each, and prints the best and the
+   median of the runs. Target: 10,000 scores in under 2 seconds.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import bench_import  # noqa: E402
+import bench_scoring  # noqa: E402
+from crm_client import Connection  # noqa: E402
+from crm_client.cli import cmd_scores_list  # noqa: E402
+
+CONF = os.path.join(ROOT, "odoo.conf")
+
+
+def say(message):
+    print(f"[bench] {message}", flush=True)
+
+
+def prepare(args):
+    """The database with ``args.customers`` customers scored; returns the count."""
+    import odoo  # noqa: PLC0415
+    import odoo.tools  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    if not (args.reuse and bench_scoring.database_exists(args.database)):
+        bench_scoring.create_database(args.database, args.template)
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "UTC"})
+        cr.execute("SELECT count(*) FROM crm_customer_score")
+        if cr.fetchone()[0] < args.customers:
+            say(f"generating {args.customers:,} customers and {args.orders:,} orders")
+            say(f"generated: {bench_scoring.generate(env, args.customers, args.orders, args.seed)}")
+            cr.commit()
+            started = time.monotonic()
+            result = env["crm.customer.score"]._crm_score_company(env.company)
+            env.flush_all()
+            cr.commit()
+            say(f"scored {result['customers']:,} customers in {time.monotonic() - started:.1f}s")
+        cr.execute("SELECT count(*) FROM crm_customer_score WHERE company_id = %s", (env.company.id,))
+        return cr.fetchone()[0]
+
+
+def timed_list(conn, repeat, expected):
+    listing = argparse.Namespace(customer_id=None, customer_ref=None, segment=None,
+                                 churn_risk=None, min_score=None, limit=0)
+    runs = []
+    for _ in range(repeat):
+        started = time.monotonic()
+        rows = cmd_scores_list(conn, listing).result
+        runs.append(time.monotonic() - started)
+        if len(rows) != expected:
+            raise SystemExit(f"[bench] read {len(rows)} scores, expected {expected}")
+    return runs
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="scores_read_bench")
+    parser.add_argument("--template", default="crm_tmpl_base")
+    parser.add_argument("--customers", type=int, default=10000)
+    parser.add_argument("--orders", type=int, default=60000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--port", type=int, default=18460)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing database and its scores")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
+
+    scores = prepare(args)
+    say(f"{scores:,} scores in {args.database!r}")
+    api_key = bench_import.make_api_key(args.database)
+    process, url = bench_import.start_server(args.database, args.port)
+    figures = {"scores": scores}
+    try:
+        for transport in ("xmlrpc", "json2"):
+            conn = Connection(url, args.database, login="admin",
+                              password="admin" if transport == "xmlrpc" else None,
+                              api_key=api_key, transport=transport, timeout=120)
+            conn.uid  # log in (and warm up) outside the timed runs
+            runs = timed_list(conn, args.repeat, scores)
+            figures[transport] = {"best": min(runs), "median": statistics.median(runs), "runs": runs}
+            say(f"scores list --limit 0 over {transport}: {scores:,} scores, best {min(runs):.2f}s, "
+                f"median {statistics.median(runs):.2f}s over {args.repeat} runs "
+                f"({scores / statistics.median(runs):,.0f} scores/s)")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    worst = max(figures[t]["median"] for t in ("xmlrpc", "json2"))
+    say(f"target: under 2 s -> {'met' if worst < 2 else 'NOT met'} (slowest median {worst:.2f}s)")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump({"figures": figures, "args": vars(args)}, out, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
