@@ -267,6 +267,7 @@ def cmd_run(args):
         "env['res.partner'].crm_recompute_classification()\n"
         "env['res.partner'].crm_recompute_credit_rating()\n"
         "env['crm.customer.score'].action_crm_recompute_scores()\n"
+        "env['crm.cross.sell.rule']._cron_mine_rules()\n"
         "env.cr.commit()\n"
     )
     rc = subprocess.run(

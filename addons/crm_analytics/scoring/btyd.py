@@ -170,11 +170,19 @@ def expected_purchases(params, t, x, t_x, T):
     if np.isscalar(t) and t == 0:
         return np.zeros(np.broadcast(x, t_x, T).shape)
     hyp_z = t / (alpha + T + t)
-    hyp = hyp2f1(r + x, b + x, a + b + x - 1, hyp_z)
-    # (alpha+T)/(alpha+T+t))^(r+x) * hyp can be tiny or huge: compute in logs.
-    ln_term = (r + x) * np.log((alpha + T) / (alpha + T + t)) + np.log(hyp)
-    numerator = (a + b + x - 1) / (a - 1) * (1 - np.exp(ln_term))
-    return numerator / (1.0 + _odds_dead_factor(params, x, t_x, T))
+    # A fit on very few customers can give parameters (a <= 1) where the
+    # Gauss hypergeometric term leaves its domain: no warning, and those
+    # customers fall back to their observed repeat rate below.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        hyp = hyp2f1(r + x, b + x, a + b + x - 1, hyp_z)
+        # (alpha+T)/(alpha+T+t))^(r+x) * hyp can be tiny or huge: compute in logs.
+        ln_term = (r + x) * np.log((alpha + T) / (alpha + T + t)) + np.log(hyp)
+        numerator = (a + b + x - 1) / (a - 1) * (1 - np.exp(ln_term))
+        expected = numerator / (1.0 + _odds_dead_factor(params, x, t_x, T))
+    if np.all(np.isfinite(expected)):
+        return expected
+    observed_rate = t * x / np.maximum(T, 1.0) * probability_alive(params, x, t_x, T)
+    return np.where(np.isfinite(expected), expected, observed_rate)
 
 
 # ------------------------------------------------------------------ Gamma-Gamma

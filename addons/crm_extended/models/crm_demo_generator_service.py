@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields, models
+from odoo import Command, fields, models
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -57,7 +57,27 @@ class CrmDemoGenerator(models.AbstractModel):
                      summary["contracts"], summary["visits"])
         return summary
 
+    def _demo_complaint_team(self):
+        """The company's complaint team, made of the demo salespeople when there
+        is none: without a team a complaint has no working hours, hence no SLA."""
+        company = self.env.company
+        Team = self.env["crm.complaint.team"]
+        team = Team.search([("company_id", "=", company.id)], limit=1)
+        if team:
+            return team
+        users = self.env["res.users"].union(*self._demo_sales_users(company)["users"].values())
+        managers = users.filtered(lambda u: u.has_group("crm_extended.group_crm_extended_manager"))
+        return Team.create({
+            "name": "Customer Service",
+            "company_id": company.id,
+            "member_ids": [Command.set(users.ids)],
+            "leader_id": managers[:1].id,
+            "escalation_manager_id": self.env.user.id,
+            "resource_calendar_id": company.resource_calendar_id.id,
+        })
+
     def _demo_complaints(self, rng, partners):
+        team = self._demo_complaint_team()
         customers = partners.filtered(lambda p: not p.crm_commercial_blacklist)
         chosen = rng.sample(list(customers), max(1, int(len(customers) * COMPLAINT_SHARE)))
         categories = self.env["crm.complaint.category"].search([])
@@ -82,6 +102,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 "sale_order_id": order.id or False,
                 "product_id": line.product_id.id or False,
                 "compensation_cost": cost,
+                "team_id": team.id,
             })
             stages.append(stage)
             ages.append(rng.randint(0, 20))
