@@ -3,25 +3,11 @@ live server, once per transport (--transport xmlrpc|json2)."""
 
 import csv
 import io
-import json
 import uuid
 
 from crm_client import errors
 from crm_client.cli import CUSTOMER_COLUMNS
-
-
-def as_json(process):
-    assert process.stdout, process.stderr
-    return json.loads(process.stdout)
-
-
-def assert_clean_failure(process, exit_code, text):
-    """Failed with the documented exit code and one readable line, no traceback."""
-    assert process.returncode == exit_code, (process.returncode, process.stdout, process.stderr)
-    assert process.stdout == ""
-    assert process.stderr.startswith("error: ")
-    assert text in process.stderr
-    assert "Traceback" not in process.stderr
+from cli_checks import as_json, assert_clean_failure
 
 
 def test_check(run_cli, users, odoo_server, transport):

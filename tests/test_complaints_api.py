@@ -6,26 +6,13 @@ transports, bad input, and what the integration user may not do."""
 import csv
 import datetime
 import io
-import json
 import uuid
 
 import pytest
 
 from crm_client import errors
 from crm_client.cli import COMPLAINT_COLUMNS, CONTRACT_COLUMNS
-
-
-def as_json(process):
-    assert process.returncode == 0, (process.returncode, process.stdout, process.stderr)
-    return json.loads(process.stdout)
-
-
-def assert_clean_failure(process, exit_code, text):
-    assert process.returncode == exit_code, (process.returncode, process.stdout, process.stderr)
-    assert process.stdout == ""
-    assert process.stderr.startswith("error: ")
-    assert text in process.stderr, process.stderr
-    assert "Traceback" not in process.stderr
+from cli_checks import ok_json, assert_clean_failure
 
 
 @pytest.fixture
@@ -58,7 +45,7 @@ def test_cli_create_list_update(run_cli, rpc, users, transport, customer, produc
     order_name = admin.read("sale.order", [order_id], ["name"])[0]["name"]
     subject = f"Lid broken {uuid.uuid4().hex[:8]}"
 
-    created = as_json(run_cli(
+    created = ok_json(run_cli(
         users.integration, transport, "complaints", "create", "--customer-ref", customer["ref"],
         "--subject", subject, "--type", "complaint", "--channel", "email", "--priority", "high",
         "--category", "pricing", "--description", "The lid cracked <b>twice</b>.",
@@ -79,18 +66,18 @@ def test_cli_create_list_update(run_cli, rpc, users, transport, customer, produc
     assert "&lt;b&gt;twice&lt;/b&gt;" in stored["description"]
 
     # By customer id, defaults from the server.
-    second = as_json(run_cli(users.integration, transport, "complaints", "create",
+    second = ok_json(run_cli(users.integration, transport, "complaints", "create",
                              "--customer-id", str(customer["id"]), "--subject", subject + " 2",
                              "--format", "json"))
     assert (second["channel"], second["priority"], second["complaint_type"]) == (
         "phone", "normal", "complaint")
 
-    listed = as_json(run_cli(users.integration, transport, "complaints", "list",
+    listed = ok_json(run_cli(users.integration, transport, "complaints", "list",
                              "--customer-ref", customer["ref"], "--format", "json"))
     assert [row["id"] for row in listed] == [second["id"], complaint_id]
     assert listed[1]["customer_ref"] == customer["ref"]
 
-    updated = as_json(run_cli(
+    updated = ok_json(run_cli(
         users.integration, transport, "complaints", "update", str(complaint_id),
         "--stage", "in progress", "--priority", "3", "--assignee", users.manager.login,
         "--message", "Called the customer back.", "--format", "json",
@@ -108,17 +95,17 @@ def test_cli_create_list_update(run_cli, rpc, users, transport, customer, produc
     assert notes[0]["subtype_id"][1] == "Note"
 
     # Stage by XML id; filters by stage, open, since and CSV output.
-    as_json(run_cli(users.integration, transport, "complaints", "update", str(second["id"]),
+    ok_json(run_cli(users.integration, transport, "complaints", "update", str(second["id"]),
                     "--stage", "crm_extended.crm_complaint_stage_closed", "--format", "json"))
-    by_stage = as_json(run_cli(users.integration, transport, "complaints", "list",
+    by_stage = ok_json(run_cli(users.integration, transport, "complaints", "list",
                                "--customer-id", str(customer["id"]), "--stage", "In Progress",
                                "--format", "json"))
     assert [row["id"] for row in by_stage] == [complaint_id]
-    still_open = as_json(run_cli(users.integration, transport, "complaints", "list",
+    still_open = ok_json(run_cli(users.integration, transport, "complaints", "list",
                                  "--customer-ref", customer["ref"], "--open", "--format", "json"))
     assert [row["id"] for row in still_open] == [complaint_id]
     tomorrow = (datetime.datetime.utcnow() + datetime.timedelta(days=1)).date().isoformat()
-    assert as_json(run_cli(users.integration, transport, "complaints", "list",
+    assert ok_json(run_cli(users.integration, transport, "complaints", "list",
                            "--customer-ref", customer["ref"], "--since", tomorrow,
                            "--format", "json")) == []
     process = run_cli(users.integration, transport, "complaints", "list",
@@ -157,7 +144,7 @@ def test_cli_bad_input_writes_nothing(run_cli, rpc, users, transport, customer):
     assert "--customer-id" in process.stderr
     assert count_complaints(admin, subject) == 0
 
-    created = as_json(run_cli(users.integration, transport, "complaints", "create",
+    created = ok_json(run_cli(users.integration, transport, "complaints", "create",
                               "--customer-ref", customer["ref"], "--subject", subject,
                               "--format", "json"))
     before = admin.read("crm.complaint", [created["id"]], ["stage_id", "priority", "user_id",
@@ -296,7 +283,7 @@ def test_contracts_expiring(run_cli, rpc, users, transport, customer):
     later = contract(50)
     contract(5, activate=False)  # a draft does not expire
 
-    rows = as_json(run_cli(users.integration, transport, "contracts", "expiring", "--days", "30",
+    rows = ok_json(run_cli(users.integration, transport, "contracts", "expiring", "--days", "30",
                            "--format", "json"))
     mine = [row for row in rows if row["customer_ref"] == customer["ref"]]
     assert [row["id"] for row in mine] == [soon]
@@ -308,7 +295,7 @@ def test_contracts_expiring(run_cli, rpc, users, transport, customer):
         5, 5, 2, 2, 8.0, 8.0)
     assert row["state"] in ("active", "expiring")
 
-    wider = as_json(run_cli(users.integration, transport, "contracts", "expiring", "--days", "60",
+    wider = ok_json(run_cli(users.integration, transport, "contracts", "expiring", "--days", "60",
                             "--format", "json"))
     assert [r["id"] for r in wider if r["customer_ref"] == customer["ref"]] == [soon, later]
 

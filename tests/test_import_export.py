@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from crm_client import errors
+from cli_checks import as_json
 
 PAST = (date.today() - timedelta(days=30)).isoformat()
 
@@ -20,11 +21,6 @@ def write_csv(path, header, rows):
         writer.writerow(header)
         writer.writerows(rows)
     return str(path)
-
-
-def as_json(process):
-    assert process.stdout, process.stderr
-    return json.loads(process.stdout)
 
 
 def refs_found(conn, model, refs):

@@ -6,28 +6,15 @@ integration user may and may not do with the scores."""
 import csv
 import datetime
 import io
-import json
 import uuid
 
 import pytest
 
 from crm_client import errors
 from crm_client.cli import SCORE_COLUMNS
+from cli_checks import ok_json, assert_clean_failure
 
 REFUSED = "Only CRM managers may recompute the customer scores."
-
-
-def as_json(process):
-    assert process.returncode == 0, (process.returncode, process.stdout, process.stderr)
-    return json.loads(process.stdout)
-
-
-def assert_clean_failure(process, exit_code, text):
-    assert process.returncode == exit_code, (process.returncode, process.stdout, process.stderr)
-    assert process.stdout == ""
-    assert process.stderr.startswith("error: ")
-    assert text in process.stderr, process.stderr
-    assert "Traceback" not in process.stderr
 
 
 @pytest.fixture
@@ -55,7 +42,7 @@ def test_recompute_then_list(run_cli, rpc, users, transport, scored_customer):
     # rewrite every score of the company, this one included.
     started = datetime.datetime.now(datetime.UTC).replace(microsecond=0, tzinfo=None)
     done = run_cli(users.manager, transport, "scores", "recompute", "--format", "json")
-    result = as_json(done)
+    result = ok_json(done)
     assert result["status"] == "done"
     assert result["customers_scored"] >= 1
     assert f"{result['customers_scored']} customers scored." in done.stderr
@@ -65,7 +52,7 @@ def test_recompute_then_list(run_cli, rpc, users, transport, scored_customer):
     assert datetime.datetime.fromisoformat(computed[0]["computed_at"]) >= started
 
     # The integration user reads the score by external reference...
-    rows = as_json(run_cli(users.integration, transport, "scores", "list",
+    rows = ok_json(run_cli(users.integration, transport, "scores", "list",
                            "--customer-ref", scored_customer["ref"], "--format", "json"))
     assert len(rows) == 1
     row = rows[0]
@@ -81,28 +68,28 @@ def test_recompute_then_list(run_cli, rpc, users, transport, scored_customer):
     assert 0 <= row["p_alive"] <= 1
 
     # ... by the id of a contact (the score is the company's) ...
-    by_contact = as_json(run_cli(users.integration, transport, "scores", "list",
+    by_contact = ok_json(run_cli(users.integration, transport, "scores", "list",
                                  "--customer-id", str(scored_customer["contact_id"]), "--format", "json"))
     assert [r["partner_id"] for r in by_contact] == [scored_customer["id"]]
 
     # ... and by segment (key or label, any case), churn risk and minimum score.
     segment_label = dict(admin.fields_get("crm.customer.score", ["rfm_segment"],
                                           attributes=["selection"])["rfm_segment"]["selection"])
-    filtered = as_json(run_cli(
+    filtered = ok_json(run_cli(
         users.integration, transport, "scores", "list", "--customer-ref", scored_customer["ref"],
         "--segment", segment_label[row["rfm_segment"]].upper(), "--churn-risk", row["churn_risk"],
         "--min-score", str(row["value_score"]), "--format", "json"))
     assert [r["partner_id"] for r in filtered] == [scored_customer["id"]]
-    above = as_json(run_cli(users.integration, transport, "scores", "list",
+    above = ok_json(run_cli(users.integration, transport, "scores", "list",
                             "--customer-ref", scored_customer["ref"],
                             "--min-score", str(round(row["value_score"] + 0.1, 1)), "--format", "json"))
     assert above == []
     other_risk = next(risk for risk in ("low", "medium", "high") if risk != row["churn_risk"])
-    assert as_json(run_cli(users.integration, transport, "scores", "list", "--customer-ref",
+    assert ok_json(run_cli(users.integration, transport, "scores", "list", "--customer-ref",
                            scored_customer["ref"], "--churn-risk", other_risk, "--format", "json")) == []
 
     # The whole list is ordered by value score, best first, and honours --limit.
-    top = as_json(run_cli(users.integration, transport, "scores", "list", "--limit", "5",
+    top = ok_json(run_cli(users.integration, transport, "scores", "list", "--limit", "5",
                           "--format", "json"))
     assert 1 <= len(top) <= 5
     assert [r["value_score"] for r in top] == sorted((r["value_score"] for r in top), reverse=True)
