@@ -61,8 +61,6 @@ def create_database(database, template):
     run(["createdb", *pg("-T", template, database)])
     # The template's filestore (assets) goes with the copy.
     source = os.path.join(ROOT, ".odoo-data", "filestore", template)
-    if not os.path.isdir(source):
-        source = os.path.join("/work/main/.odoo-data/filestore", template)
     target = os.path.join(ROOT, ".odoo-data", "filestore", database)
     if os.path.isdir(source) and not os.path.exists(target):
         os.makedirs(os.path.dirname(target), exist_ok=True)

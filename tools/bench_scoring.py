@@ -31,8 +31,6 @@ import argparse
 import io
 import json
 import os
-import platform
-import subprocess
 import sys
 import time
 
@@ -42,62 +40,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "odoo.conf")
 MODULES = "crm_extended,crm_analytics"
 
-
-def say(message):
-    print(f"[bench] {message}", flush=True)
-
-
-def machine():
-    info = {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform()}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    info["cpu"] = line.split(":", 1)[1].strip()
-                    break
-        with open("/proc/meminfo", encoding="utf-8") as meminfo:
-            info["memory_gb"] = round(int(meminfo.readline().split()[1]) / 1024 / 1024, 1)
-        info["nproc"] = int(subprocess.run(["nproc"], capture_output=True, text=True).stdout)
-    except (OSError, ValueError):
-        pass
-    return info
-
-
-def create_database(database, template):
-    import psycopg2  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    conn = psycopg2.connect(
-        host=config["db_host"] or None, port=config["db_port"] or None,
-        user=config["db_user"] or None, password=config["db_password"] or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                   (database,))
-        cr.execute(f'DROP DATABASE IF EXISTS "{database}"')
-        cr.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
-    conn.close()
-    say(f"installing {MODULES} in {database!r} (from {template!r})")
-    started = time.monotonic()
-    rc = subprocess.run(
-        [sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "-i", MODULES,
-         "--stop-after-init", "--log-level=warn", "--no-http"],
-        cwd=ROOT,
-    ).returncode
-    if rc:
-        raise SystemExit(f"[bench] installing the modules failed (exit {rc})")
-    say(f"installed in {time.monotonic() - started:.0f}s")
-
-
-def database_exists(database):
-    import odoo.sql_db  # noqa: PLC0415
-
-    with odoo.sql_db.db_connect("postgres").cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
-        return bool(cr.fetchone())
+from bench_common import create_database, database_exists, machine, say  # noqa: E402
 
 
 def simulate(customers, orders, seed, days=1095):
