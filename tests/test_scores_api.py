@@ -6,6 +6,7 @@ integration user may and may not do with the scores."""
 import csv
 import datetime
 import io
+import json
 import uuid
 
 import pytest
@@ -147,3 +148,54 @@ def test_list_bad_input(run_cli, users, transport):
     assert_clean_failure(bad_risk, errors.EXIT_USAGE, "low, medium, high")
     bad_limit = run_cli(users.integration, transport, "scores", "list", "--limit", "-1")
     assert_clean_failure(bad_limit, errors.EXIT_USAGE, "--limit must be 0 (all) or more.")
+
+
+def test_read_scores_table(rpc, transport, scored_customer):
+    """crm_api_read_scores: the rows scores list reads, as lists, paged, in the
+    order of the value score, equal to what search_read gives."""
+    admin = rpc("admin", transport)
+    integration = rpc("integration", transport)
+    admin.call("crm.customer.score", "action_crm_recompute_scores")
+    domain = [("value_score", ">", 0)]
+    expected = admin.search_read("crm.customer.score", domain, [
+        "partner_id", "value_score", "rfm_code", "p_alive", "predicted_clv"],
+        order="value_score desc, id")
+    assert len(expected) >= 2, "too few scored customers to page"
+    columns = ["partner_id", "value_score", "rfm_code", "p_alive", "predicted_clv"]
+    pages = []
+    for offset in range(0, len(expected), 2):
+        answer = integration.call("crm.customer.score", "crm_api_read_scores", domain=domain,
+                                  offset=offset, limit=2, columns=columns)
+        assert answer["columns"] == columns
+        assert answer["total"] == len(expected)
+        assert all(isinstance(row, list) and len(row) == len(columns) for row in answer["rows"])
+        pages.extend(answer["rows"])
+    packed = integration.call("crm.customer.score", "crm_api_read_scores", domain=domain,
+                              columns=columns, rows_as_json=True)
+    assert json.loads(packed["rows"]) == pages
+    assert pages == [[rec["partner_id"][0], rec["value_score"], rec["rfm_code"], rec["p_alive"],
+                      rec["predicted_clv"]] for rec in expected]
+    # The customer's name and external reference come in the same call.
+    mine = integration.call("crm.customer.score", "crm_api_read_scores",
+                            domain=[("partner_id", "=", scored_customer["id"])],
+                            columns=["partner_id", "name", "external_ref"])
+    assert mine["rows"] == [[scored_customer["id"], f"Pytest Scored {scored_customer['ref']}",
+                             scored_customer["ref"]]]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"limit": -1}, "limit must be a whole number, 0 or more."),
+    ({"offset": "10"}, "offset must be a whole number, 0 or more."),
+    ({"limit": 100_001}, "At most 100000 scores per call."),
+    ({"columns": ["partner_id", "password"]}, "columns must be a list of: partner_id, name"),
+    ({"columns": []}, "columns must be a list of"),
+    ({"domain": "all"}, "domain must be a list of conditions."),
+    ({"domain": [("no_such_field", "=", 1)]}, "Invalid domain"),
+    ({"rows_as_json": 1}, "rows_as_json must be true or false."),
+])
+def test_read_scores_bad_input(rpc, transport, kwargs, message):
+    integration = rpc("integration", transport)
+    with pytest.raises(errors.ServerRefused) as refused:
+        integration.call("crm.customer.score", "crm_api_read_scores", **kwargs)
+    assert message in str(refused.value.message)
+

@@ -54,7 +54,7 @@ READ_ONLY_METHODS = frozenset({
     "version", "authenticate", "context_get", "search", "search_read", "search_count",
     "read", "fields_get", "name_search", "formatted_read_group", "web_search_read",
     "search_fetch", "check_access",
-    "crm_api_customer_summary",
+    "crm_api_customer_summary", "crm_api_read_scores",
 })
 
 
@@ -77,7 +77,7 @@ class HttpClient:
             self.attempts += 1
             try:
                 return self._once(url, body, headers or {}, method)
-            except Exception as exc:  # noqa: BLE001  (classified right below)
+            except Exception as exc:
                 if errors.is_transient(exc) and not idempotent and not errors.never_arrived(exc):
                     raise errors.error_from_network(exc, self.base_url, self.attempts) from None
                 if not errors.is_transient(exc):

@@ -165,11 +165,11 @@ def error_from_json2(status, content_type, body, db):
     name = payload.get("name") or ""
     message = (payload.get("message") or "").strip()
     debug = payload.get("debug")
-    if status == 401 or name.endswith(".AccessDenied") or name.endswith(".SessionExpiredException"):
+    if status == 401 or name.endswith((".AccessDenied", ".SessionExpiredException")):
         return authentication_error(db)
     if name.endswith(".AccessError"):
         return AccessDenied(message, debug=debug)
-    if name.startswith("odoo.exceptions.") or name.startswith("odoo.addons."):
+    if name.startswith(("odoo.exceptions.", "odoo.addons.")):
         # UserError, ValidationError, MissingError, LockError, RedirectWarning
         return ServerRefused(message, debug=debug)
     if _MISSING_DB.search(message) or _MISSING_DB.search(debug or ""):

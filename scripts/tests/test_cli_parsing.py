@@ -4,7 +4,6 @@ import io
 import socket
 
 import pytest
-
 from crm_client import cli, errors
 
 

@@ -1,7 +1,6 @@
 """Settings precedence: flag > environment > config file."""
 
 import pytest
-
 from crm_client import errors
 from crm_client.config import load_settings
 

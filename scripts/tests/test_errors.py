@@ -4,7 +4,6 @@ import json
 import xmlrpc.client
 
 import pytest
-
 from crm_client import errors
 
 

@@ -2,7 +2,6 @@
 grouping of order lines into orders, batching."""
 
 import pytest
-
 from crm_client import errors, importer
 
 

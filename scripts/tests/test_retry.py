@@ -11,7 +11,6 @@ import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from crm_client import Connection, RetryPolicy, errors
 
 
@@ -33,7 +32,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.server.requests.append((self.path, dict(self.headers), body))
         failure = self.server.failures.pop(0) if self.server.failures else None
@@ -158,7 +157,7 @@ def test_json2_request_shape_and_retry(flaky):
     conn = connect(server.url, transport="json2")
     assert conn.call("res.partner", "search_count", domain=[]) == 3
     assert len(server.requests) == 2
-    path, headers, body = server.requests[-1]
+    path, _headers, body = server.requests[-1]
     assert path == "/json/2/res.partner/search_count"
     assert json.loads(body) == {"domain": []}
 
