@@ -22,8 +22,9 @@ crm_analytics, then, for whatever is missing on a reused database:
 
 Then it times, server side as a web client's RPC runs it, ``formatted_read_group``
 of the first pivot level (the row group-by of the action's pivot view, with its
-measures) of every report of crm_analytics, cold (cache invalidated) and warm, and
-prints a table. Target: under 2 seconds each.
+measures) of every report of crm_analytics, and the whole opening of the pivot
+(total, rows, columns, cells), first run (cache invalidated) and best of --rounds,
+and prints a table. Target: under 2 seconds each.
 """
 
 import argparse
@@ -39,22 +40,31 @@ from bench_common import CONF, create_database, database_exists, machine, say
 from bench_complaints import generate as generate_complaints
 from bench_scoring import generate as generate_orders
 
-# model -> (first pivot level group by, measures): the default of each action.
-REPORTS = {
-    "crm.classification.report": (["lifecycle_stage"], ["__count", "revenue_12m:sum"]),
-    "crm.cohort.report": (["cohort_month:month"], ["customer_count:sum", "revenue:sum"]),
-    "crm.contract.report": (["state"], ["__count", "fee_amount:sum"]),
-    "crm.rfm.report": (["r_score"], ["__count", "monetary:sum", "predicted_clv:sum"]),
-    "crm.pareto.report": (["in_top_80"], ["__count", "revenue:sum", "margin:sum"]),
-    "crm.lifecycle.flow.report": (["month:month"], ["customer_count:sum"]),
-    "crm.complaint.report": (
-        ["category_id"],
-        ["__count", "first_response_hours:avg", "resolution_hours:avg",
-         "sla_met_count:sum", "compensation_cost:sum"],
-    ),
-    "crm.customer.equity.report": (
-        ["value_grade"], ["customer_count:sum", "predicted_clv:sum"]),
-}
+# (action, model, pivot rows, pivot columns, measures): what each action opens with.
+REPORTS = [
+    ("Customer Classification", "crm.classification.report", "lifecycle_stage", "value_grade",
+     ["revenue_12m:sum"]),
+    ("Customer Value Scores", "crm.customer.score", "rfm_segment", "churn_risk",
+     ["predicted_clv:sum"]),
+    ("Cohort Retention", "crm.cohort.report", "cohort_month:month", "months_since",
+     ["customer_count:sum", "retention_rate:avg", "revenue:sum"]),
+    ("Service Contract Analysis", "crm.contract.report", "state", None,
+     ["__count", "fee_amount:sum"]),
+    ("RFM Matrix", "crm.rfm.report", "r_score", "f_score",
+     ["customer_count:sum", "monetary:sum", "predicted_clv:sum"]),
+    ("RFM Segments by Value Grade", "crm.rfm.report", "rfm_segment", "value_grade",
+     ["customer_count:sum", "monetary:sum", "predicted_clv:sum"]),
+    ("Revenue and Margin Pareto", "crm.pareto.report", "in_top_80", None,
+     ["customer_count:sum", "customer_share:sum", "revenue:sum", "revenue_share:sum",
+      "margin:sum", "margin_share:sum"]),
+    ("Customer Equity", "crm.customer.equity.report", "value_grade", None,
+     ["customer_count:sum", "predicted_clv:sum", "equity_share:sum"]),
+    ("Lifecycle Flow", "crm.lifecycle.flow.report", "month:month", "to_stage",
+     ["customer_count:sum"]),
+    ("Complaint Analysis", "crm.complaint.report", "category_id", "channel",
+     ["__count", "first_response_hours:avg", "resolution_hours:avg", "sla_compliance:avg",
+      "reopen_rate:avg", "satisfaction:avg", "compensation_cost:sum"]),
+]
 
 STAGES = ["potential", "new", "regular", "loyal", "old", "at_risk", "lost"]
 
@@ -181,22 +191,33 @@ def prepare(env, args, info):
 
 
 def bench_reports(env, rounds):
+    """Per action: the first pivot level alone (rows), and everything the pivot
+    view reads when it opens: the total, the rows, the columns and the cells,
+    one formatted_read_group each, as the web client calls them."""
     rows = []
-    for model, (groupby, aggregates) in REPORTS.items():
+    for action, model, row, col, measures in REPORTS:
         if model not in env:
             say(f"{model}: not installed (run with --update)")
             continue
         Report = env[model].with_context(lang="en_US", tz="UTC")
-        timings = []
+        groupbys = [[], [row]] + ([[col], [row, col]] if col else [])
+        first, opened = [], []
         for _ in range(rounds):
             env.invalidate_all()
             started = time.monotonic()
-            groups = Report.formatted_read_group([], groupby, aggregates)
-            timings.append(time.monotonic() - started)
-        rows.append({"model": model, "groupby": groupby[0], "groups": len(groups),
-                     "cold": timings[0], "warm": min(timings[1:] or timings)})
-        say(f"{model} by {groupby[0]}: {timings[0]:.3f}s first, "
-            f"{min(timings[1:] or timings):.3f}s best, {len(groups)} groups")
+            groups = Report.formatted_read_group([], [row], measures)
+            first.append(time.monotonic() - started)
+            env.invalidate_all()
+            started = time.monotonic()
+            for groupby in groupbys:
+                Report.formatted_read_group([], groupby, measures)
+            opened.append(time.monotonic() - started)
+        rows.append({"action": action, "model": model, "groupby": row, "col": col,
+                     "groups": len(groups), "first": first[0], "first_best": min(first),
+                     "open": opened[0], "open_best": min(opened)})
+        say(f"{action} ({model}) by {row}: first level {first[0]:.3f}s (best "
+            f"{min(first):.3f}s), pivot open {opened[0]:.3f}s (best {min(opened):.3f}s), "
+            f"{len(groups)} groups")
     return rows
 
 
@@ -246,19 +267,20 @@ def main(argv=None):
         rows = bench_reports(env, args.rounds)
         cr.rollback()
 
-    width = max(len(row["model"]) for row in rows) if rows else 10
-    print(f"\n| {'report':{width}} | first level by | groups | first (s) | warm (s) | < 2 s |")
-    print(f"| {'-' * width} | --- | ---: | ---: | ---: | --- |")
+    print("\n| Action (model) | Rows x columns | Groups | First level (s) | "
+          "Pivot open (s) | Best of 3 (s) | < 2 s |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
     for row in rows:
-        ok = "yes" if row["cold"] < 2 else "NO"
-        print(f"| {row['model']:{width}} | {row['groupby']} | {row['groups']} | "
-              f"{row['cold']:.3f} | {row['warm']:.3f} | {ok} |")
+        ok = "yes" if row["open"] < 2 else "NO"
+        print(f"| {row['action']} (`{row['model']}`) | {row['groupby']} x {row['col'] or '-'} "
+              f"| {row['groups']} | {row['first']:.3f} | {row['open']:.3f} | "
+              f"{row['open_best']:.3f} | {ok} |")
     say("machine: " + ", ".join(f"{k}={v}" for k, v in info.items()))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump({"machine": info, "results": rows, "args": vars(args)}, out, indent=2,
                       default=str)
-    return 0 if all(row["cold"] < 2 for row in rows) else 1
+    return 0 if all(row["open"] < 2 for row in rows) else 1
 
 
 if __name__ == "__main__":
