@@ -48,6 +48,8 @@ REPORTS = [
      ["revenue_12m:sum"]),
     ("Customer Value Scores", "crm.customer.score", "rfm_segment", "churn_risk",
      ["predicted_clv:sum"]),
+    ("Value Score History", "crm.customer.score.snapshot", "rfm_segment", "month:month",
+     ["predicted_clv:sum"]),
     ("Cohort Retention", "crm.cohort.report", "cohort_month:month", "months_since",
      ["customer_count:sum", "retention_rate:avg", "revenue:sum"]),
     ("Service Contract Analysis", "crm.contract.report", "state", None,
@@ -312,20 +314,21 @@ def main(argv=None):
         rows = bench_reports(env, args.rounds)
         cr.rollback()
 
-    print("\n| Action (model) | Rows x columns | Groups | First level (s) | "
-          "Pivot open (s) | Best of 3 (s) | < 2 s |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    print(f"\n| Action (model) | Rows x columns | Groups | First level (s) | "
+          f"First level, best of {args.rounds} (s) | Pivot open (s) | "
+          f"Pivot open, best of {args.rounds} (s) | First level < 2 s |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for row in rows:
-        ok = "yes" if row["open"] < 2 else "NO"
+        ok = "yes" if row["first"] < 2 else "NO"
         print(f"| {row['action']} (`{row['model']}`) | {row['groupby']} x {row['col'] or '-'} "
-              f"| {row['groups']} | {row['first']:.3f} | {row['open']:.3f} | "
-              f"{row['open_best']:.3f} | {ok} |")
+              f"| {row['groups']} | {row['first']:.3f} | {row['first_best']:.3f} | "
+              f"{row['open']:.3f} | {row['open_best']:.3f} | {ok} |")
     say("machine: " + ", ".join(f"{k}={v}" for k, v in info.items()))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump({"machine": info, "results": rows, "args": vars(args)}, out, indent=2,
                       default=str)
-    return 0 if all(row["open"] < 2 for row in rows) else 1
+    return 0 if all(row["first"] < 2 for row in rows) else 1
 
 
 if __name__ == "__main__":

@@ -8,12 +8,6 @@ from odoo.tools import SQL
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
 from odoo.addons.crm_extended.tests.complaint_common import CrmComplaintCase
 
-REPORT_MODELS = [
-    "crm.rfm.report", "crm.pareto.report", "crm.customer.equity.report",
-    "crm.lifecycle.flow.report", "crm.complaint.report",
-]
-
-
 class ReportAccessMixin:
     """Users to check that a report is for the analytics group of its companies."""
 
