@@ -415,13 +415,13 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
             )
         return result
 
-    MEASURES = ["__count", "first_response_hours:avg", "resolution_hours:avg",
+    MEASURES = ("__count", "first_response_hours:avg", "resolution_hours:avg",
                 "sla_compliance:avg", "reopen_rate:avg", "satisfaction:avg", "rating:avg",
-                "compensation_cost:sum"]
+                "compensation_cost:sum")
 
     def _report(self, groupby):
         groups = self.env["crm.complaint.report"].with_user(self.analyst).formatted_read_group(
-            [], [groupby], self.MEASURES)
+            [], [groupby], list(self.MEASURES))
         report = {}
         for g in groups:
             value = g[groupby]
