@@ -238,6 +238,22 @@ class TestScoreReports(ReportAccessMixin, CrmExtendedCase):
         for group in companies:
             self.assertAlmostEqual(group["equity_share:sum"], 1.0, places=4)
 
+    def test_reports_see_pending_changes(self):
+        """The views declare what they read (_depends): a grade or a score
+        changed in the same transaction shows at once."""
+        customer = self.customers[8]
+        customer.with_company(self.company).crm_value_grade = "b"
+        score = self.env["crm.customer.score"].search(
+            [("partner_id", "=", customer.id), ("company_id", "=", self.company.id)])
+        score.monetary = 20000.0
+        rfm = self.env["crm.rfm.report"].search(
+            [("partner_id", "=", customer.id), ("company_id", "=", self.company.id)])
+        self.assertEqual(rfm.value_grade, "b")
+        pareto = self.env["crm.pareto.report"].search(
+            [("partner_id", "=", customer.id), ("company_id", "=", self.company.id)])
+        self.assertEqual(pareto.revenue_rank, 1)
+        self.assertTrue(pareto.in_top_80)
+
     def test_access(self):
         for model in ("crm.rfm.report", "crm.pareto.report", "crm.customer.equity.report"):
             self._assert_report_access(model)
