@@ -127,9 +127,10 @@ class CrmComplaintReport(models.Model):
                                AND (c.resolved_date IS NOT NULL OR c.closed_date IS NOT NULL
                                     OR c.sla_status = 'breached') AS sla_due,
                            COALESCE(c.reopen_count, 0) AS reopen_count,
-                           CASE WHEN c.first_response_date IS NOT NULL
+                           -- Hours are counted from the SLA start: none without one.
+                           CASE WHEN c.first_response_date IS NOT NULL AND c.sla_start IS NOT NULL
                                 THEN c.time_to_first_response_hours END AS first_response_hours,
-                           CASE WHEN c.resolved_date IS NOT NULL OR c.closed_date IS NOT NULL
+                           CASE WHEN c.resolved_date IS NOT NULL AND c.sla_start IS NOT NULL
                                 THEN c.time_to_resolution_hours END AS resolution_hours,
                            c.followup_satisfaction::int AS satisfaction,
                            NULLIF(c.rating_last_value, 0) AS rating,

@@ -354,6 +354,8 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
             (cls.cat_delivery, "portal", False, None, None, "on_time", 0, False, 0.0, 0.0),
             (cls.cat_delivery, "phone", True, 6.0, 20.0, "on_time", 0, "4", 3.0, 300.0),
             (False, "email", True, 0.5, 5.0, "breached", 0, "3", 0.0, 0.0),
+            # No service level (no SLA start): no hours, no SLA outcome.
+            (cls.cat_delivery, "other", True, 0.0, 0.0, None, 0, False, 0.0, 0.0),
         ]
         cls.complaints = Complaint
         for index, (category, channel, closed, response, resolution, sla, reopens,
@@ -366,7 +368,9 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
             start = datetime(2026, 3, 2, 9, 0)
             cls.env.cr.execute(SQL(
                 """UPDATE crm_complaint
-                      SET sla_start = %(start)s, stage_id = %(stage)s, is_closed = %(closed)s,
+                      SET sla_start = CASE WHEN %(sla)s::varchar IS NOT NULL
+                                           THEN %(start)s::timestamp END,
+                          stage_id = %(stage)s, is_closed = %(closed)s,
                           first_response_date = CASE WHEN %(response)s::float IS NOT NULL
                               THEN %(start)s::timestamp + interval '1 hour' END,
                           time_to_first_response_hours = COALESCE(%(response)s::float, 0),
@@ -421,8 +425,10 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
                            or c.reopen_count]
             result[group_key] = (
                 len(items),
-                avg([c.time_to_first_response_hours for c in items if c.first_response_date]),
-                avg([c.time_to_resolution_hours for c in resolved]),
+                avg([c.time_to_first_response_hours for c in items
+                     if c.first_response_date and c.sla_start]),
+                avg([c.time_to_resolution_hours for c in items
+                     if c.resolved_date and c.sla_start]),
                 avg([100.0 * (c.sla_status != "breached") for c in due]),
                 avg([100.0 * (c.reopen_count > 0) for c in reopen_base]),
                 avg([int(c.followup_satisfaction) for c in items if c.followup_satisfaction]),
@@ -479,12 +485,18 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
         total = self.env["crm.complaint.report"].with_user(self.analyst).formatted_read_group(
             [], [], ["__count", "sla_met_count:sum", "sla_due_count:sum", "sla_compliance:avg",
                      "reopened_count:sum", "open_count:sum", "resolved_count:sum"])[0]
-        self.assertEqual(total["__count"], 8)
+        self.assertEqual(total["__count"], 9)
         # SLA outcome known for the 5 resolved and the open breached one; 3 met.
         self.assertEqual((total["sla_met_count:sum"], total["sla_due_count:sum"]), (3, 6))
         self.assertAlmostEqual(total["sla_compliance:avg"], 50.0)
         self.assertEqual(total["reopened_count:sum"], 2)
-        self.assertEqual((total["open_count:sum"], total["resolved_count:sum"]), (3, 5))
+        self.assertEqual((total["open_count:sum"], total["resolved_count:sum"]), (3, 6))
+        # Delivery: the hours of the one complaint under an SLA, not averaged with
+        # the closed complaint without SLA.
+        delivery = self._report("category_id")[self.cat_delivery.id]
+        self.assertEqual(delivery[0], 4)
+        self.assertAlmostEqual(delivery[1], 6.0)
+        self.assertAlmostEqual(delivery[2], 20.0)
 
     def test_access(self):
         self._assert_report_access("crm.complaint.report")
