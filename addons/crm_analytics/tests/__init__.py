@@ -6,3 +6,5 @@ from . import test_i18n
 from . import test_scoring_statistics
 from . import test_customer_score
 from . import test_customer_score_api
+from . import test_analytics_reports
+from . import test_analytics_reports_tour
