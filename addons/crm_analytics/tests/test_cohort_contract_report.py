@@ -43,6 +43,8 @@ class TestCohortReport(ServiceContractCase):
         cls._crm_orders(cls.beta, [(0, 999.0)], confirm=False)  # a quotation
         order = cls._crm_orders(cls.alpha, [(0, 77.0)], company=cls.other_company)
         order.date_order = at(1)
+        # A materialized view: what the nightly job does.
+        cls.env["crm.cohort.report"]._crm_refresh()
 
     def _direct(self, company):
         orders = self.env["sale.order"].search(
@@ -90,6 +92,28 @@ class TestCohortReport(ServiceContractCase):
         self.assertEqual(report[(gamma, 1)][3], 1.0)
         for row in rows.filtered(lambda r: r.cohort_month == cohort):
             self.assertEqual(row.cohort_size, 2)
+
+    def test_refresh_now(self):
+        """New orders show after a refresh (nightly, or the analyst's button),
+        and only then; the refresh time is on every row."""
+        Report = self.env["crm.cohort.report"]
+        newcomer = self._crm_customer("Cohort Newcomer")
+        self._crm_orders(newcomer, [(0, 60.0)])
+        this_month = self.today.replace(day=1)
+        before = Report.search([("company_id", "=", self.company.id),
+                                ("cohort_month", "=", this_month), ("months_since", "=", 0)])
+        self.assertEqual(sum(before.mapped("customer_count")),
+                         self._direct(self.company)[(this_month, 0)][0] - 1,
+                         "not in the report before the refresh")
+        refreshed_at = before.refreshed_at or Report.search([], limit=1).refreshed_at
+        action = Report.with_user(self.analyst).action_crm_refresh()
+        self.assertEqual(action["tag"], "soft_reload")
+        after = Report.search([("company_id", "=", self.company.id),
+                               ("cohort_month", "=", this_month), ("months_since", "=", 0)])
+        self.assertEqual(after.customer_count, self._direct(self.company)[(this_month, 0)][0])
+        self.assertGreaterEqual(after.refreshed_at, refreshed_at)
+        with self.assertRaises(AccessError):
+            Report.with_user(self.salesman).action_crm_refresh()
 
     def test_first_pivot_level_and_companies(self):
         Report = self.env["crm.cohort.report"].with_user(self.analyst)
