@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "CRM Extended contributors",
     "website": "https://example.invalid/crm-extended",
-    "depends": ["crm_extended", "sale_margin"],
+    "depends": ["crm_extended", "sale_margin", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["numpy", "scipy"]},
     "data": [
         "security/crm_analytics_groups.xml",
@@ -15,6 +15,7 @@
         "security/crm_analytics_security.xml",
         "security/crm_customer_score_security.xml",
         "data/ir_cron_data.xml",
+        "data/spreadsheet_dashboard_data.xml",
         "views/crm_customer_score_views.xml",
         "views/crm_score_config_views.xml",
         "views/res_partner_views.xml",
