@@ -20,7 +20,7 @@ OUT_DIR = Path(__file__).resolve().parent.parent / "addons" / "crm_analytics" / 
 VERSION = "18.5.10"
 
 # Columns of the dashboard sheet: two blocks of four columns with a gap.
-COL_WIDTHS = [220, 110, 130, 130, 40, 220, 130, 110, 110]
+COL_WIDTHS = [180, 100, 170, 150, 40, 220, 130, 120, 110]
 LEFT, RIGHT = 0, 5          # first column of the left and right block
 RIGHT_WIDTH = sum(COL_WIDTHS[RIGHT:])
 FULL_WIDTH = sum(COL_WIDTHS)
@@ -183,12 +183,12 @@ class Dashboard:
             })
 
     def chart(self, chart_type, title, col, row, width, height, model, group_by, measure="__count",
-              domain=(), legend="top", stacked=False, axis_title=None):
+              domain=(), legend="top", stacked=False, axis_title=None, order=None):
         mode = chart_type.removeprefix("odoo_")
         data = {
             "type": chart_type, "title": {"text": title, "bold": True, "color": "#434343"},
             "background": "#FFFFFF", "legendPosition": legend,
-            "metaData": {"groupBy": list(group_by), "measure": measure, "order": None,
+            "metaData": {"groupBy": list(group_by), "measure": measure, "order": order,
                          "resModel": model, "mode": mode, "cumulatedStart": False},
             "searchParams": {"comparison": None, "context": {}, "domain": list(domain),
                              "groupBy": list(group_by), "orderBy": []},
@@ -210,15 +210,19 @@ class Dashboard:
             self.sheet.set(col + offset, row, t(label), style=2 if offset == 0 else 3, border=1)
 
     def pivot_table(self, col, row, pivot_id, field, keys, measures, formats, total=True):
-        """Rows of a pivot, one per key (a fixed value, or ``#n`` for the n-th
-        group in the pivot's order), then an optional total row."""
+        """Rows of a pivot, one per key, then a total row. A key is a fixed
+        value (its row stays blank when no record has it) or ``#n``, the n-th
+        group in the pivot's order (blank past the last group)."""
         for index, key in enumerate(keys):
             current = row + index
             if key.startswith("#"):
                 args = f"{q('#' + field)},{key[1:]}"
+                header = f"=PIVOT.HEADER({pivot_id},{args})"
             else:
                 args = f"{q(field)},{q(key)}"
-            self.sheet.set(col, current, f"=PIVOT.HEADER({pivot_id},{args})", style=4)
+                header = (f'=IF(ISNUMBER(PIVOT.VALUE({pivot_id},"__count",{args})),'
+                          f"PIVOT.HEADER({pivot_id},{args}),\"\")")
+            self.sheet.set(col, current, header, style=4)
             for offset, (measure, fmt) in enumerate(zip(measures, formats), start=1):
                 self.sheet.set(col + offset, current,
                                f"=PIVOT.VALUE({pivot_id},{q(measure)},{args})", style=4, fmt=fmt)
@@ -260,8 +264,6 @@ def rows_for(height):
 # Customer Value (sales manager)
 # ----------------------------------------------------------------------
 
-RFM_SEGMENTS = ["champions", "loyal", "potential_loyalist", "new", "promising", "need_attention",
-                "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"]
 CHURN_RISKS = ["low", "medium", "high"]
 VALUE_GRADES = ["a", "b", "c"]
 SCORE = "crm.customer.score"
@@ -274,7 +276,7 @@ def customer_value():
     scores = d.pivot("Scores by RFM segment", SCORE,
                      ["__count", ("monetary", "sum"), ("margin", "sum"), ("predicted_clv", "sum"),
                       ("value_score", "avg")],
-                     rows=["rfm_segment"], domain=ACTIVE_SCORED)
+                     rows=["rfm_segment"], domain=ACTIVE_SCORED, sort="__count")
     churn = d.pivot("Scores by churn risk", SCORE,
                     ["__count", ("predicted_clv", "sum"), ("value_score", "avg")],
                     rows=["churn_risk"], domain=ACTIVE_SCORED)
@@ -306,12 +308,12 @@ def customer_value():
     row = 6
     d.title(LEFT, row, "Customers by RFM Segment")
     d.header(LEFT, row + 1, ["RFM Segment", "Customers", "Net Revenue", "Lifetime Value"])
-    d.pivot_table(LEFT, row + 2, scores, "rfm_segment", RFM_SEGMENTS,
+    d.pivot_table(LEFT, row + 2, scores, "rfm_segment", [f"#{n}" for n in range(1, 12)],
                   ["__count", "monetary:sum", "predicted_clv:sum"], [1, 2, 2])
     d.title(RIGHT, row, "Lifetime Value by RFM Segment")
     d.chart("odoo_bar", "", RIGHT, row + 1, RIGHT_WIDTH, 300, SCORE, ["rfm_segment"],
             measure="predicted_clv", domain=ACTIVE_SCORED, legend="none",
-            axis_title="Predicted Lifetime Value")
+            axis_title="Predicted Lifetime Value", order="DESC")
 
     # Churn risk.
     row = 22
@@ -320,7 +322,7 @@ def customer_value():
     d.pivot_table(LEFT, row + 2, churn, "churn_risk", CHURN_RISKS,
                   ["__count", "predicted_clv:sum", "value_score:avg"], [1, 2, 4])
     d.chart("odoo_bar", "Margin by RFM Segment", LEFT, row + 7, sum(COL_WIDTHS[:4]), 230, SCORE,
-            ["rfm_segment"], measure="margin", domain=ACTIVE_SCORED, legend="none")
+            ["rfm_segment"], measure="margin", domain=ACTIVE_SCORED, legend="none", order="DESC")
     d.title(RIGHT, row, "Customers by Churn Risk")
     d.chart("odoo_pie", "", RIGHT, row + 1, RIGHT_WIDTH, 320, SCORE, ["churn_risk"],
             domain=ACTIVE_SCORED)
@@ -332,7 +334,7 @@ def customer_value():
     d.pivot_table(LEFT, row + 2, grades, "value_grade", VALUE_GRADES,
                   ["__count", "revenue_12m:sum", "revenue_share:sum"], [1, 2, 3])
     d.chart("odoo_bar", "Customers by Lifecycle Stage", LEFT, row + 7, sum(COL_WIDTHS[:4]), 250,
-            CLASSIFICATION, ["lifecycle_stage"], legend="none")
+            CLASSIFICATION, ["lifecycle_stage"], legend="none", order="DESC")
     d.title(RIGHT, row, "Revenue by Value Grade")
     d.chart("odoo_pie", "", RIGHT, row + 1, RIGHT_WIDTH, 340, CLASSIFICATION, ["value_grade"],
             measure="revenue_12m", domain=[["value_grade", "!=", False]])
@@ -369,7 +371,6 @@ def customer_value():
 
 COMPLAINT = "crm.complaint"
 CONTRACT_REPORT = "crm.contract.report"
-CONTRACT_STATES = ["draft", "active", "expiring", "expired", "renewed", "cancelled"]
 OPEN = [["is_closed", "=", False]]
 
 
@@ -396,7 +397,7 @@ def customer_service():
                         ["__count", ("fee_amount", "sum"), ("active_count", "sum"),
                          ("expiring_count", "sum"), ("renewal_rate", "avg"),
                          ("visits_overdue", "sum"), ("visit_completion", "avg")],
-                        rows=["state"])
+                        rows=["state"], sort="__count")
 
     satisfied = (f'=IFERROR((PIVOT.VALUE({satisfaction},"__count","followup_satisfaction","4")'
                  f'+PIVOT.VALUE({satisfaction},"__count","followup_satisfaction","5"))'
@@ -409,11 +410,11 @@ def customer_service():
             2, "Open complaints past their SLA deadline",
             f'=PIVOT.VALUE({open_complaints},"__count","sla_status","breached")'),
          SCORECARD_ORANGE),
-        ("Hours to First Response", d.key_figure(
+        ("First Response (h)", d.key_figure(
             3, "Average working hours to the first response",
             f'=PIVOT.VALUE({responded},"time_to_first_response_hours:avg")',
             shown="=ROUND({value},1)", fmt=4), SCORECARD_BLUE),
-        ("Hours to Resolution", d.key_figure(
+        ("Resolution (h)", d.key_figure(
             4, "Average working hours to resolution",
             f'=PIVOT.VALUE({resolved},"time_to_resolution_hours:avg")',
             shown="=ROUND({value},1)", fmt=4), SCORECARD_BLUE),
@@ -424,7 +425,7 @@ def customer_service():
             6, "Compensation cost", f'=PIVOT.VALUE({all_complaints},"compensation_cost:sum")'),
          SCORECARD_ORANGE),
     ]
-    d.scorecards(0, cards, width=190, gap=10)
+    d.scorecards(0, cards, width=195, gap=10)
 
     row = 6
     d.title(LEFT, row, "Complaints by Category")
@@ -436,7 +437,7 @@ def customer_service():
 
     row = 19
     d.title(LEFT, row, "Resolved Complaints by Team")
-    d.header(LEFT, row + 1, ["Team", "Resolved", "Hours to First Response", "Hours to Resolution"])
+    d.header(LEFT, row + 1, ["Team", "Resolved", "First Response (h)", "Resolution (h)"])
     d.pivot_table(LEFT, row + 2, resolved, "team_id", [f"#{n}" for n in range(1, 6)],
                   ["__count", "time_to_first_response_hours:avg", "time_to_resolution_hours:avg"],
                   [1, 4, 4])
@@ -470,7 +471,7 @@ def customer_service():
     row = 52
     d.title(LEFT, row, "Contracts by Status")
     d.header(LEFT, row + 1, ["Status", "Contracts", "Contract Fee", "Visit Completion"])
-    d.pivot_table(LEFT, row + 2, contracts, "state", CONTRACT_STATES,
+    d.pivot_table(LEFT, row + 2, contracts, "state", [f"#{n}" for n in range(1, 7)],
                   ["__count", "fee_amount:sum", "visit_completion:avg"], [1, 2, 3])
     d.title(RIGHT, row, "Maintenance Visits by Month")
     d.chart("odoo_bar", "", RIGHT, row + 1, RIGHT_WIDTH, 260, "crm.service.visit",

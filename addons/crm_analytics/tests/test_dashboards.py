@@ -14,7 +14,7 @@ DASHBOARDS = {
     "crm_analytics.spreadsheet_dashboard_customer_service":
         "crm_analytics/data/files/customer_service_dashboard.json",
 }
-PIVOT_VALUE = re.compile(r'PIVOT\.(?:VALUE|HEADER)\((\d+),"([^"]*)"')
+PIVOT_CALL = re.compile(r'PIVOT\.(VALUE|HEADER)\((\d+),"([^"]*)"')
 LIST_VALUE = re.compile(r'ODOO\.LIST\((\d+),\d+,"([^"]*)"\)')
 SHEET_REF = re.compile(r"^(\w+)!([A-Z]+)(\d+)$")
 
@@ -104,13 +104,14 @@ class TestDashboards(DashboardCase):
             formulas = [content for content in cells.values() if content.startswith("=")]
             self.assertTrue(any("PIVOT.VALUE" in formula for formula in formulas))
             for formula in formulas:
-                for pivot_id, arg in PIVOT_VALUE.findall(formula):
+                for function, pivot_id, arg in PIVOT_CALL.findall(formula):
                     self.assertIn(pivot_id, pivots, formula)
                     pivot = pivots[pivot_id]
-                    if "PIVOT.VALUE" in formula and not arg.startswith("#"):
-                        measures = {m["id"] for m in pivot["measures"]}
-                        self.assertIn(arg, measures | {r["fieldName"] for r in pivot["rows"]},
-                                      formula)
+                    if function == "VALUE":  # the measure
+                        self.assertIn(arg, {m["id"] for m in pivot["measures"]}, formula)
+                    else:  # the row field, by value or by position
+                        self.assertIn(arg.removeprefix("#"),
+                                      {r["fieldName"] for r in pivot["rows"]}, formula)
                 for list_id, fname in LIST_VALUE.findall(formula):
                     self.assertIn(fname, lists[list_id]["columns"], formula)
             scorecards = [figure["data"] for sheet in data["sheets"] for figure in sheet["figures"]
