@@ -183,7 +183,7 @@ class Dashboard:
             })
 
     def chart(self, chart_type, title, col, row, width, height, model, group_by, measure="__count",
-              domain=(), legend="top", stacked=False, axis_title=None, order=None):
+              domain=(), legend="top", stacked=False, order=None):
         mode = chart_type.removeprefix("odoo_")
         data = {
             "type": chart_type, "title": {"text": title, "bold": True, "color": "#434343"},
@@ -195,9 +195,8 @@ class Dashboard:
             "dataSets": [], "fieldMatching": {},
         }
         if chart_type in ("odoo_bar", "odoo_line"):
+            # No axis titles: o-spreadsheet does not translate them.
             data.update(verticalAxisPosition="left", stacked=stacked, cumulatedStart=False)
-            if axis_title:
-                data["axesDesign"] = {"y": {"title": {"text": axis_title}}}
         if chart_type == "odoo_line":
             data["fillArea"] = False
         self.sheet.figure(self.next_figure_id(), col, row, width, height, data)
@@ -312,8 +311,7 @@ def customer_value():
                   ["__count", "monetary:sum", "predicted_clv:sum"], [1, 2, 2])
     d.title(RIGHT, row, "Lifetime Value by RFM Segment")
     d.chart("odoo_bar", "", RIGHT, row + 1, RIGHT_WIDTH, 300, SCORE, ["rfm_segment"],
-            measure="predicted_clv", domain=ACTIVE_SCORED, legend="none",
-            axis_title="Predicted Lifetime Value", order="DESC")
+            measure="predicted_clv", domain=ACTIVE_SCORED, legend="none", order="DESC")
 
     # Churn risk.
     row = 22
@@ -345,7 +343,7 @@ def customer_value():
     d.chart("odoo_line", "Retention by Months Since First Order", LEFT, row + 1,
             sum(COL_WIDTHS[:4]), 300, "crm.cohort.report", ["months_since"],
             measure="retention_rate", domain=[["months_since", ">", 0], ["months_since", "<=", 12]],
-            legend="none", axis_title="Retention Rate")
+            legend="none")
     d.title(RIGHT, row, "Top Customers by Value Score")
     top = d.list("Top customers by value score", SCORE,
                  ["partner_id", "rfm_segment", "predicted_clv", "value_score"], "value_score",
@@ -448,7 +446,7 @@ def customer_service():
     row = 31
     d.title(LEFT, row, "Complaints by Month")
     d.chart("odoo_bar", "", LEFT, row + 1, FULL_WIDTH, 280, COMPLAINT,
-            ["create_date:month", "complaint_type"], stacked=True, axis_title="Complaints")
+            ["create_date:month", "complaint_type"], stacked=True)
 
     row = 45
     d.title(LEFT, row, "Service Contracts")

@@ -6,7 +6,7 @@ from odoo.addons.crm_extended.tests.common import CrmExtendedCase
 from odoo.addons.spreadsheet.utils.validate_data import odoo_charts
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.misc import file_open, file_path
-from odoo.tools.translate import extract_spreadsheet_terms
+from odoo.tools.translate import code_translations, extract_spreadsheet_terms
 
 DASHBOARDS = {
     "crm_analytics.spreadsheet_dashboard_customer_value":
@@ -143,15 +143,24 @@ class TestDashboards(DashboardCase):
         self.assertTrue(self.sales_manager.has_group("crm_analytics.group_crm_analytics_user"))
 
     def test_labels_translated(self):
-        catalog = polib.pofile(file_path("crm_analytics/i18n/zh_CN.po"))
-        translated = {entry.msgid: entry.msgstr for entry in catalog if entry.msgstr}
+        # The web client translates the dashboards' _t() labels, chart titles
+        # and the like with the module's JavaScript terms: all must be there.
+        web = {message["id"]: message["string"] for message
+               in code_translations.get_web_translations("crm_analytics", "zh_CN")["messages"]}
         for path in DASHBOARDS.values():
             with file_open(path, "rb") as f:
                 terms = {term for _line, _func, term, _comments
                          in extract_spreadsheet_terms(f, [], [], {})}
             self.assertIn("Customer Equity" if "value" in path else "Open Complaints", terms)
-            self.assertFalse(sorted(terms - set(translated)), path)
-        self.assertEqual(translated["Customer Value"], "客户价值")
+            self.assertFalse(sorted(terms - set(web)), path)
+        self.assertEqual(web["Customer Equity"], "客户资产")
+        # The dashboard and group names are record translations.
+        catalog = polib.pofile(file_path("crm_analytics/i18n/zh_CN.po"))
+        names = {entry.msgid: entry.msgstr for entry in catalog
+                 if any("spreadsheet_dashboard" in occurrence for occurrence, _line
+                        in entry.occurrences)}
+        self.assertEqual(names, {"Customer Value": "客户价值", "Customer Service": "客户服务",
+                                 "Customer Relationship": "客户关系"})
 
 
 @tagged("post_install", "-at_install")
