@@ -204,9 +204,14 @@ class Dashboard:
     def title(self, col, row, text):
         self.sheet.set(col, row, t(text), style=1)
 
-    def header(self, col, row, labels):
-        for offset, label in enumerate(labels):
-            self.sheet.set(col + offset, row, t(label), style=2 if offset == 0 else 3, border=1)
+    def header(self, col, row, labels, columns=None, text_columns=1):
+        """Column titles; the first ``text_columns`` are left-aligned like
+        their text, the others right-aligned like their numbers."""
+        columns = columns or [col + offset for offset in range(len(labels))]
+        for index, (current, label) in enumerate(zip(columns, labels)):
+            self.sheet.set(current, row, t(label), style=2 if index < text_columns else 3)
+        for current in range(columns[0], columns[-1] + 1):
+            self.sheet.borders[xc(current, row)] = 1
 
     def pivot_table(self, col, row, pivot_id, field, keys, measures, formats, total=True):
         """Rows of a pivot, one per key, then a total row. A key is a fixed
@@ -232,11 +237,13 @@ class Dashboard:
                 self.sheet.set(col + offset, current, f"=PIVOT.VALUE({pivot_id},{q(measure)})",
                                style=5, fmt=fmt, border=2)
 
-    def list_table(self, col, row, list_id, fields, formats, count=10):
+    def list_table(self, col, row, list_id, fields, formats, count=10, columns=None):
+        columns = columns or [col + offset for offset in range(len(fields))]
         for index in range(1, count + 1):
-            for offset, (field, fmt) in enumerate(zip(fields, formats)):
-                self.sheet.set(col + offset, row + index - 1,
+            for current, field, fmt in zip(columns, fields, formats):
+                self.sheet.set(current, row + index - 1,
                                f"=ODOO.LIST({list_id},{index},{q(field)})", style=4, fmt=fmt)
+
 
     def to_json(self):
         return {
@@ -348,7 +355,8 @@ def customer_value():
     top = d.list("Top customers by value score", SCORE,
                  ["partner_id", "rfm_segment", "predicted_clv", "value_score"], "value_score",
                  domain=ACTIVE_SCORED)
-    d.header(RIGHT, row + 1, ["Customer", "RFM Segment", "Lifetime Value", "Value Score"])
+    d.header(RIGHT, row + 1, ["Customer", "RFM Segment", "Lifetime Value", "Value Score"],
+             text_columns=2)
     d.list_table(RIGHT, row + 2, top, ["partner_id", "rfm_segment", "predicted_clv", "value_score"],
                  [None, None, 2, 4])
 
@@ -357,9 +365,12 @@ def customer_value():
     d.title(LEFT, row, "Top Cross-Selling Rules by Lift")
     rules = d.list("Cross-selling rules by lift", "crm.cross.sell.rule",
                    ["antecedent_id", "consequent_id", "confidence", "lift"], "lift")
-    d.header(LEFT, row + 1, ["Customers Who Bought", "Also Buy", "Confidence", "Lift"])
+    # Product names are long: they run over the empty column(s) on their right.
+    columns = [LEFT, LEFT + 2, RIGHT, RIGHT + 1]
+    d.header(LEFT, row + 1, ["Customers Who Bought", "Also Buy", "Confidence", "Lift"], columns,
+             text_columns=2)
     d.list_table(LEFT, row + 2, rules, ["antecedent_id", "consequent_id", "confidence", "lift"],
-                 [None, None, 3, 2])
+                 [None, None, 3, 2], columns=columns)
     return d
 
 
