@@ -39,6 +39,11 @@ BORDERS = {
     "2": {"top": {"style": "thin", "color": "#CCCCCC"}},
 }
 SCORECARD_BLUE, SCORECARD_ORANGE = "#EFF6FF", "#FFF7ED"
+SCORE_MENU = "crm_analytics.crm_customer_score_menu"
+CLASSIFICATION_MENU = "crm_analytics.crm_classification_report_menu"
+COMPLAINT_MENU = "crm_extended.crm_complaint_menu"
+CONTRACT_MENU = "crm_analytics.crm_contract_report_menu"
+VISIT_MENU = "crm_extended.crm_service_visit_menu"
 
 
 def col_name(col):
@@ -113,6 +118,7 @@ class Dashboard:
         self.data.set(1, 0, t("Value"), style=3, border=1)
         self.data.set(2, 0, t("Shown"), style=3, border=1)
         self.pivots, self.lists = {}, {}
+        self.menus = {}  # figure id -> xml id of the menu a click opens
         self.figure_count = 0
 
     # -- data sources --------------------------------------------------
@@ -132,7 +138,10 @@ class Dashboard:
         row_defs = []
         for row in rows:
             field, _sep, granularity = row.partition(":")
-            row_defs.append({"fieldName": field, **({"granularity": granularity} if granularity else {})})
+            row_def = {"fieldName": field}
+            if granularity:
+                row_def["granularity"] = granularity
+            row_defs.append(row_def)
         self.pivots[pivot_id] = {
             "type": "ODOO", "id": pivot_id, "formulaId": pivot_id, "name": name,
             "model": model, "domain": list(domain), "context": {},
@@ -168,8 +177,11 @@ class Dashboard:
         return f"{self.prefix}_figure_{self.figure_count}"
 
     def scorecards(self, row, cards, width=230, gap=12):
-        for index, (title, key_ref, background) in enumerate(cards):
+        """Key figure cards in a row: (title, Data cell, background, xml id of
+        the menu that a click on the card opens)."""
+        for index, (title, key_ref, background, menu) in enumerate(cards):
             figure_id = self.next_figure_id()
+            self.menus[figure_id] = menu
             self.sheet.figures.append({
                 "id": figure_id, "col": 0, "row": row,
                 "offset": {"x": index * (width + gap), "y": 0},
@@ -258,7 +270,7 @@ class Dashboard:
             "pivots": self.pivots, "pivotNextId": len(self.pivots) + 1,
             "customTableStyles": {}, "globalFilters": [],
             "lists": self.lists, "listNextId": len(self.lists) + 1,
-            "chartOdooMenusReferences": {},
+            "chartOdooMenusReferences": self.menus,
         }
 
 
@@ -294,19 +306,21 @@ def customer_value():
     # Key figures (Data sheet) and their scorecards.
     cards = [
         ("Scored Customers", d.key_figure(1, "Active scored customers",
-                                          f'=PIVOT.VALUE({scores},"__count")'), SCORECARD_BLUE),
+                                          f'=PIVOT.VALUE({scores},"__count")'),
+         SCORECARD_BLUE, SCORE_MENU),
         ("Customer Equity", d.key_figure(2, "Customer equity (sum of predicted lifetime values)",
                                          f'=PIVOT.VALUE({scores},"predicted_clv:sum")'),
-         SCORECARD_BLUE),
+         SCORECARD_BLUE, SCORE_MENU),
         ("Average Value Score", d.key_figure(3, "Average value score",
                                              f'=PIVOT.VALUE({scores},"value_score:avg")',
-                                             shown="=ROUND({value},1)", fmt=4), SCORECARD_BLUE),
+                                             shown="=ROUND({value},1)", fmt=4),
+         SCORECARD_BLUE, SCORE_MENU),
         ("High Churn Risk", d.key_figure(4, "Customers at high churn risk",
                                          f'=PIVOT.VALUE({churn},"__count","churn_risk","high")'),
-         SCORECARD_ORANGE),
+         SCORECARD_ORANGE, SCORE_MENU),
         ("Revenue (12 months)", d.key_figure(5, "Net revenue of the last 12 months",
                                              f'=PIVOT.VALUE({revenue},"revenue_12m:sum")'),
-         SCORECARD_ORANGE),
+         SCORECARD_ORANGE, CLASSIFICATION_MENU),
     ]
     d.scorecards(0, cards)
 
@@ -401,7 +415,8 @@ def customer_service():
                            domain=[["followup_satisfaction", "!=", False]])
     categories = d.pivot("Complaints by category", COMPLAINT,
                          ["__count", ("compensation_cost", "sum")],
-                         rows=["category_id"], domain=[["category_id", "!=", False]], sort="__count")
+                         rows=["category_id"], domain=[["category_id", "!=", False]],
+                         sort="__count")
     contracts = d.pivot("Service contracts by status", CONTRACT_REPORT,
                         ["__count", ("fee_amount", "sum"), ("active_count", "sum"),
                          ("expiring_count", "sum"), ("renewal_rate", "avg"),
@@ -414,25 +429,25 @@ def customer_service():
     cards = [
         ("Open Complaints", d.key_figure(1, "Open complaints",
                                          f'=PIVOT.VALUE({open_complaints},"__count")'),
-         SCORECARD_BLUE),
+         SCORECARD_BLUE, COMPLAINT_MENU),
         ("SLA Breached", d.key_figure(
             2, "Open complaints past their SLA deadline",
             f'=PIVOT.VALUE({open_complaints},"__count","sla_status","breached")'),
-         SCORECARD_ORANGE),
+         SCORECARD_ORANGE, COMPLAINT_MENU),
         ("First Response (h)", d.key_figure(
             3, "Average working hours to the first response",
             f'=PIVOT.VALUE({responded},"time_to_first_response_hours:avg")',
-            shown="=ROUND({value},1)", fmt=4), SCORECARD_BLUE),
+            shown="=ROUND({value},1)", fmt=4), SCORECARD_BLUE, COMPLAINT_MENU),
         ("Resolution (h)", d.key_figure(
             4, "Average working hours to resolution",
             f'=PIVOT.VALUE({resolved},"time_to_resolution_hours:avg")',
-            shown="=ROUND({value},1)", fmt=4), SCORECARD_BLUE),
+            shown="=ROUND({value},1)", fmt=4), SCORECARD_BLUE, COMPLAINT_MENU),
         ("Satisfied Customers", d.key_figure(
             5, "Share of follow-ups satisfied or very satisfied", satisfied,
-            shown="={value}", fmt=3), SCORECARD_BLUE),
+            shown="={value}", fmt=3), SCORECARD_BLUE, COMPLAINT_MENU),
         ("Compensation Cost", d.key_figure(
             6, "Compensation cost", f'=PIVOT.VALUE({all_complaints},"compensation_cost:sum")'),
-         SCORECARD_ORANGE),
+         SCORECARD_ORANGE, COMPLAINT_MENU),
     ]
     d.scorecards(0, cards, width=195, gap=10)
 
@@ -464,18 +479,19 @@ def customer_service():
     d.scorecards(row + 1, [
         ("Active Contracts", d.key_figure(7, "Active service contracts",
                                           f'=PIVOT.VALUE({contracts},"active_count:sum")'),
-         SCORECARD_BLUE),
+         SCORECARD_BLUE, CONTRACT_MENU),
         ("Expiring Soon", d.key_figure(8, "Service contracts expiring soon",
                                        f'=PIVOT.VALUE({contracts},"expiring_count:sum")'),
-         SCORECARD_ORANGE),
-        ("Renewal Rate", d.key_figure(9, "Renewal rate", f'=PIVOT.VALUE({contracts},"renewal_rate:avg")',
-                                      shown="={value}", fmt=3), SCORECARD_BLUE),
+         SCORECARD_ORANGE, CONTRACT_MENU),
+        ("Renewal Rate", d.key_figure(9, "Renewal rate",
+                                      f'=PIVOT.VALUE({contracts},"renewal_rate:avg")',
+                                      shown="={value}", fmt=3), SCORECARD_BLUE, CONTRACT_MENU),
         ("Visit Completion", d.key_figure(10, "Visit completion",
                                           f'=PIVOT.VALUE({contracts},"visit_completion:avg")',
-                                          shown="={value}", fmt=3), SCORECARD_BLUE),
+                                          shown="={value}", fmt=3), SCORECARD_BLUE, CONTRACT_MENU),
         ("Visits Overdue", d.key_figure(11, "Maintenance visits overdue",
                                         f'=PIVOT.VALUE({contracts},"visits_overdue:sum")'),
-         SCORECARD_ORANGE),
+         SCORECARD_ORANGE, VISIT_MENU),
     ])
     row = 52
     d.title(LEFT, row, "Contracts by Status")

@@ -15,7 +15,6 @@
         "security/crm_analytics_security.xml",
         "security/crm_customer_score_security.xml",
         "data/ir_cron_data.xml",
-        "data/spreadsheet_dashboard_data.xml",
         "views/crm_customer_score_views.xml",
         "views/crm_score_config_views.xml",
         "views/res_partner_views.xml",
@@ -26,6 +25,8 @@
         "views/res_config_settings_views.xml",
         "wizard/crm_cross_sell_segment_views.xml",
         "views/crm_analytics_menus.xml",
+        # After the menus: a click on a dashboard key figure opens one of them.
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "assets": {
         "web.assets_tests": [
