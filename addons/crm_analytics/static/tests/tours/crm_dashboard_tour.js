@@ -45,7 +45,10 @@ async function checkNoErrorCell(dashboardName) {
         if (!cells.some(([, cell]) => cell.value === "Loading...")) {
             const errors = cells
                 .filter(([, cell]) => cell.type === "error")
-                .map(([{ sheetId, col, row }, cell]) => `${sheetId}:${col},${row}=${cell.value} ${cell.message || ""}`);
+                .map(
+                    ([{ sheetId, col, row }, cell]) =>
+                        `${sheetId} col ${col} row ${row + 1}: ${cell.value} ${cell.message || ""}`
+                );
             if (errors.length) {
                 throw new Error(`${dashboardName}: cells in error: ${errors.join("; ")}`);
             }
