@@ -118,6 +118,7 @@ class Dashboard:
         self.data.set(1, 0, t("Value"), style=3, border=1)
         self.data.set(2, 0, t("Shown"), style=3, border=1)
         self.pivots, self.lists = {}, {}
+        self.filters = []
         self.menus = {}  # figure id -> xml id of the menu a click opens
         self.figure_count = 0
 
@@ -171,6 +172,23 @@ class Dashboard:
         shown = shown or f"=FORMAT.LARGE.NUMBER({value_ref})"
         self.data.set(2, row, shown.format(value=value_ref), fmt=fmt)
         return f"Data!{xc(2, row)}"
+
+    def global_filter(self, filter_id, label, filter_type, model=None):
+        """A filter of the dashboard's search bar, empty by default (all
+        records); sources follow it through their ``matching``."""
+        definition = {"id": filter_id, "type": filter_type, "label": label}
+        if model:
+            definition["modelName"] = model
+        self.filters.append(definition)
+
+    def match_model(self, model, matching):
+        """Make every pivot and chart on ``model`` follow the global filters."""
+        for pivot in self.pivots.values():
+            if pivot["model"] == model:
+                pivot["fieldMatching"] = matching
+        for figure in self.sheet.figures:
+            if figure["data"].get("metaData", {}).get("resModel") == model:
+                figure["data"]["fieldMatching"] = matching
 
     def next_figure_id(self):
         self.figure_count += 1
@@ -268,7 +286,7 @@ class Dashboard:
                 "decimalSeparator": ".", "dateFormat": "mm/dd/yyyy", "timeFormat": "hh:mm:ss",
                 "formulaArgSeparator": ",", "weekStart": 7}},
             "pivots": self.pivots, "pivotNextId": len(self.pivots) + 1,
-            "customTableStyles": {}, "globalFilters": [],
+            "customTableStyles": {}, "globalFilters": self.filters,
             "lists": self.lists, "listNextId": len(self.lists) + 1,
             "chartOdooMenusReferences": self.menus,
         }
@@ -397,8 +415,18 @@ CONTRACT_REPORT = "crm.contract.report"
 OPEN = [["is_closed", "=", False]]
 
 
+# Global filters of Customer Service: the period in which complaints came in
+# (visits: their date) and the complaint team.
+PERIOD, TEAM = "cs_filter_period", "cs_filter_team"
+BY_COMPLAINT = {PERIOD: {"chain": "create_date", "type": "datetime", "offset": 0},
+                TEAM: {"chain": "team_id", "type": "many2one"}}
+BY_VISIT = {PERIOD: {"chain": "date", "type": "datetime", "offset": 0}}
+
+
 def customer_service():
     d = Dashboard("cs")
+    d.global_filter(PERIOD, "Period", "date")
+    d.global_filter(TEAM, "Team", "relation", model="crm.complaint.team")
     open_complaints = d.pivot("Open complaints by SLA status", COMPLAINT, ["__count"],
                               rows=["sla_status"], domain=OPEN)
     all_complaints = d.pivot("All complaints", COMPLAINT,
@@ -501,6 +529,9 @@ def customer_service():
     d.title(RIGHT, row, "Maintenance Visits by Month")
     d.chart("odoo_bar", "", RIGHT, row + 1, RIGHT_WIDTH, 260, "crm.service.visit",
             ["date:month", "state"], stacked=True)
+    # Contracts are a state, not an event of the period: they ignore the filters.
+    d.match_model(COMPLAINT, BY_COMPLAINT)
+    d.match_model("crm.service.visit", BY_VISIT)
     return d
 
 

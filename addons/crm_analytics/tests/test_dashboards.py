@@ -102,6 +102,26 @@ class TestDashboards(DashboardCase):
                     Model.with_user(reader).search_read(
                         list_def["domain"], list_def["columns"], order=order, limit=10)
 
+    def test_global_filters_match_stored_fields(self):
+        service = _read_dashboard("crm_analytics.spreadsheet_dashboard_customer_service")
+        filters = {f["id"]: f for f in service["globalFilters"]}
+        self.assertEqual({f["label"] for f in filters.values()}, {"Period", "Team"})
+        matched = 0
+        for data in map(_read_dashboard, DASHBOARDS):
+            sources = [(p["model"], p["fieldMatching"]) for p in data["pivots"].values()]
+            sources += [(c["metaData"]["resModel"], c["fieldMatching"]) for c in odoo_charts(data)]
+            for model, matching in sources:
+                for filter_id, match in matching.items():
+                    self.assertIn(filter_id, filters)
+                    field = self.env[model]._fields[match["chain"]]
+                    self.assertTrue(field.store, match)
+                    expected = {"date": ("date", "datetime"), "relation": ("many2one",)}
+                    self.assertIn(field.type, expected[filters[filter_id]["type"]], match)
+                    if field.type == "many2one":
+                        self.assertEqual(field.comodel_name, filters[filter_id]["modelName"])
+                    matched += 1
+        self.assertGreater(matched, 10)
+
     def test_formulas_refer_to_existing_sources(self):
         for xmlid in DASHBOARDS:
             data = _read_dashboard(xmlid)
