@@ -3,7 +3,8 @@ import { registry } from "@web/core/registry";
 /**
  * A manager opens Dashboards, picks Customer Value, then Customer Service, and
  * finds in each a key figure computed from the database: the dashboard's value
- * must equal the same count read through the ORM.
+ * must equal the same count read through the ORM, and no cell is in error. A
+ * period without complaints then empties the open complaints figure.
  */
 
 const DATA_COLUMN = 1; // column B of the Data sheet holds the raw values
@@ -69,6 +70,26 @@ async function checkFigure(dashboardName, sheetId, row, model, domain) {
     }
 }
 
+async function checkPeriodFilter(sheetId, row) {
+    // Complaints of the year 2000: none, so the figure empties.
+    const { model } = activeDashboard();
+    const result = model.dispatch("SET_GLOBAL_FILTER_VALUE", {
+        id: "cs_filter_period",
+        value: { type: "year", year: 2000 },
+    });
+    if (!result.isSuccessful) {
+        throw new Error(`The Period filter was refused: ${result.reasons}`);
+    }
+    for (let attempt = 0; attempt < 100; attempt++) {
+        const cell = model.getters.getEvaluatedCell({ sheetId, col: DATA_COLUMN, row });
+        if (cell.value === "" || cell.value === 0 || cell.value === null) {
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("The Period filter does not reach the open complaints figure");
+}
+
 registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
     steps: () => [
         {
@@ -112,6 +133,11 @@ registry.category("web_tour.tours").add("crm_analytics_dashboard_tour", {
                 checkFigure("Customer Service", "cs_data", 1, "crm.complaint", [
                     ["is_closed", "=", false],
                 ]),
+        },
+        {
+            content: "The Period filter narrows the complaint figures",
+            trigger: ".o_spreadsheet_dashboard_action .o_renderer .o-figure",
+            run: () => checkPeriodFilter("cs_data", 1),
         },
     ],
 });
