@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "CRM Extended contributors",
     "website": "https://example.invalid/crm-extended",
-    "depends": ["crm_extended", "sale_margin"],
+    "depends": ["crm_extended", "sale_margin", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["numpy", "scipy"]},
     "data": [
         "security/crm_analytics_groups.xml",
@@ -30,6 +30,8 @@
         "views/res_config_settings_views.xml",
         "wizard/crm_cross_sell_segment_views.xml",
         "views/crm_analytics_menus.xml",
+        # After the menus: a click on a dashboard key figure opens one of them.
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -8,3 +8,4 @@ from . import test_customer_score
 from . import test_customer_score_api
 from . import test_analytics_reports
 from . import test_analytics_reports_tour
+from . import test_dashboards
