@@ -205,9 +205,9 @@ class CrmComplaint(models.Model):
     followup_date = fields.Datetime(string="Follow-up Date", copy=False)
     followup_method = fields.Selection(FOLLOWUP_METHODS, string="Follow-up Method", copy=False)
     followup_outcome = fields.Text(string="Follow-up Outcome", copy=False)
-    followup_satisfaction = fields.Selection(
-        SATISFACTION, string="Satisfaction", copy=False, aggregator="avg"
-    )
+    # No aggregator: a selection is text in SQL; the complaint analysis of
+    # crm_analytics averages it as a number.
+    followup_satisfaction = fields.Selection(SATISFACTION, string="Satisfaction", copy=False)
 
     # The default views, the escalation job and the counters read the open
     # complaints: a fifth of the table, found without scanning the closed ones.
