@@ -110,17 +110,43 @@ class CrmDemoGenerator(models.AbstractModel):
         for complaint, stage in zip(complaints, stages):
             if stage != "crm_complaint_stage_new":
                 complaint.stage_id = self.env.ref(f"crm_extended.{stage}")
-        # Spread the intake over the last three weeks (some are now overdue).
+        # Spread the intake over the last three weeks, in office hours (some
+        # are now overdue); the team answered a few hours after the intake and
+        # resolved within the days since, not at the instant of this script.
+        intakes = [min(now - timedelta(days=age, minutes=rng.randint(0, 59)),
+                       (now - timedelta(days=age)).replace(hour=rng.randint(8, 15),
+                                                           minute=rng.randint(0, 59)))
+                   for age in ages]
+        response_hours = [rng.randint(1, 30) for _ in ages]
+        resolution_share = [rng.uniform(0.2, 0.9) for _ in ages]
         self.env.flush_all()
         self.env.cr.execute(SQL(
-            """UPDATE crm_complaint c SET create_date = c.create_date - v.age * interval '1 day',
-                      sla_start = c.sla_start - v.age * interval '1 day',
-                      first_response_deadline = c.first_response_deadline - v.age * interval '1 day',
-                      resolution_deadline = c.resolution_deadline - v.age * interval '1 day'
-                 FROM unnest(%s::int[], %s::int[]) AS v(id, age) WHERE c.id = v.id""",
-            complaints.ids, ages,
+            """WITH v AS (
+                   SELECT v.id, v.intake, v.hours, v.share,
+                          v.intake - c.create_date AS shift,
+                          (now() AT TIME ZONE 'UTC' - v.intake) * v.share AS early
+                     FROM unnest(%s::int[], %s::timestamp[], %s::int[], %s::float[])
+                          AS v(id, intake, hours, share)
+                     JOIN crm_complaint c ON c.id = v.id
+               )
+               UPDATE crm_complaint c SET create_date = c.create_date + v.shift,
+                      sla_start = c.sla_start + v.shift,
+                      first_response_deadline = c.first_response_deadline + v.shift,
+                      resolution_deadline = c.resolution_deadline + v.shift,
+                      first_response_date = CASE WHEN c.first_response_date IS NOT NULL THEN
+                          LEAST(c.first_response_date, v.intake + v.hours * interval '1 hour',
+                                c.resolved_date - v.early, c.closed_date - v.early) END,
+                      resolved_date = c.resolved_date - v.early,
+                      closed_date = c.closed_date - v.early
+                 FROM v
+                WHERE c.id = v.id""",
+            complaints.ids, intakes, response_hours, resolution_share,
         ))
+        # The stored working-hour figures and SLA status follow those dates.
         self.env.invalidate_all()
+        complaints.modified(["sla_start", "first_response_date", "resolved_date", "closed_date",
+                             "first_response_deadline", "resolution_deadline"])
+        self.env.flush_all()
         self.env["crm.complaint"]._cron_escalate(now=now)
         return complaints
 

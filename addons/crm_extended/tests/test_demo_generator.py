@@ -28,6 +28,17 @@ class TestDemoGenerator(TransactionCase):
         self.assertGreaterEqual(len(complaints), 4)
         self.assertGreater(len(complaints.stage_id), 1)
         self.assertTrue(complaints.filtered("is_closed") and complaints.filtered(lambda c: not c.is_closed))
+        # Answered and resolved some time after the (backdated) intake, and the
+        # stored working hours say so: a dashboard of demo data shows real times.
+        for complaint in complaints:
+            dates = [complaint.sla_start, complaint.first_response_date,
+                     complaint.resolved_date or complaint.closed_date]
+            if complaint.first_response_date:
+                self.assertLessEqual(complaint.sla_start, complaint.first_response_date)
+            if complaint.first_response_date and dates[2]:
+                self.assertLessEqual(complaint.first_response_date, dates[2])
+        self.assertTrue(any(complaints.mapped("time_to_first_response_hours")))
+        self.assertTrue(any(complaints.mapped("time_to_resolution_hours")))
         contracts = self.env["crm.service.contract"].search([("partner_id", "in", customers.ids)])
         self.assertEqual(len(contracts), summary["contracts"])
         self.assertGreaterEqual(len(contracts), 3)
