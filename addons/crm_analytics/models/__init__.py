@@ -9,3 +9,5 @@ from . import crm_customer_score_sources
 from . import res_config_settings
 from . import crm_cross_sell_rule
 from . import product_template
+from . import crm_customer_segment
+from . import crm_customer_event
