@@ -113,6 +113,9 @@ class CrmCustomerEvent(models.Model):
               LEFT JOIN res_users seller ON seller.id = entity.user_id AND seller.active
              WHERE c.company_id = %(company)s AND c.state IN ('active', 'expiring')
                AND y.year > EXTRACT(YEAR FROM c.date_start)
+               -- within the contract's term
+               AND c.date_start + make_interval(
+                       years => y.year - EXTRACT(YEAR FROM c.date_start)::int) <= c.date_end
             """,
             **params,
         )
