@@ -296,7 +296,7 @@ class CrmCustomerSegment(models.Model):
         else:
             raise ValidationError(_("segment must be a segment id or name."))
         if not found:
-            raise UserError(_("No customer segment %(segment)s.", segment=segment))
+            raise UserError(_("No customer segment \"%(segment)s\".", segment=segment))
         return found
 
     @api.model
