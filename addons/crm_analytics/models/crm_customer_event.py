@@ -151,7 +151,10 @@ class CrmCustomerEvent(models.Model):
         models_ids = {name: self.env["ir.model"]._get_id(name)
                       for name in ("res.partner", "crm.service.contract")}
         events.fetch(["kind", "partner_id", "contract_id", "event_date", "years", "user_id"])
-        (events.partner_id | events.contract_id.partner_id).fetch(["name"])
+        # The documents' names (mail.activity stores them, record by record)
+        # and the assignees' languages, read once for all.
+        events.partner_id.mapped("display_name")
+        events.contract_id.mapped("display_name")
         events.user_id.fetch(["lang"])
         vals_list = []
         for event in events:

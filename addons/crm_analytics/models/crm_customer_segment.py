@@ -137,8 +137,11 @@ class CrmCustomerSegment(models.Model):
             except (ValidationError, ValueError):
                 segment.customer_count = 0
 
+    @api.depends_context("uid")
     def _compute_mass_mailing_installed(self):
-        installed = "mailing.list" in self.env
+        # Shown to the users who may add contacts to mailing lists (Email
+        # Marketing users), and only when the app is installed.
+        installed = "mailing.list" in self.env and self.env["mailing.contact"].has_access("create")
         for segment in self:
             segment.mass_mailing_installed = installed
 
@@ -271,9 +274,7 @@ class CrmCustomerSegment(models.Model):
             "crm.customer.segment.activity", self.env._("Schedule Activities"))
 
     def action_add_to_mailing_list(self):
-        if "mailing.list" not in self.env:
-            raise UserError(self.env._(
-                "Mailing lists need the Email Marketing app: install it first."))
+        self.env["crm.customer.segment.mailing"]._crm_check_mailing_rights()
         return self._crm_wizard_action(
             "crm.customer.segment.mailing", self.env._("Add to Mailing List"))
 

@@ -373,6 +373,13 @@ class TestCustomerSegment(CrmExtendedCase):
         self.assertEqual((again["added"], again["created"], again["already"]), (0, 0, 4))
         self.assertEqual(
             self.env["mailing.contact"].search_count([("list_ids", "in", mailing_list.ids)]), 4)
+        # Sales users without Email Marketing rights neither see nor run it.
+        as_salesman = segment.with_user(self.salesman)
+        self.assertFalse(as_salesman.mass_mailing_installed)
+        with self.assertRaisesRegex(AccessError, "Only Email Marketing users"):
+            as_salesman.action_add_to_mailing_list()
+        with self.assertRaisesRegex(AccessError, "Only Email Marketing users"):
+            wizard.with_user(self.salesman)._crm_add_to_list()
         # A list deleted meanwhile: a clear error, nothing added.
         gone = self.env["mailing.list"].create({"name": "SegTest gone"})
         wizard.mailing_list = str(gone.id)

@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class CrmCustomerSegmentMailing(models.TransientModel):
@@ -22,6 +22,15 @@ class CrmCustomerSegmentMailing(models.TransientModel):
             return []
         lists = self.env["mailing.list"].search_fetch([], ["display_name"], order="name, id")
         return [(str(mailing_list.id), mailing_list.display_name) for mailing_list in lists]
+
+    @api.model
+    def _crm_check_mailing_rights(self):
+        _ = self.env._
+        if "mailing.list" not in self.env:
+            raise UserError(_("Mailing lists need the Email Marketing app: install it first."))
+        if not self.env["mailing.contact"].has_access("create"):
+            raise AccessError(_(
+                "Only Email Marketing users may add customers to a mailing list."))
 
     def action_add(self):
         self.ensure_one()
@@ -49,8 +58,7 @@ class CrmCustomerSegmentMailing(models.TransientModel):
         are created in one ``create``. Returns the counts and the list."""
         self.ensure_one()
         _ = self.env._
-        if "mailing.list" not in self.env:
-            raise UserError(_("Mailing lists need the Email Marketing app: install it first."))
+        self._crm_check_mailing_rights()
         mailing_list = self.env["mailing.list"].browse(int(self.mailing_list or 0)).exists()
         if not mailing_list:
             raise UserError(_("Choose an existing mailing list."))
