@@ -19,14 +19,21 @@ back at the end (a --reuse run measures the same work again):
 4. the *Schedule Activities* action on the at-risk segment, then its re-run
    (everything skipped).
 
+With --port, it then saves the segment of every customer, starts `python3 -m odoo`
+on that port and times `crm-client segments export` of it into a CSV file (3 runs
+per transport, the command as a user runs it: a new process each time).
+
 Prints seconds and rows with the machine it ran on.
 """
 
 import argparse
 import json
 import os
+import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -40,6 +47,65 @@ from bench_classification import (  # noqa: E402
     timed,
 )
 from bench_crosssell import generate_contracts  # noqa: E402
+from bench_import import make_api_key  # noqa: E402
+
+EVERYONE = "Bench: every customer"
+
+
+def start_server(database, port):
+    log_path = os.path.join(ROOT, "var", f"bench_segments_{database}.log")
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "--http-port", str(port),
+         "--gevent-port", str(port + 50), "--db-filter", f"^{database}$",
+         "--max-cron-threads", "0", "--log-level", "warn",
+         "--log-handler", "odoo.addons.rpc.controllers.xmlrpc:ERROR"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"[bench] the server exited, see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{url}/web/login", timeout=60):
+                return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("[bench] the server did not start")
+
+
+def time_cli(args, results):
+    """`crm-client segments export` of every customer, over both transports."""
+    api_key = make_api_key(args.database)
+    process, url = start_server(args.database, args.port)
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "scripts"), CRM_URL=url,
+               CRM_DB=args.database, CRM_LOGIN="admin", CRM_PASSWORD="admin",
+               CRM_API_KEY=api_key, HOME=os.path.join(ROOT, "var"))
+    output = os.path.join(ROOT, "var", "bench_segments_export.csv")
+    try:
+        for transport in ("json2", "xmlrpc"):
+            runs = []
+            for _ in range(3):
+                started = time.monotonic()
+                done = subprocess.run(
+                    [sys.executable, "-m", "crm_client", "--transport", transport, "segments",
+                     "export", EVERYONE, "--output", output, "--format", "json", "--quiet"],
+                    env=env, capture_output=True, text=True, cwd=ROOT)
+                runs.append(time.monotonic() - started)
+                if done.returncode:
+                    raise SystemExit(f"[bench] crm-client failed: {done.stderr}")
+            rows = json.loads(done.stdout)["customers"]
+            median = statistics.median(runs)
+            results.append({"step": f"crm-client segments export over {transport}",
+                            "seconds": round(median, 3), "best": round(min(runs), 3),
+                            "rows": rows, "rows_label": "customers"})
+            say(f"crm-client segments export over {transport}: {rows:,} customers, best "
+                f"{min(runs):.2f}s, median {median:.2f}s ({rows / median:,.0f} customers/s)")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def prepare(env, args):
@@ -86,9 +152,12 @@ def main(argv=None):
                         help="keep an existing database and its generated data")
     parser.add_argument("--template", help="copy this database instead of installing "
                         "the dependencies from scratch (e.g. crm_tmpl_base)")
+    parser.add_argument("--port", type=int,
+                        help="also time `crm-client segments export` on a server on this port")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
 
     import odoo  # noqa: PLC0415
     import odoo.tools  # noqa: PLC0415
@@ -139,7 +208,7 @@ def main(argv=None):
         top, second = (row[0] for row in cr.fetchall())
         Segment = env["crm.customer.segment"]
         segments = Segment.create([
-            {"name": "Bench: every customer"},
+            {"name": EVERYONE},
             {"name": "Bench: grade A", "value_grade_ids": options("value_grade", "a")},
             {"name": "Bench: at risk", "churn_risk_ids": options("churn_risk", "high"),
              "rfm_segment_ids": options("rfm_segment", "at_risk", "cannot_lose",
@@ -191,7 +260,13 @@ def main(argv=None):
         timed(results, "schedule activities again (all skipped)", "customers", schedule)
 
         cr.rollback()
+        if args.port:
+            if not Segment.search([("name", "=", EVERYONE)]):
+                Segment.create({"name": EVERYONE})
+                cr.commit()
 
+    if args.port:
+        time_cli(args, results)
     say("machine: " + ", ".join(f"{k}={v}" for k, v in info.items()))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
