@@ -172,11 +172,22 @@ class TestCustomerSegment(CrmExtendedCase):
                 self.assertEqual(segment.customer_count, len(expected))
                 if direct:
                     self.assertEqual(self._keys(Partner.search(direct)), expected)
-        # The score criteria agree with a search on the score table.
-        scores = self.env["crm.customer.score"].search([
-            ("company_id", "=", self.company.id), ("churn_risk", "=", "high"),
-            ("partner_id.name", "=like", "SegTest %")])
-        self.assertEqual(self._keys(scores.partner_id), {"a_risk", "b_risk", "c_lost"})
+        # The score and product criteria agree with direct searches on the
+        # score table and the confirmed order lines.
+        Score = self.env["crm.customer.score"]
+        mine_scores = [("company_id", "=", self.company.id),
+                       ("partner_id.name", "=like", "SegTest %")]
+        for domain, expected in (
+            ([("churn_risk", "=", "high")], {"a_risk", "b_risk", "c_lost"}),
+            ([("rfm_segment", "in", ["at_risk", "cannot_lose"])], {"a_risk", "b_risk"}),
+            ([("value_score", ">=", 60.0)], {"a_risk", "a_loyal", "b_risk"}),
+        ):
+            self.assertEqual(self._keys(Score.search(mine_scores + domain).partner_id), expected)
+        lines = self.env["sale.order.line"].search([
+            ("state", "=", "sale"), ("company_id", "=", self.company.id),
+            ("product_id", "=", self.p1.id)])
+        self.assertEqual(self._keys(lines.order_partner_id.commercial_partner_id),
+                         {"a_risk", "a_loyal", "b_risk"})
 
     def test_other_company_segment(self):
         segment = self._segment(
