@@ -6,3 +6,4 @@ from . import test_i18n
 from . import test_scoring_statistics
 from . import test_customer_score
 from . import test_customer_segment
+from . import test_customer_segment_tour
