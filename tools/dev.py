@@ -328,7 +328,8 @@ def cmd_test(args):
     os.makedirs(log_dir, exist_ok=True)
     log_path = os.path.join(log_dir, "odoo-tests.log")
     tags = args.test_tags or ",".join(f"/{module}" for module in MODULES)
-    say(f"database {database}: installing {', '.join(MODULES)} and running their tests ({tags})")
+    say(f"database {database}: installing {', '.join(MODULES + TEST_EXTRA_MODULES)} and running "
+        f"the tests of {', '.join(MODULES)} ({tags})")
     started = time.monotonic()
     failures = []
     run = failed = pytest_passed = pytest_failed = 0
