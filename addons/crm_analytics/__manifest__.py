@@ -15,6 +15,8 @@
         "security/crm_analytics_security.xml",
         "security/crm_customer_score_security.xml",
         "data/ir_cron_data.xml",
+        "data/crm_customer_segment_option_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/crm_customer_score_views.xml",
         "views/crm_score_config_views.xml",
         "views/res_partner_views.xml",
@@ -29,6 +31,8 @@
         "views/crm_cross_sell_rule_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/crm_cross_sell_segment_views.xml",
+        "views/crm_customer_segment_views.xml",
+        "wizard/crm_customer_segment_action_views.xml",
         "views/crm_analytics_menus.xml",
         # After the menus: a click on a dashboard key figure opens one of them.
         "data/spreadsheet_dashboard_data.xml",

@@ -566,6 +566,50 @@ def cmd_scores_recompute(conn, args):
                    message=params.get("message"))
 
 
+# ---------------------------------------------------------------------------
+# Customer segments (crm_analytics)
+# ---------------------------------------------------------------------------
+
+SEGMENT_COLUMNS = ["id", "name", "customers", "company"]
+
+
+def _segment_ident(value):
+    """An all-digit argument is a segment id, anything else its exact name."""
+    value = value.strip()
+    if not value:
+        raise errors.UsageError("Give a segment name or id.")
+    return int(value) if value.isdigit() else value
+
+
+def cmd_segments_list(conn, args):
+    records = conn.search_read("crm.customer.segment", [],
+                               ["name", "customer_count", "company_id"], order="sequence, name, id")
+    rows = [{
+        "id": rec["id"],
+        "name": rec["name"],
+        "customers": rec["customer_count"],
+        "company": _m2o(rec["company_id"]),
+    } for rec in records]
+    return Outcome(rows, columns=SEGMENT_COLUMNS)
+
+
+def cmd_segments_export(conn, args):
+    if not 1 <= args.page_size <= 10000:
+        raise errors.UsageError("--page-size must be between 1 and 10000.")
+    segment = _segment_ident(args.segment)
+    info, header, rows = importer.export_segment(
+        conn, segment, page_size=args.page_size,
+        progress_factory=lambda total: importer.Progress(
+            sys.stderr, total, "customers", quiet=args.quiet),
+    )
+    if args.output:
+        fmt = getattr(args, "format", "csv")
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            render(rows, "json" if fmt == "json" else "csv", handle, header)
+        return Outcome({"file": args.output, "segment": info["name"], "customers": len(rows)})
+    return Outcome(rows, columns=header)
+
+
 COMMANDS = {
     "check": cmd_check,
     "customers": cmd_customers,
@@ -581,6 +625,8 @@ COMMANDS = {
     "contracts expiring": cmd_contracts_expiring,
     "scores list": cmd_scores_list,
     "scores recompute": cmd_scores_recompute,
+    "segments list": cmd_segments_list,
+    "segments export": cmd_segments_export,
 }
 
 
@@ -758,6 +804,22 @@ def build_parser():
     score_list.add_argument("--min-score", type=float, help="value score at least this (0-100; the server rounds it to one decimal)")
     score_list.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
     score_list.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    segments = add("segments", "saved customer segments (crm_analytics)")
+    segment_sub = segments.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add_action(segment_sub, "list", "list the customer segments with their current customer count")
+    segment_export = add_action(
+        segment_sub, "export",
+        "export the customers of a segment: id, name, ref, external_ref, email, value_grade, "
+        "lifecycle_stage, rfm_segment, churn_risk, value_score (CSV or JSON with --format; "
+        "progress on stderr)")
+    segment_export.add_argument("segment", help="segment id (all digits) or exact name")
+    segment_export.add_argument("--output", "-o", metavar="FILE",
+                                help="write to FILE (CSV unless --format json) instead of stdout")
+    segment_export.add_argument("--page-size", type=int, default=importer.SEGMENT_PAGE,
+                                help=f"customers per call (default {importer.SEGMENT_PAGE}, "
+                                     "at most 10000)")
+    segment_export.add_argument("--quiet", "-q", action="store_true",
+                                help="no progress lines on stderr")
     return parser
 
 

@@ -54,7 +54,7 @@ READ_ONLY_METHODS = frozenset({
     "version", "authenticate", "context_get", "search", "search_read", "search_count",
     "read", "fields_get", "name_search", "formatted_read_group", "web_search_read",
     "search_fetch", "check_access",
-    "crm_api_customer_summary", "crm_api_read_scores",
+    "crm_api_customer_summary", "crm_api_read_scores", "crm_api_segment_export",
 })
 
 

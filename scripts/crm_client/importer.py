@@ -286,3 +286,33 @@ def export_rows(conn, partner_ids):
                     row[key] = row[key].upper()
             rows.append(row)
     return rows
+
+
+SEGMENT_PAGE = 2000
+
+
+def export_segment(conn, segment, page_size=SEGMENT_PAGE, progress_factory=None):
+    """The customers of a segment (id or exact name), page by page through
+    ``crm.customer.segment.crm_api_segment_export``, as flat output rows.
+    ``progress_factory(total)`` gives a :class:`Progress`, updated per page.
+    Returns ``(segment info, header, rows)``."""
+    rows, header, offset, total, progress, info = [], None, 0, None, None, None
+    while total is None or offset < total:
+        answer = conn.call("crm.customer.segment", "crm_api_segment_export",
+                           segment=segment, offset=offset, limit=page_size)
+        info, header, total = answer["segment"], answer["header"], answer["total"]
+        if progress is None and progress_factory:
+            progress = progress_factory(total)
+        for values in answer["rows"]:
+            row = {key: (None if value is False else value)
+                   for key, value in zip(header, values, strict=True)}
+            if row.get("value_grade"):
+                row["value_grade"] = row["value_grade"].upper()
+            rows.append(row)
+        offset += len(answer["rows"])
+        if progress:
+            progress.update(offset, {"pages": -(-offset // page_size)})
+        if len(answer["rows"]) < page_size:
+            # The last page (or the segment shrank while exporting).
+            break
+    return info, header, rows

@@ -142,3 +142,16 @@ def test_score_list_refuses_bad_numbers(capsys):
             parse(*argv)
         assert exit_info.value.code == errors.EXIT_USAGE
     capsys.readouterr()
+
+
+def test_segments_export_options():
+    options = parse("segments", "export", "At-risk A", "--format", "csv", "-o", "out.csv",
+                    "--page-size", "500", "-q")
+    assert (options["command"], options["action"]) == ("segments", "export")
+    assert (options["segment"], options["output"], options["page_size"], options["quiet"]) == (
+        "At-risk A", "out.csv", 500, True)
+    assert parse("segments", "export", "7")["page_size"] == 2000
+    assert cli._segment_ident(" 42 ") == 42
+    assert cli._segment_ident("42 customers") == "42 customers"
+    with pytest.raises(errors.UsageError):
+        cli._segment_ident("  ")

@@ -10,3 +10,6 @@ from . import crm_customer_score_sources
 from . import res_config_settings
 from . import crm_cross_sell_rule
 from . import product_template
+from . import crm_customer_segment
+from . import crm_customer_event
+from . import crm_demo_generator

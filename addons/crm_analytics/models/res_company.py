@@ -30,6 +30,18 @@ class ResCompany(models.Model):
         "within this many days after first buying the first one.",
     )
     crm_xsell_computed_at = fields.Datetime(string="Last Rule Mining", readonly=True)
+    crm_event_days_ahead = fields.Integer(
+        string="Plan Event Activities (days ahead)", default=7,
+        help="Birthdays and service contract anniversaries get an activity for the account "
+        "manager this many days before the date.",
+    )
+
+    @api.constrains("crm_event_days_ahead")
+    def _check_crm_event_days_ahead(self):
+        for company in self:
+            if not 0 <= company.crm_event_days_ahead <= 365:
+                raise ValidationError(self.env._(
+                    "Event activities are planned between 0 and 365 days ahead."))
 
     @api.constrains("crm_xsell_min_support", "crm_xsell_min_confidence",
                     "crm_xsell_min_lift", "crm_xsell_sequence_days")

@@ -12,6 +12,8 @@ class ResConfigSettings(models.TransientModel):
     crm_xsell_sequence_days = fields.Integer(
         related="company_id.crm_xsell_sequence_days", readonly=False)
     crm_xsell_computed_at = fields.Datetime(related="company_id.crm_xsell_computed_at")
+    crm_event_days_ahead = fields.Integer(
+        related="company_id.crm_event_days_ahead", readonly=False)
 
     def action_crm_xsell_recompute(self):
         return self.env["crm.cross.sell.rule"].action_recompute()

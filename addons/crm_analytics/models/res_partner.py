@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
@@ -43,6 +44,19 @@ class ResPartner(models.Model):
     crm_score_currency_id = fields.Many2one("res.currency", string="Score Currency",
                                             compute="_compute_crm_score",
                                             groups="base.group_user")
+    # The scores of the commercial entity in every company: segments filter on
+    # them with one EXISTS ("crm_score_ids any [...]").
+    crm_score_ids = fields.One2many("crm.customer.score", "partner_id", string="Value Scores",
+                                    groups="base.group_user")
+    crm_purchased_product_ids = fields.Many2many(
+        "product.product", string="Products Bought", compute="_compute_crm_purchased_products",
+        search="_search_crm_purchased_products", groups="base.group_user",
+        help="Products of the confirmed orders of the customer (and its contacts) in the "
+        "current company.")
+    crm_birthday = fields.Date(
+        string="Birthday", groups="base.group_user",
+        help="A birthday activity is planned for the account manager a few days ahead "
+        "(Settings > CRM > Customer Events).")
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
@@ -67,6 +81,49 @@ class ResPartner(models.Model):
             partner.crm_predicted_clv = score.predicted_clv
             partner.crm_score_profit = score.profit
             partner.crm_score_currency_id = score.currency_id
+
+    @api.depends_context("company")
+    def _compute_crm_purchased_products(self):
+        ids = [pid for pid in self.ids if pid]
+        bought = {}
+        if ids:
+            self.env.flush_all()
+            rows = self.env.execute_query(SQL(
+                """
+                SELECT c.id, array_agg(DISTINCT l.product_id)
+                  FROM res_partner c
+                  JOIN res_partner p ON p.commercial_partner_id = c.commercial_partner_id
+                  JOIN sale_order_line l ON l.order_partner_id = p.id
+                 WHERE c.id = ANY(%s) AND l.state = 'sale' AND l.company_id = %s
+                   AND l.product_id IS NOT NULL
+                 GROUP BY c.id
+                """,
+                ids, self.env.company.id,
+            ))
+            bought = dict(rows)
+        Product = self.env["product.product"]
+        for partner in self:
+            partner.crm_purchased_product_ids = Product.browse(bought.get(partner.id, []))
+
+    def _search_crm_purchased_products(self, operator, value):
+        """Commercial partners (and their contacts) with a confirmed order line
+        of one of the products in the current company: one sub-select."""
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        product_ids = [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
+        if len(product_ids) != len([v for v in value if v is not False]):
+            return NotImplemented
+        buyers = SQL(
+            """
+            SELECT buyer.commercial_partner_id
+              FROM sale_order_line l
+              JOIN res_partner buyer ON buyer.id = l.order_partner_id
+             WHERE l.state = 'sale' AND l.company_id = %s AND l.product_id = ANY(%s)
+               AND buyer.commercial_partner_id IS NOT NULL
+            """,
+            self.env.company.id, product_ids,
+        )
+        return Domain("commercial_partner_id", "any!" if operator == "in" else "not any!", buyers)
 
     def action_crm_open_score(self):
         self.ensure_one()

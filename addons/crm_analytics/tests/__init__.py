@@ -9,3 +9,5 @@ from . import test_customer_score_api
 from . import test_analytics_reports
 from . import test_analytics_reports_tour
 from . import test_dashboards
+from . import test_customer_segment
+from . import test_customer_segment_tour
