@@ -5,3 +5,4 @@ from . import test_cross_sell_tour
 from . import test_i18n
 from . import test_scoring_statistics
 from . import test_customer_score
+from . import test_score_aggregate
