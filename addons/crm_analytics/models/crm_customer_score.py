@@ -358,45 +358,64 @@ class CrmCustomerScore(models.Model):
         notes of the window; archived customers are included."""
         scope = SQL("") if partner_ids is None else SQL(
             "AND a.partner_id = ANY(%s)", list(partner_ids))
-        # Numbers as float8 and days as integers: psycopg2 turns them into
-        # Python floats and ints, far cheaper than Decimal and date objects.
-        self.env.cr.execute(SQL(
-            """
-SELECT a.partner_id,
-       %(today)s::date - a.last_day AS recency,
-       a.last_day - a.first_day AS t_x,
-       %(today)s::date - a.first_day AS age,
-       a.purchase_days,
-       a.repeat_amount::float8,
-       a.active_months,
-       ((EXTRACT(YEAR FROM %(today)s::date) - EXTRACT(YEAR FROM a.first_day)) * 12
-           + EXTRACT(MONTH FROM %(today)s::date) - EXTRACT(MONTH FROM a.first_day) + 1)::int
-           AS months_span,
-       a.gap_mean, a.gap_std, a.gap_count,
-       a.frequency,
-       (a.window_amount - a.window_refund)::float8 AS monetary,
-       a.window_amount::float8,
-       a.window_refund::float8,
-       a.window_margin::float8,
-       (a.amount_12m - a.refund_12m)::float8 AS revenue_12m,
-       (a.amount_prev_12m - a.refund_prev_12m)::float8 AS revenue_prev_12m,
-       COALESCE((rp.crm_estimated_potential ->> %(key)s)::float8, 0) AS potential,
-       a.first_day - DATE '1970-01-01' AS first_epoch_day,
-       a.last_day - DATE '1970-01-01' AS last_epoch_day
-  FROM crm_customer_score_aggregate a
-  JOIN res_partner rp ON rp.id = a.partner_id
- WHERE a.company_id = %(company)s %(scope)s
- ORDER BY a.partner_id
-            """,
-            company=company.id, key=str(company.id), today=today, scope=scope,
-        ))
-        names = [column.name for column in self.env.cr.description]
-        rows = self.env.cr.fetchall()
-        array = np.array(rows, dtype=float).reshape(-1, len(names))
-        data = {name: array[:, index] for index, name in enumerate(names)}
-        data["partner_id"] = data["partner_id"].astype(np.int64)
-        for name in ("first", "last"):
-            data[f"{name}_day"] = data.pop(f"{name}_epoch_day").astype("datetime64[D]")
+        # Every column is NOT NULL float8 or int4: the result comes back as
+        # binary COPY and numpy reads it as records in one go (no Python
+        # object per value). Days are integers since 1970-01-01.
+        columns = [
+            ("partner_id", "int4", SQL("a.partner_id")),
+            ("recency", "int4", SQL("%s::date - a.last_day", today)),
+            ("t_x", "int4", SQL("a.last_day - a.first_day")),
+            ("age", "int4", SQL("%s::date - a.first_day", today)),
+            ("purchase_days", "int4", SQL("a.purchase_days")),
+            ("repeat_amount", "float8", SQL("a.repeat_amount")),
+            ("active_months", "int4", SQL("a.active_months")),
+            ("months_span", "int4", SQL(
+                "(EXTRACT(YEAR FROM %s::date) - EXTRACT(YEAR FROM a.first_day)) * 12"
+                " + EXTRACT(MONTH FROM %s::date) - EXTRACT(MONTH FROM a.first_day) + 1",
+                today, today)),
+            ("gap_mean", "float8", SQL("a.gap_mean")),
+            ("gap_std", "float8", SQL("a.gap_std")),
+            ("gap_count", "int4", SQL("a.gap_count")),
+            ("frequency", "int4", SQL("a.frequency")),
+            ("monetary", "float8", SQL("a.window_amount - a.window_refund")),
+            ("window_amount", "float8", SQL("a.window_amount")),
+            ("window_refund", "float8", SQL("a.window_refund")),
+            ("window_margin", "float8", SQL("a.window_margin")),
+            ("revenue_12m", "float8", SQL("a.amount_12m - a.refund_12m")),
+            ("revenue_prev_12m", "float8", SQL("a.amount_prev_12m - a.refund_prev_12m")),
+            ("potential", "float8", SQL(
+                "COALESCE((rp.crm_estimated_potential ->> %s)::float8, 0)", str(company.id))),
+            ("first_day", "int4", SQL("a.first_day - DATE '1970-01-01'")),
+            ("last_day", "int4", SQL("a.last_day - DATE '1970-01-01'")),
+        ]
+        query = SQL(
+            """SELECT %s
+                 FROM crm_customer_score_aggregate a
+                 JOIN res_partner rp ON rp.id = a.partner_id
+                WHERE a.company_id = %s %s
+                ORDER BY a.partner_id""",
+            SQL(", ").join(SQL("(%s)::%s", expression, SQL(kind))
+                           for __, kind, expression in columns),
+            company.id, scope,
+        )
+        buffer = io.BytesIO()
+        cr = self.env.cr
+        cr.copy_expert(
+            cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(),
+            buffer,
+        )
+        layout = [("fields", ">i2")]
+        for name, kind, __ in columns:
+            layout += [(f"{name}_size", ">i4"), (name, ">i4" if kind == "int4" else ">f8")]
+        # 19-byte header (signature, flags, extension length), 2-byte trailer.
+        records = np.frombuffer(buffer.getbuffer()[19:-2], dtype=np.dtype(layout))
+        data = {name: records[name].astype(np.int64 if kind == "int4" else float)
+                for name, kind, __ in columns}
+        for name in ("recency", "t_x", "age", "purchase_days", "active_months",
+                     "months_span", "gap_count", "frequency"):
+            data[name] = data[name].astype(float)
+        for name in ("first_day", "last_day"):
+            data[name] = data[name].astype("datetime64[D]")
         return data
 
     @api.model
@@ -614,8 +633,10 @@ SELECT a.partner_id,
             ),
         ))
         cr.copy_expert(
-            "COPY crm_customer_score_tmp (%s) FROM STDIN WITH (FORMAT binary)"  # noqa: S608
-            % ", ".join(columns),
+            cr.mogrify(SQL(
+                "COPY crm_customer_score_tmp (%s) FROM STDIN WITH (FORMAT binary)",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+            )).decode(),
             io.BytesIO(self._crm_score_binary_copy(rows, columns, kinds)),
         )
 

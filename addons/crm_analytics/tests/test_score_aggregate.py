@@ -2,11 +2,13 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import fields
-
 from odoo.addons.crm_analytics.models.crm_customer_score import CrmCustomerScore
-from odoo.addons.crm_analytics.models.crm_customer_score_aggregate import AGGREGATE_COLUMNS
+from odoo.addons.crm_analytics.models.crm_customer_score_aggregate import (
+    AGGREGATE_COLUMNS,
+)
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 # Score columns that depend only on the order history and the date (not on the
 # model fit, which may move in the last digits from one start to another).
@@ -58,20 +60,20 @@ class TestScoreAggregate(CrmExtendedCase):
         cls.Score._crm_score_company(cls.company)
 
     def aggregate(self):
-        self.env.cr.execute(
-            "SELECT partner_id, %s FROM crm_customer_score_aggregate "  # noqa: S608
-            "WHERE company_id = %%s ORDER BY partner_id" % ", ".join(AGGREGATE_COLUMNS),
-            [self.company.id],
-        )
+        self.env.cr.execute(SQL(
+            "SELECT partner_id, %s FROM crm_customer_score_aggregate "
+            "WHERE company_id = %s ORDER BY partner_id",
+            SQL(", ").join(SQL.identifier(name) for name in AGGREGATE_COLUMNS), self.company.id,
+        ))
         return self.env.cr.fetchall()
 
     def scores(self):
         self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT partner_id, %s FROM crm_customer_score "  # noqa: S608
-            "WHERE company_id = %%s ORDER BY partner_id" % ", ".join(DATA_COLUMNS),
-            [self.company.id],
-        )
+        self.env.cr.execute(SQL(
+            "SELECT partner_id, %s FROM crm_customer_score "
+            "WHERE company_id = %s ORDER BY partner_id",
+            SQL(", ").join(SQL.identifier(name) for name in DATA_COLUMNS), self.company.id,
+        ))
         return self.env.cr.fetchall()
 
     def assertSameAsRebuild(self, day=None, compare_scores=True):
