@@ -36,8 +36,13 @@ INTEGER_COLUMNS = {
 
 SELECTION_KEYS = {"rfm_segment": RFM_SEGMENTS, "churn_risk": CHURN_RISKS}
 # Kind of column -> (type in the temporary table, numpy type in binary COPY).
+# Numeric values go as fixed-width numerics (see _crm_score_numeric_digits):
+# casting millions of float8 to numeric in SQL costs more than the update.
+NUMERIC_DTYPE = [("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">u2"), ("dscale", ">u2"),
+                 ("digits", ">i2", (6,))]
 BINARY_TYPES = {
     "float": ("float8", ">f8"),
+    "numeric": ("numeric", NUMERIC_DTYPE),
     "integer": ("int4", ">i4"),
     "date": ("date", ">i4"),
     "selection": ("int2", ">i2"),
@@ -281,6 +286,12 @@ class CrmCustomerScore(models.Model):
             return None
         started = time.monotonic()
         self.env.flush_all()
+        # For this transaction: sorts and hashes over 100,000 customers stay in
+        # memory; no JIT compilation of the aggregate queries.
+        self.env.cr.execute(SQL(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+            SCORE_WORK_MEM,
+        ))
         config = self.env["crm.score.config"]._get_for_company(company)
         today = self._crm_score_today()
         aggregate = self._crm_score_aggregate_sync(company, config, today, partner_ids,
@@ -462,7 +473,8 @@ class CrmCustomerScore(models.Model):
         """Stored values of the company's other customers, to rank an
         incremental update against (one query)."""
         self.env.cr.execute(SQL(
-            """SELECT recency_days, frequency, monetary, predicted_clv, profit
+            """SELECT recency_days::float8, frequency::float8, monetary::float8,
+                      predicted_clv::float8, profit::float8
                  FROM crm_customer_score
                 WHERE company_id = %s AND partner_id != ALL(%s)""",
             company.id, list(partner_ids),
@@ -624,6 +636,9 @@ class CrmCustomerScore(models.Model):
         # binary COPY format in one go, where formatting 3.6 million numbers
         # as text took seconds. NaN (undefined) becomes NULL in SQL.
         kinds = {name: self._crm_score_column_kind(name) for name in columns}
+        for name, kind in kinds.items():
+            if kind == "numeric" and self._crm_score_numeric_digits(rows[name]) is None:
+                kinds[name] = "float"
         cr.execute(SQL("DROP TABLE IF EXISTS crm_customer_score_tmp"))
         cr.execute(SQL(
             "CREATE TEMP TABLE crm_customer_score_tmp (%s) ON COMMIT DROP",
@@ -643,7 +658,7 @@ class CrmCustomerScore(models.Model):
         def value(name):
             kind = kinds[name]
             column = SQL("t.%s", SQL.identifier(name))
-            if kind == "float":
+            if kind in ("float", "numeric"):
                 return SQL("NULLIF(%s, 'NaN')", column)
             if kind == "selection":
                 keys = [key for key, __ in SELECTION_KEYS[name]]
@@ -667,31 +682,38 @@ class CrmCustomerScore(models.Model):
             now=now,
             company=company.id,
         ))
-        cr.execute(SQL(
-            """
-            INSERT INTO crm_customer_score (company_id, %(columns)s,
-                                            create_uid, create_date, write_uid, write_date)
-            SELECT %(company)s, %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM crm_customer_score_tmp t
-             WHERE NOT EXISTS (SELECT 1 FROM crm_customer_score s
-                                WHERE s.partner_id = t.partner_id
-                                  AND s.company_id = %(company)s)
-            """,
-            columns=SQL(", ").join(SQL.identifier(name) for name in values),
-            values=SQL(", ").join(values.values()),
-            company=company.id,
-            uid=self.env.uid,
-            now=now,
-        ))
+        updated = cr.rowcount
+        # Every row updated: no new customer (saves an anti-join over all rows).
+        if updated < len(rows["partner_id"]):
+            cr.execute(SQL(
+                """
+                INSERT INTO crm_customer_score (company_id, %(columns)s,
+                                                create_uid, create_date, write_uid, write_date)
+                SELECT %(company)s, %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM crm_customer_score_tmp t
+                 WHERE NOT EXISTS (SELECT 1 FROM crm_customer_score s
+                                    WHERE s.partner_id = t.partner_id
+                                      AND s.company_id = %(company)s)
+                """,
+                columns=SQL(", ").join(SQL.identifier(name) for name in values),
+                values=SQL(", ").join(values.values()),
+                company=company.id,
+                uid=self.env.uid,
+                now=now,
+            ))
         scope = SQL("") if partner_ids is None else SQL("AND s.partner_id = ANY(%s)",
                                                         list(partner_ids))
-        cr.execute(SQL(
-            """DELETE FROM crm_customer_score s
-                WHERE s.company_id = %s %s
-                  AND NOT EXISTS (SELECT 1 FROM crm_customer_score_tmp t
-                                   WHERE t.partner_id = s.partner_id)""",
-            company.id, scope,
-        ))
+        # Only when more rows are stored than were just updated.
+        cr.execute(SQL("SELECT count(*) FROM crm_customer_score s WHERE s.company_id = %s %s",
+                       company.id, scope))
+        if cr.fetchone()[0] > updated:
+            cr.execute(SQL(
+                """DELETE FROM crm_customer_score s
+                    WHERE s.company_id = %s %s
+                      AND NOT EXISTS (SELECT 1 FROM crm_customer_score_tmp t
+                                       WHERE t.partner_id = s.partner_id)""",
+                company.id, scope,
+            ))
         cr.execute(SQL("DROP TABLE crm_customer_score_tmp"))
         self.invalidate_model()
 
@@ -703,7 +725,33 @@ class CrmCustomerScore(models.Model):
             return "selection"
         if name in INTEGER_COLUMNS:
             return "integer"
+        if self._fields[name].column_type[0] == "numeric":
+            return "numeric"
         return "float"
+
+    @staticmethod
+    def _crm_score_numeric_digits(values):
+        """Values rounded to 6 decimals as PostgreSQL binary numerics of a
+        fixed width: 6 base-10000 digits, weight 3 (4 digit groups before the
+        point, 2 after), dscale 6; NaN as numeric NaN. numeric_recv strips the
+        leading and trailing zero groups. None when a value is too large for
+        that width (the caller sends float8 then)."""
+        values = np.asarray(values, dtype=float)
+        finite = np.isfinite(values)
+        magnitude = np.where(finite, np.abs(values), 0.0)
+        if magnitude.size and magnitude.max() >= 1e10:
+            return None
+        # In units of 1e-8 (two base-10000 groups after the point).
+        units = np.round(magnitude * 1e6).astype(np.int64) * 100
+        result = np.zeros(values.size, dtype=NUMERIC_DTYPE)
+        result["ndigits"] = 6
+        result["weight"] = 3
+        result["dscale"] = 6
+        result["sign"] = np.where(~finite, 0xC000, np.where(values < 0, 0x4000, 0))
+        for position in range(5, -1, -1):
+            result["digits"][:, position] = units % 10000
+            units //= 10000
+        return result
 
     @api.model
     def _crm_score_binary_copy(self, rows, columns, kinds):
@@ -721,7 +769,9 @@ class CrmCustomerScore(models.Model):
             kind = kinds[name]
             records[f"{name}_size"] = np.dtype(BINARY_TYPES[kind][1]).itemsize
             values = rows[name]
-            if kind == "float":
+            if kind == "numeric":
+                values = self._crm_score_numeric_digits(values)
+            elif kind == "float":
                 values = np.round(np.asarray(values, dtype=float), 6)
             elif kind == "date":
                 # Days since 2000-01-01, PostgreSQL's date epoch.
