@@ -409,19 +409,8 @@ class CrmCustomerScore(models.Model):
                            for __, kind, expression in columns),
             company.id, scope,
         )
-        buffer = io.BytesIO()
-        cr = self.env.cr
-        cr.copy_expert(
-            cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(),
-            buffer,
-        )
-        layout = [("fields", ">i2")]
-        for name, kind, __ in columns:
-            layout += [(f"{name}_size", ">i4"), (name, ">i4" if kind == "int4" else ">f8")]
-        # 19-byte header (signature, flags, extension length), 2-byte trailer.
-        records = np.frombuffer(buffer.getbuffer()[19:-2], dtype=np.dtype(layout))
-        data = {name: records[name].astype(np.int64 if kind == "int4" else float)
-                for name, kind, __ in columns}
+        data = self._crm_score_fetch_records(
+            query, [(name, kind) for name, kind, __ in columns])
         for name in ("recency", "t_x", "age", "purchase_days", "active_months",
                      "months_span", "gap_count", "frequency"):
             data[name] = data[name].astype(float)
@@ -472,19 +461,38 @@ class CrmCustomerScore(models.Model):
     def _crm_score_population(self, company, partner_ids):
         """Stored values of the company's other customers, to rank an
         incremental update against (one query)."""
-        self.env.cr.execute(SQL(
-            """SELECT recency_days::float8, frequency::float8, monetary::float8,
-                      predicted_clv::float8, profit::float8
+        query = SQL(
+            """SELECT COALESCE(recency_days::float8, 'NaN'), COALESCE(frequency::float8, 'NaN'),
+                      COALESCE(monetary::float8, 'NaN'), COALESCE(predicted_clv::float8, 'NaN'),
+                      COALESCE(profit::float8, 'NaN')
                  FROM crm_customer_score
                 WHERE company_id = %s AND partner_id != ALL(%s)""",
             company.id, list(partner_ids),
-        ))
-        rows = self.env.cr.fetchall()
-        array = np.array(rows, dtype=float).reshape(-1, 5)
-        return {
-            "recency": array[:, 0], "frequency": array[:, 1], "monetary": array[:, 2],
-            "clv": array[:, 3], "profit": array[:, 4],
-        }
+        )
+        return self._crm_score_fetch_records(query, [
+            ("recency", "float8"), ("frequency", "float8"), ("monetary", "float8"),
+            ("clv", "float8"), ("profit", "float8"),
+        ])
+
+    @api.model
+    def _crm_score_fetch_records(self, query, columns):
+        """Run ``query`` (its columns NOT NULL int4 or float8, as ``columns``
+        lists them: (name, type)) as a binary COPY that numpy reads as records
+        in one go, without a Python object per value: {name: array}, int4 as
+        int64, float8 as float."""
+        buffer = io.BytesIO()
+        cr = self.env.cr
+        cr.copy_expert(
+            cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(),
+            buffer,
+        )
+        layout = [("fields", ">i2")]
+        for name, kind in columns:
+            layout += [(f"{name}_size", ">i4"), (name, ">i4" if kind == "int4" else ">f8")]
+        # 19-byte header (signature, flags, extension length), 2-byte trailer.
+        records = np.frombuffer(buffer.getbuffer()[19:-2], dtype=np.dtype(layout))
+        return {name: records[name].astype(np.int64 if kind == "int4" else float)
+                for name, kind in columns}
 
     @api.model
     def _crm_score_compute(self, company, config, data, params, population, today):

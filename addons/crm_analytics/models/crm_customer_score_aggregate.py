@@ -119,8 +119,9 @@ class CrmCustomerScore(models.Model):
         """Bring the aggregate of ``company`` to ``today``: rebuilt, or moved
         forward with the changed customers re-aggregated (a full run: those
         changed since the watermark; an incremental update: ``partner_ids``).
-        Call under the company's scoring lock. Returns {"mode": "rebuild" or
-        "update", "customers": re-aggregated customers}."""
+        Call under the company's scoring lock. Returns {"mode": "rebuild",
+        "update" or "partial" (an incremental update while the aggregate needs
+        a rebuild: only its customers), "customers": re-aggregated customers}."""
         cr = self.env.cr
         full = partner_ids is None
         setup = self._crm_score_aggregate_setup(company, config)
@@ -139,11 +140,26 @@ class CrmCustomerScore(models.Model):
                 WHERE datname = current_database() AND xact_start IS NOT NULL"""
         ))
         watermark = cr.fetchone()[0]
-        if (
-            rebuild or not state or state[1] != setup or state[0] > today
+        unusable = (
+            not state or state[1] != setup or state[0] > today
             or (today - state[0]).days > MAX_SHIFT_DAYS
-            or (full and state[3] < today.replace(day=1))
-        ):
+        )
+        if unusable and not full:
+            # An order confirmation does not rebuild the whole aggregate: its
+            # customers are aggregated at today, and the aggregate is marked
+            # for a rebuild by the next full run.
+            cr.execute(SQL(
+                "DELETE FROM crm_customer_score_aggregate "
+                "WHERE company_id = %s AND partner_id = ANY(%s)",
+                company.id, list(partner_ids),
+            ))
+            count = self._crm_score_aggregate_insert(company, config, today, partner_ids)
+            cr.execute(SQL(
+                "UPDATE crm_customer_score_aggregate_state SET setup = '' "
+                "WHERE company_id = %s", company.id,
+            ))
+            return {"mode": "partial", "customers": count}
+        if rebuild or unusable or (full and state[3] < today.replace(day=1)):
             cr.execute(SQL("DELETE FROM crm_customer_score_aggregate WHERE company_id = %s",
                            company.id))
             count = self._crm_score_aggregate_insert(company, config, today, None)

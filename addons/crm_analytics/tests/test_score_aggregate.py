@@ -213,3 +213,23 @@ class TestScoreAggregate(CrmExtendedCase):
                          "update" if day.month == self.today.month else "rebuild")
         self.assertEqual(self.score_of(self.customers[3]).recency_days, 1)
         self.assertSameAsRebuild(day)
+
+    def test_confirmation_does_not_rebuild(self):
+        """An order confirmed while the aggregate cannot be moved to today (it
+        is missing, or at a later day) aggregates only its customer; the next
+        full run rebuilds."""
+        self.Score.with_context(crm_score_today=self.today + timedelta(days=1))._crm_score_company(
+            self.company)
+        self._crm_order(self.customers[0], 50.0, days_ago=0)
+        self.env.cr.execute(
+            "SELECT setup FROM crm_customer_score_aggregate_state WHERE company_id = %s",
+            [self.company.id])
+        self.assertEqual(self.env.cr.fetchone()[0], "", "marked for a rebuild")
+        self.assertEqual(self.score_of(self.customers[0]).recency_days, 0)
+        result = self.Score._crm_score_company(self.company)
+        self.assertEqual(result["aggregate"], "rebuild")
+        self.env.cr.execute("DELETE FROM crm_customer_score_aggregate_state")
+        self._crm_order(self.customers[1], 50.0, days_ago=0)
+        self.assertEqual(self.score_of(self.customers[1]).recency_days, 0)
+        self.assertEqual(self.Score._crm_score_company(self.company)["aggregate"], "rebuild")
+        self.assertSameAsRebuild()
