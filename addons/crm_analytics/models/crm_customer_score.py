@@ -678,11 +678,14 @@ class CrmCustomerScore(models.Model):
         # Existing rows: one UPDATE joined on the temporary table (a hash join,
         # cheaper than probing the unique index row by row with ON CONFLICT);
         # new customers: one INSERT; customers without orders any more: DELETE.
+        # The planner knows the temporary table's size only once analysed.
+        cr.execute(SQL("ANALYZE crm_customer_score_tmp"))
         cr.execute(SQL(
             """UPDATE crm_customer_score s SET %(assignments)s, write_uid = %(uid)s,
                       write_date = %(now)s
                  FROM crm_customer_score_tmp t
-                WHERE s.partner_id = t.partner_id AND s.company_id = %(company)s""",
+                WHERE s.partner_id = t.partner_id AND s.company_id = %(company)s
+            RETURNING s.partner_id""",
             assignments=SQL(", ").join(
                 SQL("%s = %s", SQL.identifier(name), values[name]) for name in SCORE_COLUMNS
             ),
@@ -690,24 +693,27 @@ class CrmCustomerScore(models.Model):
             now=now,
             company=company.id,
         ))
-        updated = cr.rowcount
-        # Every row updated: no new customer (saves an anti-join over all rows).
-        if updated < len(rows["partner_id"]):
+        updated_ids = np.array([row[0] for row in cr.fetchall()], dtype=np.int64)
+        updated = len(updated_ids)
+        # New customers: those the update did not find. Named explicitly rather
+        # than by an anti-join, whose plan goes quadratic when the score table
+        # looks empty to the planner (first run after install or a vacuum).
+        new_ids = np.setdiff1d(np.asarray(rows["partner_id"], dtype=np.int64), updated_ids)
+        if new_ids.size:
             cr.execute(SQL(
                 """
                 INSERT INTO crm_customer_score (company_id, %(columns)s,
                                                 create_uid, create_date, write_uid, write_date)
                 SELECT %(company)s, %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM crm_customer_score_tmp t
-                 WHERE NOT EXISTS (SELECT 1 FROM crm_customer_score s
-                                    WHERE s.partner_id = t.partner_id
-                                      AND s.company_id = %(company)s)
+                 WHERE t.partner_id = ANY(%(new_ids)s)
                 """,
                 columns=SQL(", ").join(SQL.identifier(name) for name in values),
                 values=SQL(", ").join(values.values()),
                 company=company.id,
                 uid=self.env.uid,
                 now=now,
+                new_ids=new_ids.tolist(),
             ))
         scope = SQL("") if partner_ids is None else SQL("AND s.partner_id = ANY(%s)",
                                                         list(partner_ids))
