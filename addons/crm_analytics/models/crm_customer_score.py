@@ -678,8 +678,6 @@ class CrmCustomerScore(models.Model):
         # Existing rows: one UPDATE joined on the temporary table (a hash join,
         # cheaper than probing the unique index row by row with ON CONFLICT);
         # new customers: one INSERT; customers without orders any more: DELETE.
-        # The planner knows the temporary table's size only once analysed.
-        cr.execute(SQL("ANALYZE crm_customer_score_tmp"))
         cr.execute(SQL(
             """UPDATE crm_customer_score s SET %(assignments)s, write_uid = %(uid)s,
                       write_date = %(now)s
