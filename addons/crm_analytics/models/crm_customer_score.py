@@ -692,10 +692,10 @@ class CrmCustomerScore(models.Model):
             company=company.id,
         ))
         updated_ids = np.array([row[0] for row in cr.fetchall()], dtype=np.int64)
-        updated = len(updated_ids)
         # New customers: those the update did not find. Named explicitly rather
-        # than by an anti-join, whose plan goes quadratic when the score table
-        # looks empty to the planner (first run after install or a vacuum).
+        # than by an anti-join (here and for the delete), whose plan goes
+        # quadratic when the score table looks empty to the planner (first run
+        # after install or a vacuum) but is not.
         new_ids = np.setdiff1d(np.asarray(rows["partner_id"], dtype=np.int64), updated_ids)
         if new_ids.size:
             cr.execute(SQL(
@@ -715,16 +715,15 @@ class CrmCustomerScore(models.Model):
             ))
         scope = SQL("") if partner_ids is None else SQL("AND s.partner_id = ANY(%s)",
                                                         list(partner_ids))
-        # Only when more rows are stored than were just updated.
-        cr.execute(SQL("SELECT count(*) FROM crm_customer_score s WHERE s.company_id = %s %s",
+        # Customers without a confirmed order any more, by id as well.
+        cr.execute(SQL("SELECT s.partner_id FROM crm_customer_score s WHERE s.company_id = %s %s",
                        company.id, scope))
-        if cr.fetchone()[0] > updated:
+        gone = np.setdiff1d(np.array([row[0] for row in cr.fetchall()], dtype=np.int64),
+                            np.asarray(rows["partner_id"], dtype=np.int64))
+        if gone.size:
             cr.execute(SQL(
-                """DELETE FROM crm_customer_score s
-                    WHERE s.company_id = %s %s
-                      AND NOT EXISTS (SELECT 1 FROM crm_customer_score_tmp t
-                                       WHERE t.partner_id = s.partner_id)""",
-                company.id, scope,
+                "DELETE FROM crm_customer_score WHERE company_id = %s AND partner_id = ANY(%s)",
+                company.id, gone.tolist(),
             ))
         cr.execute(SQL("DROP TABLE crm_customer_score_tmp"))
         self.invalidate_model()
