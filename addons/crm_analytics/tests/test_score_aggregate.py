@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 from unittest.mock import patch
 
+import numpy as np
 from odoo import fields
 from odoo.addons.crm_analytics.models.crm_customer_score import CrmCustomerScore
 from odoo.addons.crm_analytics.models.crm_customer_score_aggregate import (
@@ -233,3 +234,21 @@ class TestScoreAggregate(CrmExtendedCase):
         self.assertEqual(self.score_of(self.customers[1]).recency_days, 0)
         self.assertEqual(self.Score._crm_score_company(self.company)["aggregate"], "rebuild")
         self.assertSameAsRebuild()
+
+    def test_numeric_encoding(self):
+        """Scores travel as fixed-width binary numerics: 6 decimals, sign, NaN
+        (NULL in the table); too large values make the caller send float8."""
+        values = np.array([0.0, 1.5, -1234.5678914, 0.000001, 99999999.999999, np.nan])
+        encoded = CrmCustomerScore._crm_score_numeric_digits(values)
+        digits = encoded["digits"].astype(np.int64)
+        decoded = sum(digits[:, i] * 10000.0 ** (3 - i) for i in range(6))
+        decoded = np.where(encoded["sign"] == 0x4000, -decoded, decoded)
+        np.testing.assert_allclose(decoded[:5], [0.0, 1.5, -1234.567891, 0.000001,
+                                                 99999999.999999], rtol=0, atol=1e-9)
+        self.assertEqual(encoded["sign"][5], 0xC000, "NaN")
+        self.assertIsNone(CrmCustomerScore._crm_score_numeric_digits([1e10]))
+        # Stored as sent: a refund larger than the sales gives a negative value.
+        self._crm_refund(self.customers[4], 100000.0, days_ago=1)
+        score = self.score_of(self.customers[4])
+        self.env.cr.execute("SELECT monetary FROM crm_customer_score WHERE id = %s", [score.id])
+        self.assertLess(self.env.cr.fetchone()[0], -90000)
