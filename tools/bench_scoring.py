@@ -13,26 +13,38 @@ credit notes for some customers and some archived customers.
 
 Then, in one run, it times:
 
-1. the full recompute of crm_analytics (one SQL aggregate, BG/NBD and
-   Gamma-Gamma fit, RFM, churn, loyalty, value score, one bulk upsert, the
-   monthly snapshot) - the same method as the daily cron and the button;
-2. the baseline: export the same orders and credit notes with SQL into pandas,
+1. the cold full recompute of crm_analytics (no scores, no purchase aggregate,
+   no previous fit: the aggregate is rebuilt from the 1,000,000 orders, BG/NBD
+   and Gamma-Gamma fitted from scratch, RFM, churn, loyalty, value score, the
+   bulk write, the monthly snapshot) - the method of the daily cron and the
+   button;
+2. baseline 1: export the same orders and credit notes with SQL into pandas,
    build the per-customer summary with pandas, fit and predict with the
    ``lifetimes`` package and compute the RFM quintiles with pandas (no write);
-3. the full recompute again (rows exist: updates; the fit starts from the
-   previous parameters, as the daily cron does);
-4. an incremental update of one customer (what an order confirmation runs).
+3. baseline 2: the same export the way an analyst without database access does
+   it: ``search_read`` over XML-RPC against a server started by the script, in
+   batches of --batch records paged by id (partners for their commercial
+   entity, orders, credit notes), then the same pandas + ``lifetimes`` scoring;
+4. an incremental update of the biggest customer (what an order confirmation
+   runs);
+5. the daily full recompute the next day (the aggregate moves one day
+   forward, every score changes, the fit starts from the previous one), and the
+   same again (nothing changed since).
 
-Prints seconds, the ratio baseline / engine and the fitted parameters of both.
+Prints seconds, the ratios baseline / engine (cold and daily) and the fitted
+parameters of the engine and of ``lifetimes``.
 Runs Odoo as a library from the repository root with odoo.conf.
 """
 
 import argparse
+import datetime
 import io
 import json
 import os
+import subprocess
 import sys
 import time
+import urllib.request
 
 import numpy as np
 
@@ -169,13 +181,11 @@ def generate(env, customers, orders, seed):
             "seconds": round(time.monotonic() - started, 1)}
 
 
-def baseline(cr, company_id, today, config):
-    """Export with SQL into pandas, score with pandas + lifetimes."""
+def export_sql(cr, company_id):
+    """Baseline 1 (an analyst with database access): the confirmed orders and
+    posted credit notes with SQL into pandas."""
     import pandas as pd  # noqa: PLC0415
-    from lifetimes import BetaGeoFitter, GammaGammaFitter  # noqa: PLC0415
 
-    timings = {}
-    started = time.monotonic()
     cr.execute(
         """SELECT rp.commercial_partner_id AS partner_id, so.date_order,
                   so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
@@ -192,8 +202,75 @@ def baseline(cr, company_id, today, config):
         [company_id],
     )
     refunds = pd.DataFrame(cr.fetchall(), columns=["partner_id", "date", "amount"])
-    timings["export"] = time.monotonic() - started
+    return orders, refunds
 
+
+def search_read_all(models, database, uid, password, model, domain, fields, batch, context):
+    """Every record of ``model`` matching ``domain``, ``batch`` per call, paged
+    by id (offsets get slower the further they go)."""
+    records, last_id = [], 0
+    while True:
+        page = models.execute_kw(database, uid, password, model, "search_read",
+                                 [domain + [("id", ">", last_id)]],
+                                 {"fields": fields, "order": "id", "limit": batch,
+                                  "context": context})
+        records += page
+        if len(page) < batch:
+            return records
+        last_id = page[-1]["id"]
+
+
+def export_rpc(url, database, login, password, company_id, batch):
+    """Baseline 2 (an analyst without database access): the same orders and
+    credit notes through Odoo's external API, search_read over XML-RPC in
+    batches, then into pandas. Amounts in company currency are the untaxed
+    amount divided by the order's currency rate, as Odoo's own reports do."""
+    import xmlrpc.client  # noqa: PLC0415
+
+    import pandas as pd  # noqa: PLC0415
+
+    common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
+    uid = common.authenticate(database, login, password, {})
+    models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
+    context = {"active_test": False}
+    args = (models, database, uid, password)
+    # Orders are placed by contacts: their commercial entity is the customer.
+    partners = search_read_all(*args, "res.partner", [], ["commercial_partner_id"], batch,
+                               context)
+    commercial = {p["id"]: p["commercial_partner_id"][0] for p in partners
+                  if p["commercial_partner_id"]}
+    orders = search_read_all(
+        *args, "sale.order", [("company_id", "=", company_id), ("state", "=", "sale")],
+        ["partner_id", "date_order", "amount_untaxed", "currency_rate", "margin"], batch, context)
+    refunds = search_read_all(
+        *args, "account.move", [("company_id", "=", company_id),
+                                ("move_type", "=", "out_refund"), ("state", "=", "posted")],
+        ["commercial_partner_id", "invoice_date", "amount_untaxed_signed"], batch, context)
+    frame = pd.DataFrame.from_records(orders)
+    rate = frame["currency_rate"].where(frame["currency_rate"] != 0, 1.0)
+    orders = pd.DataFrame({
+        "partner_id": frame["partner_id"].str[0].map(commercial),
+        "date_order": frame["date_order"],
+        "amount": frame["amount_untaxed"] / rate,
+        "margin": frame["margin"].fillna(0.0) / rate,
+    })
+    frame = pd.DataFrame.from_records(refunds)
+    refunds = pd.DataFrame({
+        "partner_id": frame["commercial_partner_id"].str[0] if len(frame) else [],
+        "date": frame["invoice_date"] if len(frame) else [],
+        "amount": -frame["amount_untaxed_signed"] if len(frame) else [],
+    })
+    return orders, refunds, {"orders": len(orders), "refunds": len(refunds),
+                             "partners": len(partners)}
+
+
+def score_pandas(orders, refunds, today, config):
+    """The per-customer summary, RFM quintiles, BG/NBD and Gamma-Gamma fits,
+    predictions and CLV with pandas and ``lifetimes`` (no write back)."""
+    import pandas as pd  # noqa: PLC0415
+    from lifetimes import BetaGeoFitter, GammaGammaFitter  # noqa: PLC0415
+
+    timings = {}
     started = time.monotonic()
     orders["amount"] = orders["amount"].astype(float)
     orders["margin"] = orders["margin"].astype(float)
@@ -261,6 +338,60 @@ def baseline(cr, company_id, today, config):
     return timings, params, len(summary)
 
 
+def start_server(database, port):
+    """An Odoo server on ``port`` for the API baseline (no cron, no workers)."""
+    log_path = os.path.join(ROOT, "var", f"bench_scoring_{database}.log")
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "--http-port", str(port),
+         "--gevent-port", str(port + 50), "--db-filter", f"^{database}$",
+         "--max-cron-threads", "0", "--log-level", "warn"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"[bench] the server exited, see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{url}/web/login", timeout=60):
+                return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("[bench] the server did not start")
+
+
+def vacuum(database, tables):
+    """VACUUM ANALYZE ``tables`` (outside a transaction): what autovacuum does
+    between two daily runs, and what a fresh install starts from."""
+    import psycopg2  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    conn = psycopg2.connect(
+        host=config["db_host"] or None, port=config["db_port"] or None,
+        user=config["db_user"] or None, password=config["db_password"] or None,
+        dbname=database,
+    )
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        for table in tables:
+            cr.execute(f"VACUUM ANALYZE {table}")
+    conn.close()
+
+
+SCORE_TABLES = ("crm_customer_score", "crm_customer_score_aggregate",
+                "crm_customer_score_snapshot")
+
+
+def engine_line(label, seconds, result):
+    return (f"{label}: {seconds:.2f}s for {result['customers']:,} customers (aggregate "
+            f"{result['aggregate']} of {result['aggregated_customers']:,} customers "
+            f"{result['aggregate_seconds']:.2f}s, read {result['read_seconds']:.2f}s, fit "
+            f"{result['fit_seconds']:.2f}s, score+write+snapshot {result['write_seconds']:.2f}s)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="scr_bench")
@@ -270,6 +401,13 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database and its generated data")
+    parser.add_argument("--port", type=int, default=8169,
+                        help="HTTP port of the server for the API baseline (gevent: +50)")
+    parser.add_argument("--batch", type=int, default=20000,
+                        help="records per search_read call in the API baseline")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--skip-api-baseline", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
@@ -281,6 +419,7 @@ def main(argv=None):
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
     info = machine()
+    info["load_average_start"] = os.getloadavg()
     if not (args.reuse and database_exists(args.database)):
         create_database(args.database, args.template)
     registry = Registry(args.database)
@@ -298,10 +437,13 @@ def main(argv=None):
             results["generate"] = summary
         cr.execute("SELECT count(*) FROM sale_order WHERE state = 'sale'")
         info["confirmed_orders"] = cr.fetchone()[0]
-        # A cold start: no scores, no snapshot, no previous fit to start from.
-        cr.execute("DELETE FROM crm_customer_score; DELETE FROM crm_customer_score_snapshot")
+        # A cold start: no scores, no snapshot, no aggregate, no previous fit.
+        cr.execute("DELETE FROM crm_customer_score; DELETE FROM crm_customer_score_snapshot; "
+                   "DELETE FROM crm_customer_score_aggregate; "
+                   "DELETE FROM crm_customer_score_aggregate_state")
         cr.execute("DELETE FROM crm_score_config")
         cr.commit()
+        vacuum(args.database, SCORE_TABLES)
         env.invalidate_all()
         Score = env["crm.customer.score"]
 
@@ -309,49 +451,94 @@ def main(argv=None):
         engine = Score._crm_score_company(env.company)
         env.flush_all()
         cr.commit()
-        engine_seconds = time.monotonic() - started
+        cold_seconds = time.monotonic() - started
+        say(engine_line("engine cold full recompute (aggregate rebuilt, fit from scratch)",
+                        cold_seconds, engine))
         config = env["crm.score.config"]._get_for_company(env.company)
-        say(f"engine full recompute: {engine_seconds:.2f}s for {engine['customers']:,} customers "
-            f"(read {engine['read_seconds']:.2f}s, fit {engine['fit_seconds']:.2f}s, "
-            f"score+write+snapshot {engine['write_seconds']:.2f}s)")
         engine_params = {name: config[name] for name in (
             "bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "gamma_p", "gamma_q", "gamma_v")}
         say(f"engine parameters: {engine_params}")
 
         today = Score._crm_score_today()
-        timings, params, n = baseline(cr, env.company.id, today, {
+        settings = {
             "months": config.rfm_window_months, "horizon": config.horizon_days,
             "discount": config.discount_rate, "clv_months": config.clv_months,
-        })
-        baseline_seconds = sum(timings.values())
-        say(f"baseline pandas + lifetimes: {baseline_seconds:.2f}s for {n:,} customers ("
-            + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()) + ")")
-        say(f"lifetimes parameters: {params}")
-        ratio = baseline_seconds / engine_seconds
-        say(f"ratio baseline / engine: {ratio:.1f}x")
-
+        }
+        baselines = {}
         started = time.monotonic()
-        again = Score._crm_score_company(env.company)
+        orders, refunds = export_sql(cr, env.company.id)
+        export_seconds = time.monotonic() - started
+        timings, params, n = score_pandas(orders, refunds, today, settings)
+        timings = {"SQL export": export_seconds, **timings}
+        baselines["sql"] = timings
+        say(f"baseline 1, SQL export + pandas + lifetimes: {sum(timings.values()):.2f}s for "
+            f"{n:,} customers (" + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()) + ")")
+        say(f"lifetimes parameters: {params}")
+        del orders, refunds
         cr.commit()
-        warm_seconds = time.monotonic() - started
-        say(f"engine full recompute again (rows exist, fit starts from the last one): "
-            f"{warm_seconds:.2f}s (read {again['read_seconds']:.2f}s, fit "
-            f"{again['fit_seconds']:.2f}s, score+write+snapshot {again['write_seconds']:.2f}s)")
 
+        if not args.skip_api_baseline:
+            process, url = start_server(args.database, args.port)
+            try:
+                started = time.monotonic()
+                orders, refunds, counts = export_rpc(url, args.database, args.login,
+                                                     args.password, env.company.id, args.batch)
+                export_seconds = time.monotonic() - started
+            finally:
+                process.terminate()
+                process.wait(timeout=60)
+            timings, params_rpc, n = score_pandas(orders, refunds, today, settings)
+            timings = {f"XML-RPC export ({args.batch:,} per call)": export_seconds, **timings}
+            baselines["api"] = timings
+            say(f"baseline 2, XML-RPC search_read export + pandas + lifetimes: "
+                f"{sum(timings.values()):.2f}s for {n:,} customers ("
+                + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()) + f"; read {counts})")
+            say(f"lifetimes parameters (API export): {params_rpc}")
+            del orders, refunds
+
+        # What confirming an order runs: the customer's aggregate and scores.
         cr.execute("SELECT partner_id FROM crm_customer_score ORDER BY purchase_days DESC LIMIT 1")
         top = env["res.partner"].browse(cr.fetchone()[0])
         started = time.monotonic()
         Score._crm_score_partners(top)
         cr.commit()
         incremental = time.monotonic() - started
-        say(f"incremental update of one customer: {incremental:.3f}s")
+        say(f"incremental update of the biggest customer: {incremental:.3f}s")
+
+        # The daily cron the next day: the aggregate moves one day forward,
+        # every score changes (recency, age), the fit starts from yesterday's.
+        # Autovacuum has had the night to clean up after the runs of the day.
+        vacuum(args.database, SCORE_TABLES)
+        tomorrow = today + datetime.timedelta(days=1)
+        started = time.monotonic()
+        daily = Score.with_context(crm_score_today=tomorrow)._crm_score_company(env.company)
+        cr.commit()
+        daily_seconds = time.monotonic() - started
+        say(engine_line("engine daily full recompute (next day, warm fit)", daily_seconds, daily))
         cr.execute("SELECT rfm_segment, count(*) FROM crm_customer_score GROUP BY 1 ORDER BY 2 DESC")
         segments = dict(cr.fetchall())
-        say(f"segments: {segments}")
-        results.update(engine_seconds=engine_seconds, engine=engine, warm_seconds=warm_seconds, engine_params=engine_params,
-                       baseline_seconds=baseline_seconds, baseline=timings,
-                       lifetimes_params=params, ratio=ratio, incremental_seconds=incremental,
-                       segments=segments)
+        say(f"segments (next day): {segments}")
+        # The same day again: scores unchanged, nothing to re-aggregate.
+        started = time.monotonic()
+        again = Score.with_context(crm_score_today=tomorrow)._crm_score_company(env.company)
+        cr.commit()
+        again_seconds = time.monotonic() - started
+        say(engine_line("engine full recompute again the same day", again_seconds, again))
+
+        ratios = {}
+        for key, timings in baselines.items():
+            total = sum(timings.values())
+            ratios[key] = {"cold": total / cold_seconds, "daily": total / daily_seconds}
+            say(f"ratio baseline {'1 (SQL)' if key == 'sql' else '2 (XML-RPC)'} / engine: "
+                f"{ratios[key]['cold']:.1f}x against the cold run, "
+                f"{ratios[key]['daily']:.1f}x against the daily run")
+        results.update(
+            cold_seconds=cold_seconds, cold=engine, daily_seconds=daily_seconds, daily=daily,
+            again_seconds=again_seconds, again=again, incremental_seconds=incremental,
+            engine_params=engine_params, lifetimes_params=params, baselines=baselines,
+            ratios=ratios, segments=segments,
+        )
+    info["load_average_end"] = os.getloadavg()
     say("machine: " + ", ".join(f"{k}={v}" for k, v in info.items()))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

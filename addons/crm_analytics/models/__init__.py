@@ -1,6 +1,7 @@
 from . import crm_score_config
 from . import crm_customer_score
 from . import crm_customer_score_api
+from . import crm_customer_score_aggregate
 from . import crm_customer_score_snapshot
 from . import res_partner
 from . import sale_order

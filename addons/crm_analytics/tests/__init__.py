@@ -11,3 +11,4 @@ from . import test_analytics_reports_tour
 from . import test_dashboards
 from . import test_customer_segment
 from . import test_customer_segment_tour
+from . import test_score_aggregate
