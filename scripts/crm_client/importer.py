@@ -298,9 +298,14 @@ def export_segment(conn, segment, page_size=SEGMENT_PAGE, progress_factory=None)
     Returns ``(segment info, header, rows)``."""
     rows, header, offset, total, progress, info = [], None, 0, None, None, None
     while total is None or offset < total:
+        # Over XML-RPC the rows come as one JSON text (see cmd_scores_list).
+        as_json = conn.transport_name == "xmlrpc"
         answer = conn.call("crm.customer.segment", "crm_api_segment_export",
-                           segment=segment, offset=offset, limit=page_size)
+                           segment=segment, offset=offset, limit=page_size,
+                           rows_as_json=as_json)
         info, header, total = answer["segment"], answer["header"], answer["total"]
+        if as_json:
+            answer["rows"] = json.loads(answer["rows"])
         if progress is None and progress_factory:
             progress = progress_factory(total)
         for values in answer["rows"]:

@@ -1,4 +1,5 @@
 import ast
+import json
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -301,7 +302,8 @@ class CrmCustomerSegment(models.Model):
         return found
 
     @api.model
-    def crm_api_segment_export(self, segment, fields=None, offset=0, limit=1000):
+    def crm_api_segment_export(self, segment, fields=None, offset=0, limit=1000,
+                               rows_as_json=False):
         """The customers of a segment, a page at a time, in a compact form.
 
         ``segment``: id or exact name of a segment the user may read.
@@ -313,7 +315,10 @@ class CrmCustomerSegment(models.Model):
         Returns ``{"segment": {"id", "name", "company"}, "total": n, "offset":
         offset, "header": [column, ...], "rows": [[value, ...], ...]}``: rows
         are lists, not dicts, so that large pages stay small over XML-RPC. Empty
-        values are false. Record rules apply to the customers."""
+        values are false. ``rows_as_json``: ``rows`` as one JSON text, which an
+        XML-RPC client decodes far faster than as many XML values (as
+        ``crm.customer.score.crm_api_read_scores``). Record rules apply to the
+        customers."""
         _ = self.env._
         if fields is None:
             fields = list(EXPORT_FIELDS)
@@ -330,6 +335,8 @@ class CrmCustomerSegment(models.Model):
         for name, value in (("offset", offset), ("limit", limit)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValidationError(_("%(name)s must be an integer, 0 or more.", name=name))
+        if not isinstance(rows_as_json, bool):
+            raise ValidationError(_("rows_as_json must be true or false."))
         if not 0 < limit <= EXPORT_MAX_LIMIT:
             raise ValidationError(_(
                 "limit must be between 1 and %(max)s.", max=EXPORT_MAX_LIMIT))
@@ -370,5 +377,5 @@ class CrmCustomerSegment(models.Model):
             "total": total,
             "offset": offset,
             "header": list(fields),
-            "rows": rows,
+            "rows": json.dumps(rows, separators=(",", ":")) if rows_as_json else rows,
         }

@@ -1,3 +1,4 @@
+import json
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -255,6 +256,10 @@ class TestCustomerSegment(CrmExtendedCase):
         self.assertEqual((page["total"], page["offset"]), (3, 1))
         self.assertEqual(
             self.Segment.crm_api_segment_export(segment.id, offset=3)["rows"], [])
+        # The same page as one JSON text, for XML-RPC clients.
+        packed = self.Segment.crm_api_segment_export(
+            segment.id, fields=["id", "value_score"], offset=1, limit=1, rows_as_json=True)
+        self.assertEqual(json.loads(packed["rows"]), [[self.partners["b_risk"].id, 60.0]])
         for kwargs, error in (
             ({"segment": "No Such Segment"}, UserError),
             ({"segment": 0}, UserError),
@@ -265,6 +270,7 @@ class TestCustomerSegment(CrmExtendedCase):
             ({"segment": segment.id, "limit": 10001}, ValidationError),
             ({"segment": segment.id, "offset": -1}, ValidationError),
             ({"segment": segment.id, "offset": "1"}, ValidationError),
+            ({"segment": segment.id, "rows_as_json": "yes"}, ValidationError),
         ):
             with self.subTest(kwargs=kwargs), self.assertRaises(error):
                 self.Segment.crm_api_segment_export(**kwargs)
