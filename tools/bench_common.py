@@ -81,3 +81,34 @@ def create_database(database, template):
     if rc:
         raise SystemExit(f"[bench] installing the modules failed (exit {rc})")
     say(f"installed in {time.monotonic() - started:.0f}s")
+
+
+def start_server(database, port, log_name):
+    """``python3 -m odoo`` serving ``database`` on ``port`` (gevent port + 50, no
+    cron), its log in var/``log_name``.log; returns (process, url) once the
+    login page answers."""
+    import urllib.request  # noqa: PLC0415
+
+    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
+    log_path = os.path.join(ROOT, "var", f"{log_name}.log")
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "--http-port", str(port),
+         "--gevent-port", str(port + 50), "--db-filter", f"^{database}$",
+         "--max-cron-threads", "0", "--log-level", "warn",
+         # Refusals the benchmark provokes on purpose are not news.
+         "--log-handler", "odoo.addons.rpc.controllers.xmlrpc:ERROR"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"[bench] the server exited, see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{url}/web/login", timeout=60):
+                return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("[bench] the server did not start")

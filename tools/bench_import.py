@@ -31,12 +31,12 @@ import random
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
+from bench_common import start_server  # noqa: E402
 from crm_client import Connection, RetryPolicy  # noqa: E402
 
 CONF = os.path.join(ROOT, "odoo.conf")
@@ -85,28 +85,6 @@ def make_api_key(database):
         input=script, capture_output=True, text=True, check=True, cwd=ROOT,
     ).stdout
     return next(line[7:].strip() for line in out.splitlines() if line.startswith("APIKEY="))
-
-
-def start_server(database, port):
-    log = open(os.path.join(ROOT, "var", f"bench_import_{database}.log"), "w", encoding="utf-8")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "--http-port", str(port),
-         "--db-filter", f"^{database}$", "--max-cron-threads", "0", "--log-level", "warn",
-         "--log-handler", "odoo.addons.rpc.controllers.xmlrpc:ERROR"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited, see {log.name}")
-        try:
-            with urllib.request.urlopen(f"{url}/web/login", timeout=60):
-                return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    raise SystemExit("the server did not start")
 
 
 def make_data(rng, tag, customers, lines, codes):
@@ -208,7 +186,7 @@ def main():
     if not args.reuse:
         create_database(args.database, args.template)
     api_key = make_api_key(args.database)
-    server, url = start_server(args.database, args.port)
+    server, url = start_server(args.database, args.port, f"bench_import_{args.database}")
     try:
         conn = Connection(url, args.database, login="admin", password="admin",
                           transport="xmlrpc", timeout=600, retry=RetryPolicy(retries=0))

@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import bench_import  # noqa: E402
 import bench_scoring  # noqa: E402
+from bench_common import start_server  # noqa: E402
 from crm_client import Connection  # noqa: E402
 from crm_client.cli import cmd_scores_list  # noqa: E402
 
@@ -96,7 +97,7 @@ def main(argv=None):
     scores = prepare(args)
     say(f"{scores:,} scores in {args.database!r}")
     api_key = bench_import.make_api_key(args.database)
-    process, url = bench_import.start_server(args.database, args.port)
+    process, url = start_server(args.database, args.port, f"bench_scores_read_{args.database}")
     figures = {"scores": scores}
     try:
         for transport in ("xmlrpc", "json2"):

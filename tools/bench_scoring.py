@@ -41,10 +41,8 @@ import datetime
 import io
 import json
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 
 import numpy as np
 
@@ -52,7 +50,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "odoo.conf")
 MODULES = "crm_extended,crm_analytics"
 
-from bench_common import create_database, database_exists, machine, say  # noqa: E402
+from bench_common import create_database, database_exists, machine, say, start_server  # noqa: E402
 
 
 def simulate(customers, orders, seed, days=1095):
@@ -338,31 +336,6 @@ def score_pandas(orders, refunds, today, config):
     return timings, params, len(summary)
 
 
-def start_server(database, port):
-    """An Odoo server on ``port`` for the API baseline (no cron, no workers)."""
-    log_path = os.path.join(ROOT, "var", f"bench_scoring_{database}.log")
-    os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "--http-port", str(port),
-         "--gevent-port", str(port + 50), "--db-filter", f"^{database}$",
-         "--max-cron-threads", "0", "--log-level", "warn"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"[bench] the server exited, see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{url}/web/login", timeout=60):
-                return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    raise SystemExit("[bench] the server did not start")
-
-
 def vacuum(database, tables):
     """VACUUM ANALYZE ``tables`` (outside a transaction): what autovacuum does
     between two daily runs, and what a fresh install starts from."""
@@ -478,7 +451,7 @@ def main(argv=None):
         cr.commit()
 
         if not args.skip_api_baseline:
-            process, url = start_server(args.database, args.port)
+            process, url = start_server(args.database, args.port, f"bench_scoring_{args.database}")
             try:
                 started = time.monotonic()
                 orders, refunds, counts = export_rpc(url, args.database, args.login,

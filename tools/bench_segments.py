@@ -33,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -47,39 +46,16 @@ from bench_classification import (  # noqa: E402
     timed,
 )
 from bench_crosssell import generate_contracts  # noqa: E402
+from bench_common import start_server  # noqa: E402
 from bench_import import make_api_key  # noqa: E402
 
 EVERYONE = "Bench: every customer"
 
 
-def start_server(database, port):
-    log_path = os.path.join(ROOT, "var", f"bench_segments_{database}.log")
-    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "--http-port", str(port),
-         "--gevent-port", str(port + 50), "--db-filter", f"^{database}$",
-         "--max-cron-threads", "0", "--log-level", "warn",
-         "--log-handler", "odoo.addons.rpc.controllers.xmlrpc:ERROR"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"[bench] the server exited, see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{url}/web/login", timeout=60):
-                return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    raise SystemExit("[bench] the server did not start")
-
-
 def time_cli(args, results):
     """`crm-client segments export` of every customer, over both transports."""
     api_key = make_api_key(args.database)
-    process, url = start_server(args.database, args.port)
+    process, url = start_server(args.database, args.port, f"bench_segments_{args.database}")
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "scripts"), CRM_URL=url,
                CRM_DB=args.database, CRM_LOGIN="admin", CRM_PASSWORD="admin",
                CRM_API_KEY=api_key, HOME=os.path.join(ROOT, "var"))

@@ -272,6 +272,7 @@ def cmd_run(args):
         "env['res.partner'].crm_recompute_credit_rating()\n"
         "env['crm.customer.score'].action_crm_recompute_scores()\n"
         "env['crm.cross.sell.rule']._cron_mine_rules()\n"
+        "env['crm.cohort.report']._cron_crm_refresh_cohorts()\n"
         "env.cr.commit()\n"
     )
     rc = subprocess.run(
