@@ -1,9 +1,9 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from odoo.addons.crm_extended.models.res_partner import LIFECYCLE_STAGES, VALUE_GRADES
+from odoo.addons.crm_extended.models.res_partner import LIFECYCLE_STAGES
 
-from ..models.crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
+from ..models.crm_customer_score import CHURN_RISKS
 from .crm_rfm_report import SCORED_CUSTOMERS_DEPENDS, scored_customers_query
 
 
@@ -21,15 +21,8 @@ class CrmCustomerEquityReport(models.Model):
     _order = "company_id, predicted_clv desc, partner_id"
     _depends = SCORED_CUSTOMERS_DEPENDS
 
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    value_grade = fields.Selection(VALUE_GRADES, string="Value Grade", readonly=True)
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True)
-    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
     churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
-    customer_count = fields.Integer(string="Customers", readonly=True, aggregator="sum")
     predicted_clv = fields.Monetary(
         string="Customer Equity", readonly=True, currency_field="currency_id",
         aggregator="sum",

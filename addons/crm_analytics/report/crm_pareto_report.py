@@ -1,9 +1,6 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from odoo.addons.crm_extended.models.res_partner import VALUE_GRADES
-
-from ..models.crm_customer_score import RFM_SEGMENTS
 from .crm_rfm_report import SCORED_CUSTOMERS_DEPENDS, scored_customers_query
 
 
@@ -26,13 +23,6 @@ class CrmParetoReport(models.Model):
     _order = "company_id, revenue_rank, partner_id"
     _depends = SCORED_CUSTOMERS_DEPENDS
 
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    value_grade = fields.Selection(VALUE_GRADES, string="Value Grade", readonly=True)
-    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
-    customer_count = fields.Integer(string="Customers", readonly=True, aggregator="sum")
     customer_share = fields.Float(
         string="Share of Customers", readonly=True, aggregator="sum", digits=(16, 4),
         help="Part of the company's customers in the group.")

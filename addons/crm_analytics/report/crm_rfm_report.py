@@ -47,6 +47,15 @@ class CrmCustomerReportMixin(models.AbstractModel):
     _name = "crm.customer.report.mixin"
     _description = "Customer Report Row"
 
+    # The columns every such report has (its SQL view selects them).
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    value_grade = fields.Selection(VALUE_GRADES, string="Value Grade", readonly=True)
+    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
+    customer_count = fields.Integer(string="Customers", readonly=True, aggregator="sum")
+
     def action_open_customer(self):
         self.ensure_one()
         return {
@@ -70,19 +79,12 @@ class CrmRfmReport(models.Model):
     _order = "company_id, value_score desc, partner_id"
     _depends = SCORED_CUSTOMERS_DEPENDS
 
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    value_grade = fields.Selection(VALUE_GRADES, string="Value Grade", readonly=True)
     lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True)
     # Scores are dimensions here (rows and columns of the matrix), not measures.
     r_score = fields.Integer(string="R Score", readonly=True, aggregator=None)
     f_score = fields.Integer(string="F Score", readonly=True, aggregator=None)
     m_score = fields.Integer(string="M Score", readonly=True, aggregator=None)
-    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
     churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
-    customer_count = fields.Integer(string="Customers", readonly=True, aggregator="sum")
     recency_days = fields.Integer(string="Days Since Last Order", readonly=True,
                                   aggregator="avg")
     frequency = fields.Integer(string="Orders (RFM window)", readonly=True, aggregator="sum")
