@@ -112,3 +112,17 @@ def start_server(database, port, log_name):
             time.sleep(0.5)
     process.terminate()
     raise SystemExit("[bench] the server did not start")
+
+
+def open_database(database, template=None, reuse=False):
+    """Odoo configured from odoo.conf for ``database``, the database created
+    (from ``template``, with both modules) unless ``reuse`` and it exists;
+    returns its registry."""
+    import odoo.tools  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", CONF, "-d", database, "--log-level=warn"])
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    if not (reuse and database_exists(database)):
+        create_database(database, template)
+    return Registry(database)

@@ -31,9 +31,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_classification import (  # noqa: E402
-    CONF, ROOT, create_database, database_exists, machine, say, timed,
-)
+from bench_classification import ROOT, machine, say, timed  # noqa: E402
+from bench_common import open_database  # noqa: E402
 
 LIST_SPEC = {
     "code": {}, "name": {}, "complaint_type": {}, "priority": {}, "stage_id": {"fields": {"display_name": {}}},
@@ -182,13 +181,8 @@ def main(argv=None):
     import odoo  # noqa: PLC0415
     import odoo.tools  # noqa: PLC0415
 
-    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
     info = machine()
-    if not (args.reuse and database_exists(args.database)):
-        create_database(args.database, args.template)
-    registry = Registry(args.database)
+    registry = open_database(args.database, args.template, args.reuse)
     results = []
 
     with registry.cursor() as cr:

@@ -27,14 +27,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-from bench_classification import (  # noqa: E402
-    CONF,
-    create_database,
-    database_exists,
-    machine,
-    say,
-    timed,
-)
+from bench_classification import machine, say, timed  # noqa: E402
+from bench_common import open_database  # noqa: E402
 
 # model -> (first pivot level group by, measures): what the report opens with
 REPORTS = {
@@ -123,13 +117,8 @@ def main(argv=None):
     import odoo  # noqa: PLC0415
     import odoo.tools  # noqa: PLC0415
 
-    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
     info = machine()
-    if not (args.reuse and database_exists(args.database)):
-        create_database(args.database, args.template)
-    registry = Registry(args.database)
+    registry = open_database(args.database, args.template, args.reuse)
     results = []
 
     with registry.cursor() as cr:

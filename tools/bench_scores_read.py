@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import bench_import  # noqa: E402
 import bench_scoring  # noqa: E402
-from bench_common import start_server  # noqa: E402
+from bench_common import open_database, start_server  # noqa: E402
 from crm_client import Connection  # noqa: E402
 from crm_client.cli import cmd_scores_list  # noqa: E402
 
@@ -42,14 +42,8 @@ def say(message):
 def prepare(args):
     """The database with ``args.customers`` customers scored; returns the count."""
     import odoo  # noqa: PLC0415
-    import odoo.tools  # noqa: PLC0415
 
-    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    if not (args.reuse and bench_scoring.database_exists(args.database)):
-        bench_scoring.create_database(args.database, args.template)
-    registry = Registry(args.database)
+    registry = open_database(args.database, args.template, args.reuse)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "UTC"})
         cr.execute("SELECT count(*) FROM crm_customer_score")

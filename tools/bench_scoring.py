@@ -50,7 +50,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, "odoo.conf")
 MODULES = "crm_extended,crm_analytics"
 
-from bench_common import create_database, database_exists, machine, say, start_server  # noqa: E402
+from bench_common import machine, open_database, say, start_server  # noqa: E402
 
 
 def simulate(customers, orders, seed, days=1095):
@@ -388,14 +388,9 @@ def main(argv=None):
     import odoo  # noqa: PLC0415
     import odoo.tools  # noqa: PLC0415
 
-    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
     info = machine()
     info["load_average_start"] = os.getloadavg()
-    if not (args.reuse and database_exists(args.database)):
-        create_database(args.database, args.template)
-    registry = Registry(args.database)
+    registry = open_database(args.database, args.template, args.reuse)
     results = {}
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "UTC"})

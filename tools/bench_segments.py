@@ -37,16 +37,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-from bench_classification import (  # noqa: E402
-    CONF,
-    create_database,
-    database_exists,
-    machine,
-    say,
-    timed,
-)
+from bench_classification import machine, say, timed  # noqa: E402
+from bench_common import open_database, start_server  # noqa: E402
 from bench_crosssell import generate_contracts  # noqa: E402
-from bench_common import start_server  # noqa: E402
 from bench_import import make_api_key  # noqa: E402
 
 EVERYONE = "Bench: every customer"
@@ -138,14 +131,9 @@ def main(argv=None):
     import odoo  # noqa: PLC0415
     import odoo.tools  # noqa: PLC0415
 
-    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
     from odoo import Command  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
     info = machine()
-    if not (args.reuse and database_exists(args.database)):
-        create_database(args.database, args.template)
-    registry = Registry(args.database)
+    registry = open_database(args.database, args.template, args.reuse)
     results = []
 
     with registry.cursor() as cr:
