@@ -173,8 +173,8 @@ class TestCustomerSegment(CrmExtendedCase):
                 self.assertEqual(segment.customer_count, len(expected))
                 if direct:
                     self.assertEqual(self._keys(Partner.search(direct)), expected)
-        # The score and product criteria agree with direct searches on the
-        # score table and the confirmed order lines.
+        # The expected sets above agree with direct searches of the fixture's
+        # score rows and confirmed order lines (a check of the fixture itself).
         Score = self.env["crm.customer.score"]
         mine_scores = [("company_id", "=", self.company.id),
                        ("partner_id.name", "=like", "SegTest %")]

@@ -51,6 +51,7 @@ class TestComplaintPortal(CrmComplaintCase, HttpCase):
         for token in ("0123456789abcdef", own_token):
             response = self.url_open(f"/my/complaints/{self.foreign.id}?access_token={token}")
             self.assertNotIn("Secret restaurant issue", response.text)
+            self.assertTrue(response.url.endswith("/my"), response.url)
         # A record that does not exist.
         response = self.url_open("/my/complaints/987654321")
         self.assertTrue(response.url.endswith("/my"))
