@@ -1,4 +1,4 @@
-from odoo import fields, http
+from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.tools import plaintext2html
@@ -75,7 +75,6 @@ class ServiceContractPortal(CustomerPortal):
             return Complaint
         return Complaint.search([("contract_id", "=", contract.id)], limit=PAGE_SIZE)
 from ..models.crm_complaint import COMPLAINT_TYPES
-from ..models.crm_service_contract import COVERING_STATES
 
 PAGE_SIZE = 20
 
@@ -201,10 +200,4 @@ class CrmComplaintPortal(CustomerPortal):
         Contract = request.env["crm.service.contract"]
         if not Contract.has_access("read"):
             return Contract
-        today = fields.Date.context_today(Contract)
-        return Contract.search([
-            ("partner_id", "=", partner.commercial_partner_id.id),
-            ("state", "in", COVERING_STATES),
-            ("date_start", "<=", today),
-            ("date_end", ">=", today),
-        ], limit=PAGE_SIZE)
+        return Contract.search(Contract._crm_covering_domain(partner), limit=PAGE_SIZE)

@@ -524,17 +524,22 @@ class CrmComplaint(models.Model):
                 ))
 
     def _crm_track_stage_dates(self, now):
+        # One write per set of dates to stamp, not one per complaint (a kanban
+        # or mass stage change moves many at once).
+        to_stamp = {}
         for complaint in self:
             stage = complaint.stage_id
-            vals = {}
+            fnames = []
             if stage.is_resolved and not complaint.resolved_date:
-                vals["resolved_date"] = now
+                fnames.append("resolved_date")
             if (stage.is_resolved or stage.is_closed) and not complaint.first_response_date:
-                vals["first_response_date"] = now
+                fnames.append("first_response_date")
             if stage.is_closed and not complaint.closed_date:
-                vals["closed_date"] = now
-            if vals:
-                complaint.with_context(crm_complaint_sla_system=True).write(vals)
+                fnames.append("closed_date")
+            if fnames:
+                to_stamp[tuple(fnames)] = to_stamp.get(tuple(fnames), self.browse()) | complaint
+        for fnames, complaints in to_stamp.items():
+            complaints.with_context(crm_complaint_sla_system=True).write(dict.fromkeys(fnames, now))
 
     def _crm_send_acknowledgement(self):
         template = self.env.ref("crm_extended.mail_template_complaint_ack",

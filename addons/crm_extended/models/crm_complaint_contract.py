@@ -160,11 +160,11 @@ class CrmComplaint(models.Model):
             changed.filtered("contract_id")._crm_flag_billable()
             # A running case follows the service level of its new contract,
             # counted from its intake.
-            for complaint in changed.filtered(
+            running = changed.filtered(
                 lambda c: c.sla_start and not (c.resolved_date or c.is_closed
-                                               or c.sla_paused_since)
-            ):
-                complaint._crm_set_sla_deadlines(start=complaint.sla_start)
+                                               or c.sla_paused_since))
+            for start, complaints in running.grouped("sla_start").items():
+                complaints._crm_set_sla_deadlines(start=start)
         return result
 
     def _crm_flag_billable(self):

@@ -219,18 +219,23 @@ class CrmServiceContract(models.Model):
                 ))
 
     @api.model
-    def _crm_get_covering_contracts(self, partner, product=None, lot=None, date=None):
-        """Contracts covering ``partner`` (its commercial entity) on ``date``,
-        for ``product``/``lot`` when given; most specific first (serial, then
-        product, then contracts without lines)."""
+    def _crm_covering_domain(self, partner, date=None):
+        """The contracts of ``partner`` (its commercial entity) in force on
+        ``date`` (today by default)."""
         date = date or fields.Date.context_today(self)
-        domain = Domain([
+        return Domain([
             ("partner_id", "=", partner.commercial_partner_id.id),
             ("state", "in", COVERING_STATES),
             ("date_start", "<=", date),
             ("date_end", ">=", date),
         ])
-        contracts = self.search(domain)
+
+    @api.model
+    def _crm_get_covering_contracts(self, partner, product=None, lot=None, date=None):
+        """Contracts covering ``partner`` (its commercial entity) on ``date``,
+        for ``product``/``lot`` when given; most specific first (serial, then
+        product, then contracts without lines)."""
+        contracts = self.search(self._crm_covering_domain(partner, date))
         if lot:
             by_lot = contracts.filtered(lambda c: lot in c.line_ids.lot_id)
             if by_lot:

@@ -74,16 +74,8 @@ class ResPartner(models.Model):
                 partner.crm_next_visit_product_ids = False
 
     def action_crm_view_service_contracts(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_extended.crm_service_contract_action")
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
-
-    def action_crm_view_service_visits(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_extended.crm_service_visit_action")
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        return action
+        return self._crm_360_action(
+            "crm_extended.crm_service_contract_action",
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            {"default_partner_id": self.commercial_partner_id.id},
+        )
