@@ -54,8 +54,9 @@ class SaleOrder(models.Model):
 
     @api.model
     def _crm_api_check_import_rights(self):
-        """Historical orders skip the sales workflow (no picking, no invoice
-        document): reserved to integration users and sales or CRM managers."""
+        """Historical orders are created and confirmed on the caller's behalf
+        (deliveries included, closed ones locked): reserved to integration
+        users and sales or CRM managers."""
         user = self.env.user
         if not self.env.su and not any(user.has_group(group) for group in (
             "crm_extended.group_crm_extended_integration",
@@ -335,6 +336,8 @@ class SaleOrder(models.Model):
         # which the integration group may not do by itself. The user stays the
         # creator of the orders.
         SaleOrder = self.sudo().with_company(company).with_context(**IMPORT_CONTEXT)
+        if not self.env["account.analytic.distribution.model"].sudo().search_count([], limit=1):
+            SaleOrder = SaleOrder.with_context(crm_import_no_analytic_model=True)
         items = sorted(to_import, key=lambda item: (item[1]["date_order"], item[0]["index"]))
         for start in range(0, len(items), ORDER_CHUNK):
             chunk = items[start:start + ORDER_CHUNK]
@@ -417,3 +420,17 @@ class SaleOrder(models.Model):
             # statistics follow the date it was really ordered.
             values.pop("date_order", None)
         return values
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    def _compute_analytic_distribution(self):
+        if self.env.context.get("crm_import_no_analytic_model"):
+            # The order import, in a database without any analytic distribution
+            # model: Odoo's search per line (two per imported line) would find
+            # none and keep the line's distribution.
+            for line in self:
+                line.analytic_distribution = line.analytic_distribution
+            return
+        super()._compute_analytic_distribution()
