@@ -356,20 +356,24 @@ class SaleOrder(models.Model):
                         raise
                     except (UserError, ValidationError, IntegrityError) as error:
                         self.env.invalidate_all()
-                        message = (
-                            self.env._("Another order of this company already has this "
-                                       "external reference.")
-                            if isinstance(error, IntegrityError)
-                            and "crm_external_ref" in str(error)
-                            else error.args[0] if not isinstance(error, IntegrityError)
-                            else str(error).strip().splitlines()[0]
-                        )
-                        item[0].update(id=False, status="error", lines=0, message=message)
+                        item[0].update(id=False, status="error", lines=0,
+                                       message=self._crm_api_refusal(error))
             # The next chunk starts with an empty cache.
             self.env.invalidate_all()
         created = [item for item in items if item[0]["status"] == "created"]
         customers = self.env["res.partner"].browse({item[2].id for item in created})
         customers.with_company(company)._crm_recompute_classification_partners()
+
+    @api.model
+    def _crm_api_refusal(self, error):
+        """The message of an order Odoo refused while creating or confirming it."""
+        if not isinstance(error, IntegrityError):
+            return error.args[0]
+        if "crm_external_ref" in str(error):
+            # Another import created it since this one looked.
+            return self.env._("Another order of this company already has this external "
+                              "reference.")
+        return str(error).strip().splitlines()[0]
 
     def _crm_api_create_chunk(self, company, items):
         """create() then action_confirm() for these (result, vals, customer,
