@@ -852,7 +852,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 result[product] = (None, 0.0)
         return result
 
-    def _sql_insert_orders(self, company, closed, state="sale", external_refs=False):
+    def _sql_insert_orders(self, company, closed, state="sale"):
         """Write confirmed sale orders and lines from the temporary tables
         crm_demo_order(id, partner_id, invoice_partner_id, user_id, team_id,
         payment_term_id, client_order_ref, date_order) and crm_demo_line(id,
@@ -863,9 +863,7 @@ class CrmDemoGenerator(models.AbstractModel):
 
         ``closed``: the orders are history, delivered and invoiced outside this
         database and locked; otherwise they wait for delivery and invoicing.
-        ``state``: 'sale', or 'sent' for quotations sent to the customer.
-        ``external_refs``: crm_demo_order has a crm_external_ref column too (the
-        historical order import of the API, sale_order_api.py)."""
+        ``state``: 'sale', or 'sent' for quotations sent to the customer."""
         cr = self.env.cr
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
         sequence = self.env["ir.sequence"].search(
@@ -890,7 +888,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 date_order, validity_date, picking_policy, warehouse_id, invoice_status,
                 amount_untaxed, amount_tax, amount_total, locked, require_signature,
                 require_payment, prepayment_percent, create_uid, write_uid, create_date,
-                write_date, crm_external_ref)
+                write_date)
             SELECT o.id,
                    %(prefix)s || lpad((%(first)s - 1 + row_number() OVER (ORDER BY o.date_order, o.id))::text,
                                       %(padding)s, '0') || %(suffix)s,
@@ -899,7 +897,7 @@ class CrmDemoGenerator(models.AbstractModel):
                    o.date_order, (o.date_order + interval '1 day' * %(validity)s)::date,
                    'direct', %(warehouse)s, %(status)s, a.untaxed, a.tax, a.untaxed + a.tax,
                    %(closed)s, %(sign)s, %(pay)s, %(prepayment)s, %(uid)s, %(uid)s,
-                   o.date_order, o.date_order, %(external_ref)s
+                   o.date_order, o.date_order
               FROM crm_demo_order o
               JOIN (SELECT order_id, sum(untaxed) AS untaxed, sum(tax) AS tax
                       FROM (SELECT order_id, sum(subtotal) AS untaxed,
@@ -916,7 +914,6 @@ class CrmDemoGenerator(models.AbstractModel):
             state=state, status=status, closed=closed, sign=company.portal_confirmation_sign,
             pay=company.portal_confirmation_pay, prepayment=company.prepayment_percent or 1.0,
             uid=self.env.uid,
-            external_ref=SQL("o.crm_external_ref") if external_refs else SQL("NULL"),
         ))
         order_count = cr.rowcount
         cr.execute(SQL(
