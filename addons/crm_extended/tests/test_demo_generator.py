@@ -15,6 +15,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 MONDAY_NIGHT = "2026-11-30 01:00:00"
 SATURDAY_NIGHT = "2026-12-05 23:30:00"
 LEAP_DAY = "2028-02-29 12:00:00"
+# Monday 10:00 in Brussels, the day after the clocks went forward (28 March 2027).
+AFTER_DST_CHANGE = "2027-03-29 08:00:00"
 
 
 @tagged("post_install", "-at_install")
@@ -177,6 +179,13 @@ class TestDemoGenerator(TransactionCase):
     @freeze_time(LEAP_DAY)
     def test_generate_leap_day(self):
         self._generate_and_check(fields.Datetime.to_datetime(LEAP_DAY))
+
+    @freeze_time(AFTER_DST_CHANGE)
+    def test_generate_across_a_dst_change(self):
+        """Working hours in a company time zone that moved to summer time on
+        the Sunday before: intakes and answers still fall in office hours."""
+        self.env.company.resource_calendar_id.tz = "Europe/Brussels"
+        self._generate_and_check(fields.Datetime.to_datetime(AFTER_DST_CHANGE))
 
     def test_same_seed_and_moment_same_data(self):
         """The generator's ``now`` makes the data independent of the clock."""
