@@ -120,7 +120,7 @@ class ResPartner(models.Model):
             for fname, default in defaults.items():
                 partner[fname] = values.get(fname, default)
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_crm_360_sales(self):
         defaults = {"crm_360_sale_order_count": 0, "crm_360_sale_amount": 0.0}
         commercial_ids = self._crm_360_commercial_ids()
@@ -154,7 +154,7 @@ class ResPartner(models.Model):
                 )
         self._crm_360_assign(values, defaults)
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_crm_360_delivery_count(self):
         defaults = {"crm_360_delivery_count": 0}
         commercial_ids = self._crm_360_commercial_ids()
@@ -191,7 +191,7 @@ class ResPartner(models.Model):
             "invoice_date_due", "<", fields.Date.to_string(fields.Date.context_today(self))
         )
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_crm_360_invoices(self):
         defaults = {
             "crm_360_open_invoice_count": 0,
@@ -241,7 +241,7 @@ class ResPartner(models.Model):
                 })
         return totals
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_crm_360_last_interaction(self):
         defaults = {"crm_360_last_interaction_date": False}
         commercial_ids = self._crm_360_commercial_ids()
