@@ -369,8 +369,9 @@ class TestAccessMatrix(CrmExtendedCase):
         records = self._field_records()
         for (model, name), (read_class, write_class) in self.fields_matrix.items():
             field = self.env[model]._fields[name]
-            plainly_writable = (field.store and not field.related and not field.type.endswith("2many")
-                                and (not field.compute or field.inverse or not field.readonly))
+            plainly_writable = (
+                field.store and not field.related and not field.type.endswith("2many")
+                and (not field.compute or field.inverse or not field.readonly))
             with self.subTest(model=model, field=name, check="write class"):
                 self.assertEqual(write_class != "-", plainly_writable,
                                  "write '-' is for computed, related and x2many fields only")
@@ -516,6 +517,46 @@ class TestAccessFindings(CrmExtendedCase):
             messages.add(str(caught.exception).replace(str(target.id), "ID"))
         self.assertEqual(len(messages), 1, messages)
         self.assertEqual(complaint.priority, "0")
+
+    def test_no_way_into_a_colleagues_contract(self):
+        """Lines, visits and parts follow their contract and visit: a
+        salesperson of own documents can neither read nor change a colleague's
+        through them, nor open the contract by planning a visit on it, nor move
+        a line or part of their own onto it."""
+        Contract = self.env["crm.service.contract"]
+        theirs = Contract.create({"partner_id": self.theirs.id, "user_id": self.colleague.id})
+        mine = Contract.create({"partner_id": self.mine.id, "user_id": self.salesman.id})
+        for contract in (theirs, mine):
+            contract.state = "active"
+        their_line, my_line = self.env["crm.service.contract.line"].create([
+            {"contract_id": contract.id, "product_id": self.gadget.id}
+            for contract in (theirs, mine)])
+        their_visit, my_visit = self.env["crm.service.visit"].create([
+            {"contract_id": theirs.id, "user_id": self.colleague.id},
+            {"contract_id": mine.id, "user_id": self.salesman.id}])
+        their_part, my_part = self.env["crm.service.visit.part"].create([
+            {"visit_id": visit.id, "product_id": self.gadget.id, "price_unit": 10.0}
+            for visit in (their_visit, my_visit)])
+        env = self.env(user=self.salesman)
+        with self.assertRaises(AccessError):
+            env["crm.service.contract.line"].browse(their_line.id).read(["product_id"])
+        with self.assertRaises(AccessError):
+            env["crm.service.visit.part"].browse(their_part.id).write({"price_unit": 99999.0})
+        with self.assertRaises(AccessError):
+            env["crm.service.visit"].create({"contract_id": theirs.id,
+                                             "user_id": self.salesman.id})
+        with self.assertRaises(AccessError):
+            env["crm.service.contract.line"].browse(my_line.id).write({"contract_id": theirs.id})
+        with self.assertRaises(AccessError):
+            env["crm.service.visit.part"].browse(my_part.id).write({"visit_id": their_visit.id})
+        with self.assertRaises(AccessError):
+            env["crm.service.visit"].browse(my_visit.id).write({"contract_id": theirs.id})
+        self.assertFalse(env["crm.service.contract"].search([("id", "=", theirs.id)]))
+        self.assertEqual((their_visit.cost, their_part.price_unit), (10.0, 10.0))
+        self.assertEqual(theirs.line_ids, their_line)
+        # Their own records stay theirs to change.
+        env["crm.service.visit.part"].browse(my_part.id).write({"price_unit": 12.0})
+        env["crm.service.visit"].create({"contract_id": mine.id, "user_id": self.salesman.id})
 
     def test_complaint_without_team(self):
         """Not every CRM user's: its assignee's, its creator's and the
