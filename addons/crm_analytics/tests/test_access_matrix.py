@@ -545,6 +545,14 @@ class TestAccessFindings(CrmExtendedCase):
         with self.assertRaises(AccessError):
             env["crm.service.visit"].create({"contract_id": theirs.id,
                                              "user_id": self.salesman.id})
+        # Naming a complaint of their own does not open another contract either.
+        complaint = self.env["crm.complaint"].create({
+            "name": "Findings mine", "partner_id": self.mine.id, "team_id": False,
+            "user_id": self.salesman.id, "contract_id": mine.id})
+        with self.assertRaises(AccessError):
+            env["crm.service.visit"].create({"contract_id": theirs.id,
+                                             "complaint_id": complaint.id,
+                                             "user_id": self.salesman.id})
         with self.assertRaises(AccessError):
             env["crm.service.contract.line"].browse(my_line.id).write({"contract_id": theirs.id})
         with self.assertRaises(AccessError):

@@ -122,7 +122,20 @@ class CrmServiceVisit(models.Model):
         this check, planning a visit on a colleague's contract would open it."""
         if self.env.su:
             return
-        contract_ids = {vals["contract_id"] for vals in vals_list if vals.get("contract_id")}
+        contract_ids = set()
+        for vals in vals_list:
+            if not vals.get("contract_id"):
+                continue
+            complaint_id = vals.get("complaint_id")
+            if complaint_id:
+                # Raised from a complaint the user handles (may change), on the
+                # contract that complaint is charged to: the complaint desk
+                # sends a technician without reading the contract first.
+                complaint = self.env["crm.complaint"].browse(complaint_id)
+                complaint.check_access("write")
+                if complaint.sudo().contract_id.id == vals["contract_id"]:
+                    continue
+            contract_ids.add(vals["contract_id"])
         if contract_ids:
             self.env["crm.service.contract"].browse(contract_ids).check_access("read")
 
