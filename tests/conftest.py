@@ -241,8 +241,9 @@ def _user(login, password, uid, api_key=None):
 @pytest.fixture(scope="session")
 def users(odoo_server):
     """admin, a plain salesman (sales_team.group_sale_salesman only), a CRM
-    manager (crm_extended.group_crm_extended_manager) and an integration user
-    (crm_extended.group_crm_extended_integration only), each with an API key."""
+    manager (crm_extended.group_crm_extended_manager), an integration user
+    (crm_extended.group_crm_extended_integration only) and an employee with no
+    sales, CRM or accounting rights (base.group_user only), each with an API key."""
     admin = _user("admin", ADMIN_PASSWORD, None)
     admin_conn = connect(odoo_server, admin, "xmlrpc")
     admin.uid = admin_conn.uid
@@ -253,6 +254,7 @@ def users(odoo_server):
         ("salesman", ["sales_team.group_sale_salesman"]),
         ("manager", ["crm_extended.group_crm_extended_manager"]),
         ("integration", ["crm_extended.group_crm_extended_integration"]),
+        ("employee", ["base.group_user"]),
     ):
         login, password = f"pytest_{role}_{suffix}", f"pw-{role}-{suffix}"
         uid = admin_conn.create("res.users", {
@@ -267,7 +269,8 @@ def users(odoo_server):
 
 @pytest.fixture(scope="session")
 def rpc(odoo_server, users):
-    """rpc(role, transport) -> Connection; role is admin, salesman, manager or integration."""
+    """rpc(role, transport) -> Connection; role is admin, salesman, manager,
+    integration or employee."""
     cache = {}
 
     def get(role, transport):

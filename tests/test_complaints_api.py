@@ -162,7 +162,7 @@ def test_cli_bad_input_writes_nothing(run_cli, rpc, users, transport, customer):
                                                          "message_ids"])[0] == before
     assert_clean_failure(
         run_cli(users.integration, transport, "complaints", "update", "999999999",
-                "--priority", "1"), errors.EXIT_REFUSED, "No complaint with id 999999999")
+                "--priority", "1"), errors.EXIT_ACCESS, "No complaint with id 999999999")
     assert_clean_failure(
         run_cli(users.integration, transport, "complaints", "update", str(created["id"])),
         errors.EXIT_USAGE, "Nothing to update")

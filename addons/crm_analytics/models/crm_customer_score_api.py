@@ -2,6 +2,7 @@ import json
 
 from odoo import api, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 # What crm_api_read_scores can return, in this order by default.
@@ -72,8 +73,10 @@ class CrmCustomerScore(models.Model):
                 "columns must be a list of: %(columns)s.", columns=", ".join(SCORE_TABLE_COLUMNS)))
         try:
             # _search applies the access rights and the record rules.
-            query = self._search(list(domain), order="value_score desc, id")
-            total = self.search_count(list(domain))
+            # The current company only (docs/API.md), not every allowed one.
+            domain = Domain.AND([list(domain), [("company_id", "=", self.env.company.id)]])
+            query = self._search(domain, order="value_score desc, id")
+            total = self.search_count(domain)
         except (ValueError, TypeError, KeyError) as error:
             raise ValidationError(_("Invalid domain: %(error)s", error=error)) from error
         if total > MAX_SCORE_ROWS and not limit:

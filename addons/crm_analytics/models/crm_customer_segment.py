@@ -2,7 +2,7 @@ import ast
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -117,12 +117,18 @@ class CrmCustomerSegment(models.Model):
         string="Customers", compute="_compute_customer_count",
         help="Customers in the segment now, counted when shown.",
     )
+    customer_count_error = fields.Char(
+        string="Count Error", compute="_compute_customer_count",
+        help="Why the customers could not be counted (a condition the user may not "
+        "read, or no longer valid).",
+    )
     mass_mailing_installed = fields.Boolean(compute="_compute_mass_mailing_installed")
 
     # ------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------
 
+    @api.depends_context("uid", "company")
     @api.depends(
         "company_id", "value_grade_ids", "lifecycle_stage_ids", "tier_ids", "rfm_segment_ids",
         "churn_risk_ids", "min_value_score", "bought_product_ids", "not_bought_product_ids",
@@ -135,8 +141,15 @@ class CrmCustomerSegment(models.Model):
             try:
                 segment.customer_count = segment._crm_segment_partners().search_count(
                     segment._crm_segment_domain())
-            except (ValidationError, ValueError):
+                segment.customer_count_error = False
+            except (ValidationError, ValueError, AccessError) as error:
+                # A condition on what the user may not read (an AccessError
+                # inside the domain) or no longer valid: the error state, not a
+                # broken view.
                 segment.customer_count = 0
+                segment.customer_count_error = self.env._(
+                    "The customers of this segment cannot be counted: %(error)s",
+                    error=getattr(error, "args", [error])[0])
 
     @api.depends_context("uid")
     def _compute_mass_mailing_installed(self):

@@ -122,7 +122,9 @@ class CrmScoreConfig(models.Model):
 
     @api.model
     def action_crm_open_config(self):
-        """Menu: the settings form of the current company."""
+        """Menu: the settings form of the current company. Only for those who
+        may read the settings: the first opening creates them (with sudo)."""
+        self.check_access("read")
         config = self._get_for_company(self.env.company)
         return {
             "type": "ir.actions.act_window",

@@ -5,6 +5,9 @@ from odoo.tools import SQL
 from .crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
 
 RECOMMENDATION_LIMIT = 10
+# The score fields read crm.customer.score: the groups that may read it, so that
+# a plain employee neither sees them nor fails reading every field of a partner.
+SCORE_GROUPS = "crm_extended.group_crm_extended_user,crm_extended.group_crm_extended_integration"
 
 
 class ResPartner(models.Model):
@@ -22,32 +25,32 @@ class ResPartner(models.Model):
     # partner form (computed together, not stored: the score table is the truth).
     crm_score_id = fields.Many2one(
         "crm.customer.score", string="Value Score Record", compute="_compute_crm_score",
-        groups="base.group_user",
+        groups=SCORE_GROUPS,
     )
     crm_value_score = fields.Float(string="Value Score", compute="_compute_crm_score",
-                                   groups="base.group_user")
+                                   groups=SCORE_GROUPS)
     crm_rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment",
-                                       compute="_compute_crm_score", groups="base.group_user")
+                                       compute="_compute_crm_score", groups=SCORE_GROUPS)
     crm_rfm_code = fields.Char(string="RFM", compute="_compute_crm_score",
-                               groups="base.group_user")
+                               groups=SCORE_GROUPS)
     crm_churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk",
-                                      compute="_compute_crm_score", groups="base.group_user")
+                                      compute="_compute_crm_score", groups=SCORE_GROUPS)
     crm_churn_reasons = fields.Text(string="Churn Reasons", compute="_compute_crm_score",
-                                    groups="base.group_user")
+                                    groups=SCORE_GROUPS)
     crm_p_alive = fields.Float(string="Probability Active", compute="_compute_crm_score",
-                               groups="base.group_user")
+                               groups=SCORE_GROUPS)
     crm_predicted_clv = fields.Monetary(string="Predicted Lifetime Value",
                                         currency_field="crm_score_currency_id",
-                                        compute="_compute_crm_score", groups="base.group_user")
+                                        compute="_compute_crm_score", groups=SCORE_GROUPS)
     crm_score_profit = fields.Monetary(string="Profit", currency_field="crm_score_currency_id",
-                                       compute="_compute_crm_score", groups="base.group_user")
+                                       compute="_compute_crm_score", groups=SCORE_GROUPS)
     crm_score_currency_id = fields.Many2one("res.currency", string="Score Currency",
                                             compute="_compute_crm_score",
-                                            groups="base.group_user")
+                                            groups=SCORE_GROUPS)
     # The scores of the commercial entity in every company: segments filter on
     # them with one EXISTS ("crm_score_ids any [...]").
     crm_score_ids = fields.One2many("crm.customer.score", "partner_id", string="Value Scores",
-                                    groups="base.group_user")
+                                    groups=SCORE_GROUPS)
     crm_purchased_product_ids = fields.Many2many(
         "product.product", string="Products Bought", compute="_compute_crm_purchased_products",
         search="_search_crm_purchased_products", groups="base.group_user",
@@ -82,11 +85,29 @@ class ResPartner(models.Model):
             partner.crm_score_profit = score.profit
             partner.crm_score_currency_id = score.currency_id
 
-    @api.depends_context("company")
+    @api.model
+    def _crm_readable_sale_lines(self, domain=()):
+        """The confirmed order lines of the current company the user may read,
+        as a sub-select of ids (sale.order.line's access rights and record
+        rules: a salesperson of own documents sees the lines of their orders),
+        or None when the user may not read order lines at all. What a customer
+        bought is sales data: it is shown as the orders are."""
+        Line = self.env["sale.order.line"]
+        if not Line.has_access("read"):
+            return None
+        query = Line._search(Domain.AND([
+            [("state", "=", "sale"), ("company_id", "=", self.env.company.id),
+             ("product_id", "!=", False)],
+            list(domain),
+        ]))
+        return query.subselect()
+
+    @api.depends_context("company", "uid")
     def _compute_crm_purchased_products(self):
         ids = [pid for pid in self.ids if pid]
         bought = {}
-        if ids:
+        lines = self._crm_readable_sale_lines() if ids else None
+        if lines is not None:
             self.env.flush_all()
             rows = self.env.execute_query(SQL(
                 """
@@ -94,11 +115,10 @@ class ResPartner(models.Model):
                   FROM res_partner c
                   JOIN res_partner p ON p.commercial_partner_id = c.commercial_partner_id
                   JOIN sale_order_line l ON l.order_partner_id = p.id
-                 WHERE c.id = ANY(%s) AND l.state = 'sale' AND l.company_id = %s
-                   AND l.product_id IS NOT NULL
+                 WHERE c.id = ANY(%s) AND l.id IN %s
                  GROUP BY c.id
                 """,
-                ids, self.env.company.id,
+                ids, lines,
             ))
             bought = dict(rows)
         Product = self.env["product.product"]
@@ -113,15 +133,18 @@ class ResPartner(models.Model):
         product_ids = [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
         if len(product_ids) != len([v for v in value if v is not False]):
             return NotImplemented
+        lines = self._crm_readable_sale_lines([("product_id", "in", product_ids)])
+        if lines is None:
+            # Who bought what is not for users who may not read orders.
+            return Domain.FALSE if operator == "in" else Domain.TRUE
         buyers = SQL(
             """
             SELECT buyer.commercial_partner_id
               FROM sale_order_line l
               JOIN res_partner buyer ON buyer.id = l.order_partner_id
-             WHERE l.state = 'sale' AND l.company_id = %s AND l.product_id = ANY(%s)
-               AND buyer.commercial_partner_id IS NOT NULL
+             WHERE l.id IN %s AND buyer.commercial_partner_id IS NOT NULL
             """,
-            self.env.company.id, product_ids,
+            lines,
         )
         return Domain("commercial_partner_id", "any!" if operator == "in" else "not any!", buyers)
 
@@ -161,7 +184,7 @@ class ResPartner(models.Model):
         help="Products the customer has not bought yet in this company, each with the "
         "strongest rule that suggests it (highest lift), best first.")
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_crm_xsell_rule_ids(self):
         recommendations = self._crm_xsell_recommendations()
         Rule = self.env["crm.cross.sell.rule"]
@@ -177,6 +200,10 @@ class ResPartner(models.Model):
         if not ids:
             return {}
         company = company or self.env.company
+        # Built on what the customer bought: from the orders the user may read.
+        lines = self.with_company(company)._crm_readable_sale_lines()
+        if lines is None:
+            return {}
         self.env.flush_all()
         self.env.cr.execute(SQL(
             """
@@ -187,8 +214,7 @@ class ResPartner(models.Model):
                 SELECT DISTINCT p.commercial_partner_id AS customer_id, l.product_id
                   FROM sale_order_line l
                   JOIN res_partner p ON p.id = l.order_partner_id
-                 WHERE l.state = 'sale' AND l.company_id = %(company)s
-                   AND l.product_id IS NOT NULL
+                 WHERE l.id IN %(lines)s
                    AND p.commercial_partner_id IN (SELECT customer_id FROM customers)
             ), candidates AS (
                 SELECT DISTINCT ON (b.customer_id, r.consequent_id)
@@ -212,6 +238,6 @@ class ResPartner(models.Model):
               JOIN ranked r ON r.customer_id = c.customer_id AND r.rank <= %(limit)s
              GROUP BY c.partner_id
             """,
-            ids=ids, company=company.id, limit=limit,
+            ids=ids, company=company.id, limit=limit, lines=lines,
         ))
         return dict(self.env.cr.fetchall())

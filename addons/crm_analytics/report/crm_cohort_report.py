@@ -76,9 +76,15 @@ class CrmCohortReport(models.Model):
 
     @api.model
     def action_crm_refresh(self):
-        """The Refresh button: analytics users recompute the cells now."""
-        if not self.env.user.has_group("crm_analytics.group_crm_analytics_user"):
-            raise AccessError(self.env._("Only CRM analytics users may refresh the cohort retention."))
+        """The Refresh button: managers recompute the cells now. The view holds
+        every company's cells and is refreshed as a whole, so an analytics user
+        (who reads their companies' cells) waits for the nightly refresh."""
+        user = self.env.user
+        if not (user.has_group("crm_extended.group_crm_extended_manager")
+                or user.has_group("sales_team.group_sale_manager")):
+            raise AccessError(self.env._(
+                "Only CRM managers and sales managers may refresh the cohort retention now; "
+                "it is refreshed every night."))
         self._crm_refresh()
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 

@@ -257,8 +257,16 @@ class TestCrossSell(CrmExtendedCase):
         target = Rule.search([("rule_type", "=", "together"),
                               ("antecedent_id", "=", self.products["A"].id),
                               ("consequent_id", "=", self.products["B"].id)])
+        # Who bought what comes from the orders the user may read: this
+        # salesperson of own documents sees the customers of their own orders.
+        self.assertFalse(self.env["res.partner"].search(
+            target.action_open_target_customers()["domain"]))
+        self.env["sale.order"].sudo().search(
+            [("partner_id", "=", self.customers["c6"].id)]).user_id = self.env.user
         self.assertEqual(self.env["res.partner"].search(
-            target.action_open_target_customers()["domain"]),
+            target.action_open_target_customers()["domain"]), self.customers["c6"])
+        self.assertEqual(self.env["res.partner"].with_user(self.manager).search(
+            target.with_user(self.manager).action_open_target_customers()["domain"]),
             self.customers["c6"] | self.customers["c7"])
 
         manager_rules = Rule.with_user(self.manager)

@@ -1,5 +1,5 @@
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
@@ -25,25 +25,32 @@ class CrmCrossSellSegment(models.TransientModel):
             raise UserError(self.env._("Choose two different products."))
         if self.company_id not in self.env.companies:
             raise UserError(self.env._("Choose one of your selected companies."))
+        # Among the orders the user may read (a salesperson of own documents:
+        # their own customers), as the orders list would show them.
+        Partner = self.env["res.partner"].with_company(self.company_id)
+        bought_domain = [("product_id", "=", self.bought_product_id.id)]
+        if self.date_from:
+            bought_domain.append(("order_id.date_order", ">=", self.date_from))
+        bought = Partner._crm_readable_sale_lines(bought_domain)
+        not_bought = Partner._crm_readable_sale_lines(
+            [("product_id", "=", self.not_bought_product_id.id)])
+        if bought is None:
+            raise AccessError(self.env._(
+                "Only users who may read sales orders can list who bought a product."))
         self.env.flush_all()
-        date_clause = SQL("AND o.date_order >= %s", self.date_from) if self.date_from else SQL()
         self.env.cr.execute(SQL(
             """
             SELECT DISTINCT p.commercial_partner_id
               FROM sale_order_line l
-              JOIN sale_order o ON o.id = l.order_id
               JOIN res_partner p ON p.id = l.order_partner_id
-             WHERE l.state = 'sale' AND l.company_id = %(company)s
-               AND l.product_id = %(bought)s %(date_clause)s
+             WHERE l.id IN %(bought)s
             EXCEPT
             SELECT p.commercial_partner_id
               FROM sale_order_line l
               JOIN res_partner p ON p.id = l.order_partner_id
-             WHERE l.state = 'sale' AND l.company_id = %(company)s
-               AND l.product_id = %(not_bought)s
+             WHERE l.id IN %(not_bought)s
             """,
-            company=self.company_id.id, bought=self.bought_product_id.id,
-            not_bought=self.not_bought_product_id.id, date_clause=date_clause,
+            bought=bought, not_bought=not_bought,
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 

@@ -1,4 +1,4 @@
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.tools import plaintext2html
@@ -77,6 +77,11 @@ class ServiceContractPortal(CustomerPortal):
 from ..models.crm_complaint import COMPLAINT_TYPES
 
 PAGE_SIZE = 20
+# What one portal submission may carry, and how many a customer may send: every
+# submission is a record, an acknowledgement e-mail and work for the team.
+SUBJECT_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 10000
+SUBMISSIONS_PER_HOUR = 10
 
 
 class CrmComplaintPortal(CustomerPortal):
@@ -154,6 +159,18 @@ class CrmComplaintPortal(CustomerPortal):
         subject = (post.get("name") or "").strip()
         if not subject:
             errors.append(request.env._("Please give your message a subject."))
+        elif len(subject) > SUBJECT_MAX_LENGTH:
+            errors.append(request.env._(
+                "The subject is too long: at most %(max)s characters.", max=SUBJECT_MAX_LENGTH))
+        if len(post.get("description") or "") > DESCRIPTION_MAX_LENGTH:
+            errors.append(request.env._(
+                "The description is too long: at most %(max)s characters. Add more "
+                "details in the messages once it is sent.", max=DESCRIPTION_MAX_LENGTH))
+        if self._crm_recent_submissions(partner) >= SUBMISSIONS_PER_HOUR:
+            errors.append(request.env._(
+                "You have sent %(count)s messages in the last hour: please wait a little "
+                "before sending another one, or add to one you sent.",
+                count=SUBMISSIONS_PER_HOUR))
         complaint_type = post.get("complaint_type") or "complaint"
         if complaint_type not in dict(COMPLAINT_TYPES):
             errors.append(request.env._("Unknown type of feedback."))
@@ -194,6 +211,17 @@ class CrmComplaintPortal(CustomerPortal):
             request.env.user.company_id
         ).create(vals)
         return request.redirect(f"/my/complaints/{complaint.id}")
+
+    def _crm_recent_submissions(self, partner):
+        """Portal submissions of the customer's company in the last hour."""
+        since = fields.Datetime.subtract(fields.Datetime.now(), hours=1)
+        # sudo: counted over the whole company of the customer, whatever the
+        # visitor may read; only the number is used.
+        return request.env["crm.complaint"].sudo().with_context(active_test=False).search_count([
+            ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+            ("channel", "=", "portal"),
+            ("create_date", ">=", since),
+        ])
 
     def _crm_covering_contracts(self, partner):
         """The customer's contracts in force today, read with their own rights."""

@@ -89,6 +89,7 @@ class CrmComplaint(models.Model):
     tier_id = fields.Many2one(
         "crm.customer.tier", string="Tier", readonly=True, copy=False,
         help="The customer's tier when the complaint came in; it set the service level.",
+        groups="base.group_user",
     )
     channel = fields.Selection(CHANNELS, required=True, default="phone")
     priority = fields.Selection(PRIORITIES, default="0", required=True, tracking=True)
@@ -132,28 +133,39 @@ class CrmComplaint(models.Model):
         "purchase.order", string="Purchase Order", copy=False, index="btree_not_null",
         groups="purchase.group_purchase_user", check_company=True,
     )
-    return_picking_ids = fields.One2many("stock.picking", "crm_complaint_id", string="Returns")
-    credit_note_ids = fields.One2many("account.move", "crm_complaint_id", string="Credit Notes")
-    replacement_order_ids = fields.One2many(
-        "sale.order", "crm_complaint_id", string="Replacement Quotations"
+    return_picking_ids = fields.One2many(
+        "stock.picking", "crm_complaint_id", string="Returns", groups="base.group_user",
     )
-    return_count = fields.Integer(compute="_compute_action_counts")
-    credit_note_count = fields.Integer(compute="_compute_action_counts")
-    replacement_count = fields.Integer(compute="_compute_action_counts")
+    credit_note_ids = fields.One2many(
+        "account.move", "crm_complaint_id", string="Credit Notes", groups="base.group_user",
+    )
+    replacement_order_ids = fields.One2many(
+        "sale.order", "crm_complaint_id", string="Replacement Quotations",
+        groups="base.group_user",
+    )
+    return_count = fields.Integer(compute="_compute_action_counts", groups="base.group_user")
+    credit_note_count = fields.Integer(compute="_compute_action_counts", groups="base.group_user")
+    replacement_count = fields.Integer(compute="_compute_action_counts", groups="base.group_user")
     similar_complaint_ids = fields.Many2many(
         "crm.complaint", string="Similar Resolved Complaints",
         compute="_compute_similar_complaint_ids",
         help="Resolved complaints about the same product with the same root cause: "
         "how they were solved before.",
+        groups="base.group_user",
     )
-    # Routing
+    # Routing. Every field from here to the follow-up outcome is internal
+    # (groups=base.group_user): a portal customer reads their complaint through
+    # the portal pages (rendered with sudo), never its team, handler,
+    # deadlines, escalation, root cause or cost over RPC.
     team_id = fields.Many2one(
         "crm.complaint.team", string="Team", index=True, tracking=True,
         check_company=True, default=lambda self: self._default_team_id(),
+        groups="base.group_user",
     )
     user_id = fields.Many2one(
         "res.users", string="Assigned To", index=True, tracking=True,
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        groups="base.group_user",
     )
     stage_id = fields.Many2one(
         "crm.complaint.stage", string="Stage", index=True, tracking=True, copy=False,
@@ -163,48 +175,62 @@ class CrmComplaint(models.Model):
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True, index=True)
     is_resolved = fields.Boolean(related="stage_id.is_resolved")
     sla_paused = fields.Boolean(related="stage_id.sla_pause", string="Waiting on Customer")
-    reopen_count = fields.Integer(readonly=True, copy=False)
-    color = fields.Integer()
+    reopen_count = fields.Integer(readonly=True, copy=False, groups="base.group_user")
+    color = fields.Integer(groups="base.group_user")
     # Service level
-    sla_start = fields.Datetime(string="SLA Start", readonly=True, copy=False)
-    first_response_deadline = fields.Datetime(copy=False, tracking=True)
-    resolution_deadline = fields.Datetime(copy=False, tracking=True)
+    sla_start = fields.Datetime(
+        string="SLA Start", readonly=True, copy=False, groups="base.group_user",
+    )
+    first_response_deadline = fields.Datetime(copy=False, tracking=True, groups="base.group_user")
+    resolution_deadline = fields.Datetime(copy=False, tracking=True, groups="base.group_user")
     escalation_deadline = fields.Datetime(
         string="Manager Escalation Deadline", copy=False,
         help="If still unresolved then, the complaint escalates to the manager.",
+        groups="base.group_user",
     )
-    sla_paused_since = fields.Datetime(string="Waiting Since", readonly=True, copy=False)
+    sla_paused_since = fields.Datetime(
+        string="Waiting Since", readonly=True, copy=False, groups="base.group_user",
+    )
     sla_status = fields.Selection(
         SLA_STATUSES, string="SLA Status", compute="_compute_sla_status", store=True,
         index=True, copy=False,
+        groups="base.group_user",
     )
     escalation_level = fields.Selection(
         ESCALATION_LEVELS, default="0", required=True, readonly=True, copy=False,
         tracking=True, index=True,
+        groups="base.group_user",
     )
-    escalated_date = fields.Datetime(readonly=True, copy=False)
+    escalated_date = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
     # Resolution
     resolution = fields.Html(copy=False)
     root_cause_id = fields.Many2one(
         "crm.complaint.category", string="Confirmed Root Cause", copy=False,
         check_company=True,
+        groups="base.group_user",
     )
-    compensation_cost = fields.Monetary(currency_field="currency_id", copy=False)
-    first_response_date = fields.Datetime(readonly=True, copy=False)
+    compensation_cost = fields.Monetary(
+        currency_field="currency_id", copy=False, groups="base.group_user",
+    )
+    first_response_date = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
     resolved_date = fields.Datetime(readonly=True, copy=False)
     closed_date = fields.Datetime(readonly=True, copy=False)
     time_to_first_response_hours = fields.Float(
         string="Hours to First Response", compute="_compute_time_to", store=True,
         aggregator="avg", help="Working hours of the team from intake to first response.",
+        groups="base.group_user",
     )
     time_to_resolution_hours = fields.Float(
         string="Hours to Resolution", compute="_compute_time_to", store=True,
         aggregator="avg", help="Working hours of the team from intake to resolution.",
+        groups="base.group_user",
     )
     # Follow-up visit (回访)
-    followup_date = fields.Datetime(string="Follow-up Date", copy=False)
-    followup_method = fields.Selection(FOLLOWUP_METHODS, string="Follow-up Method", copy=False)
-    followup_outcome = fields.Text(string="Follow-up Outcome", copy=False)
+    followup_date = fields.Datetime(string="Follow-up Date", copy=False, groups="base.group_user")
+    followup_method = fields.Selection(
+        FOLLOWUP_METHODS, string="Follow-up Method", copy=False, groups="base.group_user",
+    )
+    followup_outcome = fields.Text(string="Follow-up Outcome", copy=False, groups="base.group_user")
     # No aggregator: a selection is text in SQL; the complaint analysis of
     # crm_analytics averages it as a number.
     followup_satisfaction = fields.Selection(SATISFACTION, string="Satisfaction", copy=False)
@@ -609,7 +635,9 @@ class CrmComplaint(models.Model):
             return result
         if message.message_type in ("comment", "email") and message.subtype_id == comment:
             now = fields.Datetime.now()
-            for complaint in self:
+            # sudo: a portal customer answering reads no internal field; the
+            # SLA fields are only compared here.
+            for complaint in self.sudo():
                 internal = author.user_ids and not author.user_ids[0].share
                 if internal and not complaint.first_response_date:
                     complaint.with_context(crm_complaint_sla_system=True).write(

@@ -12,7 +12,7 @@ docs/API.md.
 from markupsafe import Markup, escape
 
 from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 
 from .crm_complaint import CHANNELS, COMPLAINT_TYPES
 from .crm_customer_tier import PRIORITIES
@@ -298,9 +298,15 @@ class CrmComplaint(models.Model):
         _ = self.env._
         if len(self) != 1:
             raise ValidationError(_("Update one complaint per call."))
-        if not self.exists():
-            raise ValidationError(_("No complaint with id %(id)s.", id=self.id))
-        self.check_access("write")
+        # Rights before existence: a missing id and a forbidden one get the
+        # same answer, so ids cannot be probed.
+        try:
+            self.check_access("write")
+            if not self.exists():
+                raise MissingError(self.id)
+        except (AccessError, MissingError):
+            raise AccessError(_(
+                "No complaint with id %(id)s that you may update.", id=self.id)) from None
         vals = {}
         if stage not in (None, False, ""):
             vals["stage_id"] = self._crm_api_stage(stage).id

@@ -30,13 +30,15 @@ class CrmComplaint(models.Model):
         "covering the customer (its serial number first, then its product, then a "
         "contract without covered products); it sets the service level.",
     )
+    # Internal (see crm.complaint's routing fields): portal users read neither.
     billable = fields.Boolean(
-        readonly=True, copy=False,
+        readonly=True, copy=False, groups="base.group_user",
         help="Charged to a contract after its included cases were used up: "
         "invoice this case to the customer.",
     )
-    visit_ids = fields.One2many("crm.service.visit", "complaint_id", string="Visits")
-    visit_count = fields.Integer(compute="_compute_visit_count")
+    visit_ids = fields.One2many("crm.service.visit", "complaint_id", string="Visits",
+                                groups="base.group_user")
+    visit_count = fields.Integer(compute="_compute_visit_count", groups="base.group_user")
 
     def _auto_init(self):
         # Complaints already there when this is installed are not charged to

@@ -27,6 +27,13 @@ class CrmServiceContractLine(models.Model):
     )
     note = fields.Char(string="Description")
 
+    def write(self, vals):
+        # A line moves only to a contract the user may change (the record rules
+        # check the line before the write, not its new contract).
+        if vals.get("contract_id") and not self.env.su:
+            self.env["crm.service.contract"].browse(vals["contract_id"]).check_access("write")
+        return super().write(vals)
+
     @api.onchange("lot_id")
     def _onchange_lot_id(self):
         if self.lot_id:

@@ -97,6 +97,7 @@ class CrmServiceVisit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._crm_check_contract_access(vals_list)
         todo = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         if todo:
             # One look-up of the sequence for the batch, then one number each.
@@ -108,6 +109,35 @@ class CrmServiceVisit(models.Model):
             for vals in todo:
                 vals["name"] = sequence._next() if sequence else "/"
         return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("contract_id"):
+            self._crm_check_contract_access([vals])
+        return super().write(vals)
+
+    @api.model
+    def _crm_check_contract_access(self, vals_list):
+        """A visit is charged only to a contract the user may already read. The
+        contract rule lets the technician of one of its visits read it: without
+        this check, planning a visit on a colleague's contract would open it."""
+        if self.env.su:
+            return
+        contract_ids = set()
+        for vals in vals_list:
+            if not vals.get("contract_id"):
+                continue
+            complaint_id = vals.get("complaint_id")
+            if complaint_id:
+                # Raised from a complaint the user handles (may change), on the
+                # contract that complaint is charged to: the complaint desk
+                # sends a technician without reading the contract first.
+                complaint = self.env["crm.complaint"].browse(complaint_id)
+                complaint.check_access("write")
+                if complaint.sudo().contract_id.id == vals["contract_id"]:
+                    continue
+            contract_ids.add(vals["contract_id"])
+        if contract_ids:
+            self.env["crm.service.contract"].browse(contract_ids).check_access("read")
 
     def action_done(self):
         """Mark visits done; those beyond the contract's entitlement become billable."""
@@ -166,6 +196,13 @@ class CrmServiceVisitPart(models.Model):
     )
     subtotal = fields.Monetary(compute="_compute_subtotal", store=True,
                                currency_field="currency_id")
+
+    def write(self, vals):
+        # A part moves only to a visit the user may change (the record rules
+        # check the part before the write, not its new visit).
+        if vals.get("visit_id") and not self.env.su:
+            self.env["crm.service.visit"].browse(vals["visit_id"]).check_access("write")
+        return super().write(vals)
 
     @api.depends("product_id")
     def _compute_price_unit(self):

@@ -40,6 +40,19 @@ CLASSIFICATION_GUARDED_FIELDS = (
     "crm_tier_id",
     "crm_tier_valid_until",
 )
+# Order statistics only the recompute writes (as superuser, with SQL): nobody
+# sets a revenue or an order count by hand, managers included.
+STATISTICS_FIELDS = (
+    "crm_revenue_12m",
+    "crm_order_count",
+    "crm_order_count_12m",
+    "crm_first_order_date",
+    "crm_last_order_date",
+    "crm_avg_order_interval",
+    "crm_classified_at",
+)
+# Who manages a customer: changed by CRM managers, by hand or with the hand-over.
+ACCOUNT_MANAGER_FIELDS = ("crm_account_manager_id",)
 # Partner field -> crm.classification.history classification key.
 CLASSIFICATION_TRACKED_FIELDS = {
     "crm_value_grade": "value_grade",
@@ -155,7 +168,8 @@ class ResPartner(models.Model):
 
     crm_classification_history_ids = fields.One2many(
         "crm.classification.history", "partner_id", string="Classification History",
-        groups="base.group_user",
+        # Who may read the history (not the integration user, not a plain employee).
+        groups="crm_extended.group_crm_extended_user",
     )
 
     # ------------------------------------------------------------
@@ -166,9 +180,12 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         if any(name in vals for vals in vals_list for name in CLASSIFICATION_GUARDED_FIELDS):
             self._crm_check_classification_rights()
+        for vals in vals_list:
+            self._crm_check_protected_fields(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        self._crm_check_protected_fields(vals)
         if not any(name in vals for name in CLASSIFICATION_GUARDED_FIELDS):
             return super().write(vals)
         self._crm_check_classification_rights()
@@ -197,6 +214,26 @@ class ResPartner(models.Model):
                     "stage or tier, or lock them."
                 )
             )
+
+    def _crm_check_protected_fields(self, vals):
+        """Statistics are the recompute's (superuser only); the account manager
+        is the CRM managers'. Empty values on create are not a change."""
+        if self.env.su:
+            return
+        if any(vals.get(name) for name in STATISTICS_FIELDS) or (
+            self and any(name in vals for name in STATISTICS_FIELDS)
+        ):
+            raise AccessError(self.env._(
+                "A customer's revenue, order counts, order dates and classification "
+                "time are computed by the classification: nobody writes them by hand."
+            ))
+        if (any(vals.get(name) for name in ACCOUNT_MANAGER_FIELDS) or (
+            self and any(name in vals for name in ACCOUNT_MANAGER_FIELDS)
+        )) and not self.env.user.has_group("crm_extended.group_crm_extended_manager"):
+            raise AccessError(self.env._(
+                "Only CRM managers may choose a customer's account manager (or hand "
+                "customers over to another one)."
+            ))
 
     def _crm_log_manual_changes(self, before):
         """Write one history row per manual change of grade, stage or tier.

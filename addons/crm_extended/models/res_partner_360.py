@@ -120,7 +120,7 @@ class ResPartner(models.Model):
             for fname, default in defaults.items():
                 partner[fname] = values.get(fname, default)
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_crm_360_sales(self):
         defaults = {"crm_360_sale_order_count": 0, "crm_360_sale_amount": 0.0}
         commercial_ids = self._crm_360_commercial_ids()
@@ -154,7 +154,7 @@ class ResPartner(models.Model):
                 )
         self._crm_360_assign(values, defaults)
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_crm_360_delivery_count(self):
         defaults = {"crm_360_delivery_count": 0}
         commercial_ids = self._crm_360_commercial_ids()
@@ -191,7 +191,7 @@ class ResPartner(models.Model):
             "invoice_date_due", "<", fields.Date.to_string(fields.Date.context_today(self))
         )
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_crm_360_invoices(self):
         defaults = {
             "crm_360_open_invoice_count": 0,
@@ -201,22 +201,47 @@ class ResPartner(models.Model):
         }
         commercial_ids = self._crm_360_commercial_ids()
         values = defaultdict(dict)
-        if commercial_ids and self.env["account.move"].has_access("read"):
-            Move = self.env["account.move"]
-            for prefix, domain in (
-                ("open", self._crm_360_open_invoice_domain(commercial_ids)),
-                ("overdue", self._crm_360_overdue_invoice_domain(commercial_ids)),
-            ):
-                # amount_residual_signed is in the company currency.
-                rows = Move._read_group(
-                    domain, ["commercial_partner_id"], ["__count", "amount_residual_signed:sum"]
-                )
-                for commercial, count, amount in rows:
-                    values[commercial.id][f"crm_360_{prefix}_invoice_count"] = count
-                    values[commercial.id][f"crm_360_{prefix}_invoice_amount"] = amount
+        for commercial_id, totals in (self._crm_360_invoice_totals(commercial_ids) or {}).items():
+            for key, value in totals.items():
+                values[commercial_id][f"crm_360_{key}"] = value
         self._crm_360_assign(values, defaults)
 
-    @api.depends_context("company")
+    @api.model
+    def _crm_360_invoice_totals(self, commercial_ids):
+        """``{commercial id: {"open_invoice_count", "open_invoice_amount",
+        "overdue_invoice_count", "overdue_invoice_amount"}}`` of the current
+        company, or None when the user may not know balances.
+
+        The one rule for the 360 fields and the summary API: users who may read
+        invoices get the totals of the invoices they may read (record rules
+        apply); the integration user gets the two aggregates without reading any
+        invoice (docs/SECURITY.md); anyone else (an employee without sales or
+        accounting rights) gets nothing."""
+        Move = self.env["account.move"]
+        if not Move.has_access("read"):
+            if not self.env.user.has_group("crm_extended.group_crm_extended_integration"):
+                return None
+            # sudo: the integration user's documented right to the open balance
+            # of customers it can read (commercial_ids), as two aggregates.
+            Move = Move.sudo()
+        totals = {}
+        if not commercial_ids:
+            return totals
+        for prefix, domain in (
+            ("open", self._crm_360_open_invoice_domain(commercial_ids)),
+            ("overdue", self._crm_360_overdue_invoice_domain(commercial_ids)),
+        ):
+            # amount_residual_signed is in the company currency.
+            for commercial, count, amount in Move._read_group(
+                domain, ["commercial_partner_id"], ["__count", "amount_residual_signed:sum"]
+            ):
+                totals.setdefault(commercial.id, {}).update({
+                    f"{prefix}_invoice_count": count,
+                    f"{prefix}_invoice_amount": amount,
+                })
+        return totals
+
+    @api.depends_context("company", "uid")
     def _compute_crm_360_last_interaction(self):
         defaults = {"crm_360_last_interaction_date": False}
         commercial_ids = self._crm_360_commercial_ids()

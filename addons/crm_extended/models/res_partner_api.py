@@ -424,22 +424,11 @@ class ResPartner(models.Model):
         ))
         invoices = {}
         if rows and wanted & set(NO_INVOICE):
-            # sudo: an integration may know a customer's open balance without
-            # reading the accounting; two aggregates over the customers it can
-            # read, in the current company only.
-            Move = self.env["account.move"].sudo()
-            found_ids = [row[0] for row in rows]
-            for prefix, domain in (
-                ("open", self._crm_360_open_invoice_domain(found_ids)),
-                ("overdue", self._crm_360_overdue_invoice_domain(found_ids)),
-            ):
-                for commercial, count, amount in Move._read_group(
-                    domain, ["commercial_partner_id"], ["__count", "amount_residual_signed:sum"]
-                ):
-                    invoices.setdefault(commercial.id, {}).update({
-                        f"{prefix}_invoice_count": count,
-                        f"{prefix}_invoice_amount": amount,
-                    })
+            # The same rule as the 360 fields: None when the user may not know
+            # balances, then the invoice keys are false (not 0: unknown).
+            invoices = self._crm_360_invoice_totals([row[0] for row in rows])
+        no_invoice = NO_INVOICE if invoices is not None else dict.fromkeys(NO_INVOICE, False)
+        invoices = invoices or {}
         currency = company.currency_id.name
         customers = []
         for row in rows:
@@ -449,7 +438,7 @@ class ResPartner(models.Model):
             customer["revenue_12m"] = customer["revenue_12m"] or 0.0
             customer["order_count"] = customer["order_count"] or 0
             customer["order_count_12m"] = customer["order_count_12m"] or 0
-            customer.update(NO_INVOICE)
+            customer.update(no_invoice)
             customer.update(invoices.get(customer["id"], {}))
             customer["currency"] = currency
             customers.append(

@@ -98,6 +98,56 @@ class TestComplaintPortal(CrmComplaintCase, HttpCase):
         self.assertEqual(complaint.team_id, self.team)
         self.assertTrue(complaint.resolution_deadline)
 
+    def test_submit_form_limits(self):
+        """A 2 MB subject, an endless description, the eleventh message of the
+        hour: refused with a message on the form, nothing created, no e-mail."""
+        Complaint = self.env["crm.complaint"]
+        before = Complaint.search_count([])
+        mails = self.env["mail.mail"].search_count([])
+        response = self.url_open("/my/complaints/new", data={
+            "csrf_token": Request.csrf_token(self), "name": "x" * (2 * 1024 * 1024),
+            "complaint_type": "complaint", "description": "y" * 10001,
+        })
+        self.assertIn("The subject is too long: at most 200 characters.", response.text)
+        self.assertIn("The description is too long: at most 10000 characters.", response.text)
+        self.assertEqual(Complaint.search_count([]), before)
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+        # The customer's company already sent ten through the portal this hour
+        # (another contact's count too); older ones and other channels do not count.
+        self.env["crm.complaint"].create([
+            {"name": f"Portal message {n}", "partner_id": self.customer.id, "channel": "portal"}
+            for n in range(9)
+        ] + [{"name": "By phone", "partner_id": self.customer.id, "channel": "phone"}])
+        response = self.url_open("/my/complaints/new", data={
+            "csrf_token": Request.csrf_token(self), "name": "Tenth", "complaint_type": "complaint",
+        })
+        self.assertEqual(Complaint.search_count([("name", "=", "Tenth")]), 1)
+        before = Complaint.search_count([])
+        response = self.url_open("/my/complaints/new", data={
+            "csrf_token": Request.csrf_token(self), "name": "Eleventh",
+            "complaint_type": "complaint",
+        })
+        self.assertIn("You have sent 10 messages in the last hour", response.text)
+        self.assertEqual(Complaint.search_count([]), before)
+
+    def test_portal_reads_no_internal_field(self):
+        """Over RPC the portal user reads the customer-facing fields of their
+        complaint, not the team, handler, deadlines, cost or root cause."""
+        self.own.write({"compensation_cost": 120.0, "followup_outcome": "Happy again"})
+        complaint = self.own.with_user(self.portal_user)
+        values = complaint.read(["name", "code", "stage_id", "resolution", "description"])[0]
+        self.assertEqual(values["name"], "Lids do not close")
+        for field in ("compensation_cost", "escalation_level", "resolution_deadline",
+                      "first_response_deadline", "team_id", "user_id", "tier_id",
+                      "root_cause_id", "followup_outcome", "billable", "sla_status"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                complaint.read([field])
+        self.assertNotIn("compensation_cost", complaint.fields_get())
+        # The portal page still shows the handler (rendered with sudo).
+        response = self.url_open(f"/my/complaints/{self.own.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Lids do not close", response.text)
+
     def test_message_and_rating_of_the_resolution(self):
         # A message from the portal chatter lands on the complaint.
         self.make_jsonrpc_request("/mail/message/post", {
