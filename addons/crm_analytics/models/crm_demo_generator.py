@@ -1,7 +1,7 @@
 import random
 from datetime import date, timedelta
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 
 # Demo segments: (name, {option kind: codes}, description).
 DEMO_SEGMENTS = [
@@ -25,6 +25,7 @@ class CrmDemoGenerator(models.AbstractModel):
 
     _inherit = "crm.demo.generator"
 
+    @api.model
     def generate(self, customers=300, orders_per_customer=8, seed=7):
         summary = super().generate(customers=customers, orders_per_customer=orders_per_customer,
                                    seed=seed)

@@ -1,10 +1,12 @@
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 from odoo.tools import plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..tools import api_validation as check
 
 
 class ServiceContractPortal(CustomerPortal):
@@ -154,6 +156,15 @@ class CrmComplaintPortal(CustomerPortal):
         subject = (post.get("name") or "").strip()
         if not subject:
             errors.append(request.env._("Please give your message a subject."))
+        # A NUL byte or a novel-sized field would fail in the database: said here.
+        for key, label, size in (
+            ("name", request.env._("Subject"), check.NAME_SIZE),
+            ("description", request.env._("Description"), check.TEXT_SIZE),
+        ):
+            try:
+                check.check_text(request.env, post.get(key) or "", label, size=size)
+            except ValidationError as error:
+                errors.append(error.args[0])
         complaint_type = post.get("complaint_type") or "complaint"
         if complaint_type not in dict(COMPLAINT_TYPES):
             errors.append(request.env._("Unknown type of feedback."))

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class CrmDemoGenerator(models.AbstractModel):
 
     _inherit = "crm.demo.generator"
 
+    @api.model
     def generate(self, customers=300, orders_per_customer=8, seed=7):
         summary = super().generate(customers=customers, orders_per_customer=orders_per_customer,
                                    seed=seed)
