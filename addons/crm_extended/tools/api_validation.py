@@ -283,7 +283,7 @@ def echo(value):
     text without NUL bytes or an id-sized integer; False otherwise, since
     XML-RPC cannot carry a NUL byte, nor an integer beyond 32 bits."""
     if isinstance(value, str) and "\x00" not in value and len(value) <= NAME_SIZE:
-        return value
+        return value or False
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID:
-        return value
+        return value or False
     return False
