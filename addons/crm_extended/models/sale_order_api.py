@@ -188,12 +188,13 @@ class SaleOrder(models.Model):
         date_value = order.get("date_order")
         if not date_value:
             raise ValidationError(_("date_order is required."))
-        date_order = check.date_value(self.env, date_value, "date_order")
+        date_order = check.date_value(self.env, date_value, "date_order", check_years=False)
         if not isinstance(date_order, datetime):
             date_order = datetime.combine(date_order, datetime.min.time())
         if date_order > now:
             raise ValidationError(_("date_order %(value)s is in the future: only past "
                                     "orders can be imported.", value=date_value))
+        check.year_in_range(self.env, date_order, "date_order", date_value)
         state = order.get("state") or "done"
         if not isinstance(state, str) or state not in IMPORT_STATES:
             raise ValidationError(_("state must be done or sale, not %(value)s.", value=state))

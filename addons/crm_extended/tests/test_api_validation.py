@@ -92,9 +92,9 @@ class TestApiValidation(CrmExtendedCase):
         self.assertEqual(check.echo("R-1"), "R-1")
 
     def test_domains(self):
-        env, Score = self.env, self.env["res.partner"]
+        env, Partner = self.env, self.env["res.partner"]
         self.assertEqual(check.domain(env, [["id", "in", [1, 2]], "|", ["name", "=", "a"],
-                                            ["name", "=", False]], Score)[0], ["id", "in", [1, 2]])
+                                            ["name", "=", False]], Partner)[0], ["id", "in", [1, 2]])
         for domain, pattern in (
             ([["id", "in", "abc"]], "id must be a list"),
             ([["id", "=", "abc"]], "id must be compared with whole numbers"),
@@ -112,7 +112,7 @@ class TestApiValidation(CrmExtendedCase):
             ([["child_ids", "any", [["id", "=", "x"]]]], "child_ids condition 1"),
         ):
             with self.subTest(domain=domain):
-                self.assertRefused(pattern, check.domain, env, domain, Score)
+                self.assertRefused(pattern, check.domain, env, domain, Partner)
 
     # ------------------------------------------------------------
     # The public methods (known HTTP 500s before)
@@ -142,6 +142,7 @@ class TestApiValidation(CrmExtendedCase):
         for order, message in (
             (dict(self._order(), ref="VAL\x00"), "ref must not contain NUL"),
             (dict(self._order(), date_order="1850-01-01"), "must be between 1900 and 2100"),
+            (dict(self._order(), date_order="2999-01-01"), "is in the future"),
             (dict(self._order(), client_order_ref="PO\x00"), "client_order_ref must not"),
         ):
             [result] = Order.crm_api_import_orders([order])

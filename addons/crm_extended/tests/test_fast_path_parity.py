@@ -24,8 +24,8 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from ..models.res_partner_credit import CREDIT_METRIC_COLUMNS
-from .complaint_common import CrmComplaintCase
 from .common import CrmExtendedCase
+from .complaint_common import CrmComplaintCase
 
 OLD_STAMP = datetime(2001, 1, 1)
 CLASSIFICATION_COLUMNS = (

@@ -15,7 +15,7 @@ docs/API.md ("Validation").
 """
 
 import math
-from datetime import date, datetime
+from datetime import date
 
 from odoo import fields
 from odoo.exceptions import ValidationError
@@ -177,9 +177,10 @@ def text_list(env, value, field, *, where=None, size=NAME_SIZE):
     return items
 
 
-def date_value(env, value, field, *, where=None, with_time=True):
+def date_value(env, value, field, *, where=None, with_time=True, check_years=True):
     """A datetime (or date) from ``YYYY-MM-DD[ HH:MM:SS]`` between MIN_YEAR and
-    MAX_YEAR."""
+    MAX_YEAR (``check_years=False``: the caller checks the range after its own,
+    more telling, rule, e.g. "not in the future")."""
     parsed = None
     if isinstance(value, str) and "\x00" not in value and len(value) <= 32:
         try:
@@ -191,6 +192,12 @@ def date_value(env, value, field, *, where=None, with_time=True):
     if not isinstance(parsed, date):
         _raise(env, env._("%(field)s %(value)s is not a date (YYYY-MM-DD or "
                           "YYYY-MM-DD HH:MM:SS).", field=field, value=_shown(value)), where)
+    if check_years:
+        year_in_range(env, parsed, field, value, where=where)
+    return parsed
+
+
+def year_in_range(env, parsed, field, value, *, where=None):
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         _raise(env, env._("%(field)s must be between %(min)s and %(max)s, not %(value)s.",
                           field=field, min=MIN_YEAR, max=MAX_YEAR, value=_shown(value)), where)
