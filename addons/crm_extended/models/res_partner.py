@@ -61,6 +61,8 @@ CLASSIFICATION_COMPUTED_FIELDS = [
     "crm_avg_order_interval",
     "crm_classified_at",
     "crm_classification_history_ids",
+    "write_date",
+    "write_uid",
 ]
 
 

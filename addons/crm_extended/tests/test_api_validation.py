@@ -110,6 +110,8 @@ class TestApiValidation(CrmExtendedCase):
             ([42], "is not a condition"),
             ("[]", "domain must be a list"),
             ([["child_ids", "any", [["id", "=", "x"]]]], "child_ids condition 1"),
+            ([["parent_id.id", "=", "abc"]], "parent_id.id must be compared with whole numbers"),
+            ([["parent_id.create_date", "<", "1800-01-01"]], "between 1900 and 2100"),
         ):
             with self.subTest(domain=domain):
                 self.assertRefused(pattern, check.domain, env, domain, Partner)

@@ -204,11 +204,26 @@ def year_in_range(env, parsed, field, value, *, where=None):
     return parsed
 
 
+def _domain_field(model, path):
+    """The field a dotted ``path`` ends on, or None (unknown: left to the ORM,
+    which refuses it cleanly)."""
+    field = None
+    for name in path.split("."):
+        if model is None:
+            return None
+        field = model._fields.get(name)
+        if field is None:
+            return None
+        model = model.env[field.comodel_name] if field.relational else None
+    return field
+
+
 def _domain_scalar(env, model, fname, value, where):
-    """One value of a condition on ``fname`` of ``model`` (None: unknown field,
-    left to the ORM, which refuses it cleanly)."""
-    field = model._fields.get(fname) if fname else None
+    """One value of a condition on the path ``fname`` of ``model``."""
+    field = _domain_field(model, fname)
     ftype = field.type if field else None
+    if field is not None and field.name == "id":
+        ftype = "integer"
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, float) and not math.isfinite(value):
@@ -218,7 +233,7 @@ def _domain_scalar(env, model, fname, value, where):
         check_text(env, value, fname, where=where, size=TEXT_SIZE)
         if ftype in ("date", "datetime"):
             date_value(env, value, fname, where=where)
-        elif ftype == "integer" or fname == "id":
+        elif ftype == "integer":
             _raise(env, env._("%(field)s must be compared with whole numbers, not %(value)s.",
                               field=fname, value=_shown(value)), where)
         elif ftype in NUMBER_TYPES:
@@ -226,7 +241,7 @@ def _domain_scalar(env, model, fname, value, where):
                               field=fname, value=_shown(value)), where)
         return
     if isinstance(value, int | float):
-        if ftype in INTEGER_TYPES or fname == "id":
+        if ftype in INTEGER_TYPES:
             if not isinstance(value, int) or abs(value) > MAX_ID:
                 _raise(env, env._("%(field)s must be compared with whole numbers up to "
                                   "%(max)s, not %(value)s.",
@@ -265,7 +280,6 @@ def domain(env, value, model, field="domain"):
         if not isinstance(operator, str) or operator.lower() not in DOMAIN_OPERATORS:
             _raise(env, _("unknown operator %(value)s.", value=_shown(operator)), where)
         operator = operator.lower()
-        fname = path if "." not in path else None
         if operator in ("any", "not any", "any!", "not any!"):
             field_ = model._fields.get(path.split(".")[0])
             comodel = env[field_.comodel_name] if field_ and field_.relational else None
@@ -281,7 +295,7 @@ def domain(env, value, model, field="domain"):
         else:
             items = [operand]
         for item in items:
-            _domain_scalar(env, model, fname, item, where)
+            _domain_scalar(env, model, path, item, where)
     return terms
 
 
