@@ -116,8 +116,8 @@ def fixture_records(rpc):
     tag = unique("CAT").replace(" ", "-")
     partner_id = admin.create("res.partner", {
         "name": f"{tag} customer", "is_company": True, "crm_external_ref": tag})
-    admin.create("product.product", {"name": f"{tag} product", "default_code": tag,
-                                     "type": "service", "list_price": 10.0})
+    product_id = admin.create("product.product", {"name": f"{tag} product", "default_code": tag,
+                                                  "type": "service", "list_price": 10.0})
     segment_id = admin.create("crm.customer.segment", {
         "name": f"{tag} segment", "partner_domain": repr([("id", "=", partner_id)])})
     complaint = rpc("integration", "xmlrpc").call(
@@ -125,7 +125,7 @@ def fixture_records(rpc):
         values={"subject": f"{tag} complaint", "customer_id": partner_id})
     day = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
     return {
-        "ref": tag, "partner_id": partner_id, "segment_id": segment_id,
+        "ref": tag, "partner_id": partner_id, "segment_id": segment_id, "product_id": product_id,
         "complaint_id": complaint["id"],
         "order": {"ref": f"{tag}-O", "customer_ref": tag, "date_order": day,
                   "lines": [{"product_code": tag, "quantity": 1, "price_unit": 5.0}]},
@@ -232,3 +232,24 @@ def test_catalogue_values_are_what_they_claim():
     # A NaN is a float Python's json and xmlrpc modules both send as such.
     assert math.isnan(CATALOGUE[0][1]) and math.isinf(CATALOGUE[1][1])
     assert {label for label, _value, _t in CATALOGUE} >= set(ROW_CATALOGUE)
+
+
+@pytest.mark.parametrize("value", [NAN, INF, -INF, 1e13], ids=["nan", "inf", "-inf", "1e13"])
+def test_plain_orm_refuses_non_finite_numbers(rpc, transport, fixture_records, value):
+    """create/write are public too: a NaN never reaches the database."""
+    admin = rpc("admin", transport)
+    integration = rpc("integration", transport)
+    before = counts(rpc("admin", "xmlrpc"))
+    with pytest.raises(errors.ServerRefused) as refused:
+        integration.write("crm.complaint", [fixture_records["complaint_id"]],
+                          {"compensation_cost": value})
+    assert "Compensation Cost" in refused.value.message
+    with pytest.raises(errors.ServerRefused):
+        admin.create("sale.order", {
+            "partner_id": fixture_records["partner_id"],
+            "order_line": [(0, 0, {"product_id": fixture_records["product_id"],
+                                   "product_uom_qty": 1, "price_unit": value})],
+        })
+    assert counts(rpc("admin", "xmlrpc")) == before
+    assert admin.read("crm.complaint", [fixture_records["complaint_id"]],
+                      ["compensation_cost"])[0]["compensation_cost"] == 0.0

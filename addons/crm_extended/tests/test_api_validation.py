@@ -224,6 +224,29 @@ class TestApiValidation(CrmExtendedCase):
         self.assertEqual(record.message_ids.filtered(lambda m: m.body and "hi" in m.body),
                          self.env["mail.message"])
 
+    def test_orm_writes_refuse_non_finite_numbers(self):
+        """The plain ORM is public too: NaN and Infinity are refused on the
+        modules' numbers and on the order lines, before anything is stored."""
+        complaint = self.env["crm.complaint"].with_user(self.salesman).create(
+            {"name": "Numbers", "partner_id": self.customer.id})
+        with self.assertRaisesRegex(ValidationError, "must be a finite number, not nan"):
+            complaint.write({"compensation_cost": NAN})
+        with self.assertRaisesRegex(ValidationError, "at most 1e\\+12"):
+            complaint.write({"compensation_cost": 1e13})
+        complaint.write({"compensation_cost": 120.5})
+        self.assertEqual(complaint.compensation_cost, 120.5)
+        Order = self.env["sale.order"].with_user(self.salesman)
+        with self.assertRaisesRegex(ValidationError, "must be a finite number, not inf"):
+            Order.create({"partner_id": self.customer.id, "order_line": [
+                fields.Command.create({"product_id": self.service_product.id,
+                                       "product_uom_qty": 1, "price_unit": INF})]})
+        # A company-dependent number (jsonb): NaN is not even valid JSON.
+        partner = self.customer.with_user(self.manager)
+        with self.assertRaisesRegex(ValidationError, "must be a finite number"):
+            partner.write({"crm_overdue_amount": NAN})
+            partner.flush_recordset()
+        self.assertEqual(self.customer.crm_overdue_amount, 0.0)
+
     def test_generate_is_a_model_method(self):
         """Callable over XML-RPC without ids: every override keeps @api.model."""
         Generator = self.env.registry["crm.demo.generator"]
