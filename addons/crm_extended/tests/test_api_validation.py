@@ -111,10 +111,16 @@ class TestApiValidation(CrmExtendedCase):
             ("[]", "domain must be a list"),
             ([["child_ids", "any", [["id", "=", "x"]]]], "child_ids condition 1"),
             ([["parent_id.id", "=", "abc"]], "parent_id.id must be compared with whole numbers"),
+            ([["parent_id.child_ids", "any", [["id", "=", "x"]]]],
+             "parent_id.child_ids condition 1"),
             ([["parent_id.create_date", "<", "1800-01-01"]], "between 1900 and 2100"),
         ):
             with self.subTest(domain=domain):
                 self.assertRefused(pattern, check.domain, env, domain, Partner)
+        nested = [["id", "=", 1]]
+        for _level in range(7):
+            nested = [["child_ids", "any", nested]]
+        self.assertRefused("deeper than 5 levels", check.domain, env, nested, Partner)
 
     # ------------------------------------------------------------
     # The public methods (known HTTP 500s before)

@@ -34,8 +34,9 @@ TEXT_SIZE = 65536
 MAX_ITEMS = 10000
 # Dates: anything outside is a typo or a unit mix-up (days for years).
 MIN_YEAR, MAX_YEAR = 1900, 2100
-# A domain: conditions, and the depth of a dotted path.
+# A domain: conditions, and the nesting of ``any`` conditions.
 MAX_DOMAIN_TERMS = 100
+MAX_DOMAIN_DEPTH = 5
 DOMAIN_OPERATORS = frozenset({
     "=", "!=", "<>", "<", "<=", ">", ">=", "=?", "=like", "=ilike", "like", "not like",
     "ilike", "not ilike", "in", "not in", "child_of", "parent_of", "any", "not any",
@@ -256,12 +257,15 @@ def _domain_scalar(env, model, fname, value, where):
                       field=fname, value=_shown(value)), where)
 
 
-def domain(env, value, model, field="domain"):
+def domain(env, value, model, field="domain", depth=0):
     """An Odoo domain given by a client: a list of ``[path, operator, value]``
     conditions and ``&``, ``|``, ``!``, with values of the field's kind (ids and
     integers within 32 bits, finite numbers, dates from MIN_YEAR to MAX_YEAR,
     text without NUL). The ORM checks the field names and the rights."""
     _ = env._
+    if depth > MAX_DOMAIN_DEPTH:
+        _raise(env, _("%(field)s nests conditions deeper than %(max)s levels.",
+                      field=field, max=MAX_DOMAIN_DEPTH))
     terms = listing(env, value, field, max_items=MAX_DOMAIN_TERMS)
     for index, term in enumerate(terms, start=1):
         where = _("%(field)s condition %(index)s", field=field, index=index)
@@ -281,12 +285,12 @@ def domain(env, value, model, field="domain"):
             _raise(env, _("unknown operator %(value)s.", value=_shown(operator)), where)
         operator = operator.lower()
         if operator in ("any", "not any", "any!", "not any!"):
-            field_ = model._fields.get(path.split(".")[0])
+            field_ = _domain_field(model, path)
             comodel = env[field_.comodel_name] if field_ and field_.relational else None
             if comodel is None:
                 _raise(env, _("%(operator)s needs a relational field, not %(field)s.",
                               operator=operator, field=path), where)
-            domain(env, operand, comodel, field=path)
+            domain(env, operand, comodel, field=path, depth=depth + 1)
             continue
         if operator in ("in", "not in"):
             items = listing(env, operand, path, where=where, allow_none=False)
