@@ -137,6 +137,31 @@ def odoo_server(tmp_path_factory):
 
 
 # ---------------------------------------------------------------------------
+# pytest-odoo
+# ---------------------------------------------------------------------------
+# pytest-odoo (installed by requirements-test.txt, and in most Odoo developers'
+# environments) loads an Odoo registry in-process for every test session: its
+# autouse fixtures need --odoo-database. These tests talk to a live server over
+# HTTP and import nothing from Odoo, so here the plugin's fixtures do nothing.
+# The add-ons' own tests keep them: `pytest --odoo-database=DB addons/...`.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def load_registry():
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def load_http():
+    yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def enable_odoo_test_flag():
+    yield
+
+
+# ---------------------------------------------------------------------------
 # Connections and users
 # ---------------------------------------------------------------------------
 

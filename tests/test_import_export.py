@@ -4,15 +4,17 @@ as the integration user; plus what that user may not do."""
 
 import csv
 import json
+import threading
 import uuid
 from datetime import date, timedelta
 
 import pytest
 
-from crm_client import errors
+from crm_client import Connection, RetryPolicy, errors
 from cli_checks import as_json
 
 PAST = (date.today() - timedelta(days=30)).isoformat()
+ORDERS_EACH = 150
 
 
 def write_csv(path, header, rows):
@@ -121,6 +123,112 @@ def test_orders_import_is_idempotent_and_classifies(run_cli, rpc, users, transpo
     assert exported[0]["order_count"] == 2
     assert exported[0]["lifecycle_stage"] == "new"
     assert exported[0]["value_grade"] in ("A", "B", "C")
+
+
+def _foreign_currency(admin):
+    """A currency other than the company's, active, with a rate on PAST (2.5
+    per company unit) and a later one (4.0: today's), and a pricelist in it."""
+    company_id = admin.read("res.users", [admin.uid], ["company_id"])[0]["company_id"][0]
+    company = admin.read("res.company", [company_id], ["currency_id"])[0]
+    currency = admin.search_read("res.currency", [
+        ("name", "in", ["EUR", "CHF"]), ("id", "!=", company["currency_id"][0]),
+        ("active", "in", [True, False])], ["name"], order="name desc", limit=1)[0]
+    admin.write("res.currency", [currency["id"]], {"active": True})
+    later = (date.today() - timedelta(days=1)).isoformat()
+    for day, rate in ((PAST, 2.5), (later, 4.0)):
+        if not admin.search_count("res.currency.rate", [
+                ("currency_id", "=", currency["id"]), ("name", "=", day),
+                ("company_id", "=", company["id"])]):
+            admin.create("res.currency.rate", {"currency_id": currency["id"], "name": day,
+                                               "rate": rate, "company_id": company["id"]})
+    if not admin.search_count("product.pricelist", [("currency_id", "=", currency["id"])]):
+        admin.create("product.pricelist", {"name": f"Pytest {currency['name']}",
+                                           "currency_id": currency["id"]})
+    return currency
+
+
+def test_orders_in_a_foreign_currency_and_to_deliver(run_cli, rpc, users, transport, tmp_path,
+                                                     tag):
+    admin = rpc("admin", transport)
+    currency = _foreign_currency(admin)
+    code = f"PYT-GOODS-{tag}"
+    admin.create("product.product", {"name": f"Pytest Goods {tag}", "type": "consu",
+                                     "list_price": 10.0, "default_code": code,
+                                     "taxes_id": [(6, 0, [])]})
+    write_csv(tmp_path / "c.csv", ["ref", "name"], [[f"{tag}-FX", f"Pytest FX {tag}"]])
+    assert run_cli(users.integration, transport, "import-customers",
+                   str(tmp_path / "c.csv")).returncode == 0
+    path = write_csv(tmp_path / "orders.csv", [
+        "order_ref", "customer_ref", "date_order", "state", "currency", "product_code",
+        "quantity", "price_unit"], [
+        [f"{tag}-FX1", f"{tag}-FX", PAST, "sale", currency["name"], code, "3", "20"],
+        [f"{tag}-FX2", f"{tag}-FX", PAST, "done", "", code, "1", "7"],
+    ])
+    process = run_cli(users.integration, transport, "import-orders", path, "-f", "json")
+    assert process.returncode == 0, process.stderr
+    assert as_json(process)["created"] == 2
+    fx, home = admin.search_read(
+        "sale.order", [("crm_external_ref", "in", [f"{tag}-FX1", f"{tag}-FX2"])],
+        ["currency_id", "currency_rate", "amount_untaxed", "date_order", "picking_ids",
+         "locked", "invoice_status"], order="crm_external_ref")
+    assert fx["currency_id"][0] == currency["id"]
+    assert (fx["amount_untaxed"], fx["currency_rate"]) == (60.0, 2.5)  # the rate of PAST
+    assert fx["date_order"].startswith(PAST)
+    assert fx["invoice_status"] == "to invoice" and not fx["locked"]
+    moves = admin.search_read("stock.move", [("picking_id", "in", fx["picking_ids"])],
+                              ["product_uom_qty", "state"])
+    assert [m["product_uom_qty"] for m in moves] == [3.0]  # still to deliver: a delivery
+    assert home["currency_id"][0] != currency["id"]
+    assert home["locked"] and not home["picking_ids"]  # closed history: locked, no delivery
+
+
+def test_concurrent_imports_get_distinct_names(odoo_server, rpc, users, transport, tag,
+                                               product_code):
+    """Two imports at the same moment, in two server transactions: every order
+    gets its own name from the sequence (big enough batches for the two
+    transactions to overlap)."""
+    integration = rpc("integration", transport)
+    integration.call("res.partner", "crm_api_upsert_customers", rows=[
+        {"ref": f"{tag}-K{n}", "name": f"Pytest Concurrent {tag} {n}"} for n in range(2)])
+    batches = [[{
+        "ref": f"{tag}-K{n}-{i:03d}", "customer_ref": f"{tag}-K{n}", "date_order": PAST,
+        "lines": [{"product_code": product_code, "quantity": q, "price_unit": 5.0}
+                  for q in (1, 2, 3)],
+    } for i in range(ORDERS_EACH)] for n in range(2)]
+    # One connection per thread, logged in before the start; no retry: each
+    # import is sent once.
+    user = users.integration
+    connections = [
+        Connection(odoo_server.url, odoo_server.db, login=user.login,
+                   password=user.password if transport == "xmlrpc" else None,
+                   api_key=user.api_key, transport=transport, timeout=300,
+                   retry=RetryPolicy(retries=0))
+        for _n in range(2)
+    ]
+    for conn in connections:
+        conn.search_count("res.partner", [("id", "=", 0)])
+    barrier = threading.Barrier(2)
+    answers, failures = {}, []
+
+    def run(n):
+        barrier.wait()
+        try:
+            answers[n] = connections[n].call("sale.order", "crm_api_import_orders",
+                                             orders=batches[n])
+        except Exception as error:  # noqa: BLE001 reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not failures, failures
+    assert {r["status"] for n in range(2) for r in answers[n]} == {"created"}
+    names = [row["name"] for row in rpc("admin", transport).search_read(
+        "sale.order", [("crm_external_ref", "like", f"{tag}-K")], ["name"])]
+    assert len(names) == 2 * ORDERS_EACH
+    assert len(set(names)) == 2 * ORDERS_EACH, sorted(names)
 
 
 def test_bad_customer_rows_are_reported_and_not_written(run_cli, rpc, users, transport,

@@ -295,15 +295,16 @@ def cmd_run(args):
 
 
 def odoo_test_summary(text):
-    """Count Odoo's test results from its log: (run, failed, skipped)."""
+    """Odoo's own test counts from its log: (run, failed, skipped, errors).
+
+    ``run`` and ``failed`` come from the runner's closing report, "F failed,
+    E error(s) of N tests when loading database" (at_install and post_install
+    together). The per-module statistics are not counts of tests: they also
+    list each class's setUpClass."""
     run = failed = 0
-    for match in re.finditer(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", text):
+    for match in re.finditer(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading", text):
         failed += int(match.group(1)) + int(match.group(2))
         run += int(match.group(3))
-    # The per-module statistics count at_install and post_install tests alike.
-    per_module = [int(n) for n in re.findall(r"odoo\.tests\.stats: \w+: (\d+) tests", text)]
-    if per_module:
-        run = max(run, sum(per_module))
     # Odoo logs a skip under the test module's own logger: "<logger>: skipped <test> : <why>".
     skipped = re.findall(r"^\S+ \S+ \d+ INFO \S+ [\w.]+: skipped (.+)$", text, re.M)
     errors = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
@@ -314,6 +315,23 @@ def odoo_test_summary(text):
         if "crm_extended" in line or "crm_analytics" in line or "Inconsistency" in line
     ]
     return run, failed, skipped, errors
+
+
+PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)\b")
+PYTEST_SUMMARY = re.compile(r"^=*\s*(?:no tests ran|.*\b(?:passed|failed|errors?|skipped)\b).* in [\d.]+s")
+
+
+def pytest_summary(text):
+    """pytest's own counts from its closing line, e.g. "3 failed, 180 passed,
+    2 errors in 95.1s": {"passed": 180, "failed": 3, "error": 2, ...}. An error
+    (a test whose setup or teardown failed) is counted once, under "error"."""
+    counts = dict.fromkeys(("passed", "failed", "error", "skipped", "xfailed", "xpassed"), 0)
+    closing = [line for line in text.splitlines() if PYTEST_SUMMARY.match(line.strip())]
+    for number, word in PYTEST_COUNT.findall(closing[-1] if closing else ""):
+        word = "error" if word.startswith("error") else word
+        if word in counts:
+            counts[word] += int(number)
+    return counts
 
 
 def cmd_test(args):
@@ -334,6 +352,7 @@ def cmd_test(args):
     started = time.monotonic()
     failures = []
     run = failed = pytest_passed = pytest_failed = 0
+    skipped = []
     try:
         rc, text = run_logged(
             odoo_command(
@@ -377,16 +396,17 @@ def cmd_test(args):
                 os.path.join(log_dir, "pytest.log"),
                 env=env,
             )
-            counts = {
-                word: sum(int(n) for n in re.findall(rf"(\d+) {word}", text.splitlines()[-1] if text else ""))
-                for word in ("passed", "failed", "error", "errors", "skipped")
-            }
+            counts = pytest_summary(text)
             pytest_passed = counts["passed"]
-            pytest_failed = counts["failed"] + counts["error"] + counts["errors"]
+            pytest_failed = counts["failed"] + counts["error"] + counts["xpassed"]
+            say(f"pytest: {pytest_passed} passed, {counts['failed']} failed, "
+                f"{counts['error']} error(s), {counts['skipped']} skipped")
             if rc:
                 failures.append(f"pytest exited with {rc}")
-            if counts["skipped"]:
-                failures.append(f"{counts['skipped']} pytest test(s) skipped")
+            if counts["skipped"] or counts["xfailed"]:
+                pytest_failed += counts["skipped"] + counts["xfailed"]
+                failures.append(f"{counts['skipped'] + counts['xfailed']} pytest test(s) skipped "
+                                "or expected to fail")
             if not pytest_passed:
                 failures.append("pytest ran no test")
     finally:
@@ -395,10 +415,14 @@ def cmd_test(args):
         else:
             drop_database(settings, database)
     elapsed = time.monotonic() - started
-    passed = max(run - failed, 0) + pytest_passed
+    # Each test once: Odoo's run minus its failures and skips, plus pytest's
+    # passes; a skipped test did not pass, so it counts as failed.
+    odoo_skipped = len(skipped)
+    passed = max(run - failed - odoo_skipped, 0) + pytest_passed
+    not_passed = failed + odoo_skipped + pytest_failed
     if failures:
         say(f"FAILED after {elapsed:.0f}s: " + "; ".join(failures))
-        print(f"tests: {passed} passed, {max(failed + pytest_failed, 1)} failed", flush=True)
+        print(f"tests: {passed} passed, {not_passed} failed", flush=True)
         return 1
     say(f"all tests passed in {elapsed:.0f}s (Odoo: {run}, pytest: {pytest_passed})")
     print(f"tests: {passed} passed, 0 failed", flush=True)

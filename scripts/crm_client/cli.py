@@ -729,7 +729,8 @@ def build_parser():
     orders_in.add_argument(
         "csv", help="UTF-8 CSV with a header; columns: " + ", ".join(importer.ORDER_COLUMNS)
         + " (required: " + ", ".join(importer.ORDER_REQUIRED) + "; state: done (default) or sale; "
-        "date_order: YYYY-MM-DD[ HH:MM:SS] UTC, in the past)")
+        "date_order: YYYY-MM-DD[ HH:MM:SS] UTC, in the past; currency: ISO 4217 code of "
+        "the order's amounts, default the company's)")
     import_options(orders_in, 5000, "order lines")
     export = add("export-customers",
                  "export a customer segment with its 360 summary (CSV or JSON with --format)")

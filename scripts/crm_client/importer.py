@@ -17,7 +17,8 @@ CUSTOMER_COLUMNS = (
     "ref", "name", "is_company", "email", "phone", "street", "street2", "city", "zip",
     "website", "vat", "country_code", "state_code",
 )
-ORDER_HEADER_COLUMNS = ("order_ref", "customer_ref", "date_order", "state", "client_order_ref")
+ORDER_HEADER_COLUMNS = ("order_ref", "customer_ref", "date_order", "state", "client_order_ref",
+                        "currency")
 ORDER_LINE_COLUMNS = ("product_code", "quantity", "price_unit", "description")
 ORDER_COLUMNS = ORDER_HEADER_COLUMNS + ORDER_LINE_COLUMNS
 ORDER_REQUIRED = ("order_ref", "customer_ref", "date_order", "product_code", "quantity")
@@ -221,6 +222,9 @@ def _order_payload(order):
         payload["state"] = header["state"]
     if header.get("client_order_ref"):
         payload["client_order_ref"] = header["client_order_ref"]
+    if header.get("currency"):
+        # An ISO 4217 code; empty: the company's currency.
+        payload["currency"] = header["currency"]
     return payload
 
 

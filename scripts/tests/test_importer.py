@@ -71,3 +71,22 @@ def test_header_problems_stop_before_sending(tmp_path):
                           importer.ORDER_COLUMNS, importer.ORDER_REQUIRED)
     with pytest.raises(errors.UsageError, match="unknown column"):
         importer.read_csv(write(tmp_path, "ref,nmae\nA,B\n"), importer.CUSTOMER_COLUMNS, ("ref",))
+
+
+def test_order_currency_is_an_order_column(tmp_path):
+    path = write(tmp_path, (
+        "order_ref,customer_ref,date_order,currency,product_code,quantity\n"
+        "O1,C1,2024-01-01,EUR,P1,2\n"
+        "O1,C1,2024-01-01,EUR,P2,1\n"
+        "O2,C1,2024-01-02,,P1,1\n"
+        "O3,C1,2024-01-03,EUR,P1,1\n"
+        "O3,C1,2024-01-03,USD,P2,1\n"
+    ))
+    conn = Recorder()
+    summary = importer.import_orders(conn, path)
+    orders = {o["ref"]: o for _m, _f, kwargs in conn.calls for o in kwargs["orders"]}
+    assert orders["O1"]["currency"] == "EUR"
+    assert "currency" not in orders["O2"]  # empty: the company's currency
+    assert "O3" not in orders
+    assert summary["failures"] == [{"line": 5, "ref": "O3", "message":
+                                    "line 6: currency differ(s) from the order's first line 5"}]

@@ -26,23 +26,26 @@ class CrmDemoGenerator(models.AbstractModel):
     _inherit = "crm.demo.generator"
 
     @api.model
-    def generate(self, customers=300, orders_per_customer=8, seed=7):
+    def generate(self, customers=300, orders_per_customer=8, seed=7, now=None):
+        now = self._demo_now(now)
         summary = super().generate(customers=customers, orders_per_customer=orders_per_customer,
-                                   seed=seed)
+                                   seed=seed, now=now)
         partners = self.env["res.partner"].browse(summary["customer_ids"])
-        summary["birthdays"] = self._demo_birthdays(random.Random(seed + 2), partners)
+        summary["birthdays"] = self._demo_birthdays(random.Random(seed + 2), partners, now)
         summary["segments"] = len(self._demo_segments())
         summary["event_activities"] = len(
-            self.env["crm.customer.event"]._crm_create_events(self.env.company))
+            self.env["crm.customer.event"].with_context(
+                crm_event_today=fields.Date.context_today(self, now),
+            )._crm_create_events(self.env.company))
         return summary
 
-    def _demo_birthdays(self, rng, partners):
+    def _demo_birthdays(self, rng, partners, now):
         """A birthday for about half of the people (contacts and individual
         customers), a few of them in the coming days."""
         people = (partners.child_ids | partners.filtered(lambda p: not p.is_company)).sorted("id")
         chosen = people[:UPCOMING_BIRTHDAYS] | people[UPCOMING_BIRTHDAYS:].filtered(
             lambda _p: rng.random() < BIRTHDAY_SHARE)
-        today = fields.Date.context_today(self)
+        today = fields.Date.context_today(self, now)
         by_birthday = {}
         for index, person in enumerate(chosen):
             year = rng.randint(1960, 2000)

@@ -240,9 +240,12 @@ class CrmDemoGenerator(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def generate(self, customers=300, orders_per_customer=8, seed=7):
+    def generate(self, customers=300, orders_per_customer=8, seed=7, now=None):
         """Create ``customers`` demo customers of the current company with about
-        ``orders_per_customer`` orders each on average over the last three years.
+        ``orders_per_customer`` orders each on average over the last three years
+        before ``now`` (a datetime or "YYYY-MM-DD HH:MM:SS" in UTC; default: the
+        real clock). The same ``seed`` and ``now`` give the same data, whatever
+        the hour or weekday the generator runs at.
 
         The orders of the last INVOICE_WINDOW_DAYS go through the ORM: created and
         confirmed in batches, delivered (pickings validated for the orders of the
@@ -265,10 +268,11 @@ class CrmDemoGenerator(models.AbstractModel):
             raise UserError(self.env._(
                 "The average number of orders per customer must be between 1 and 60."
             ))
+        now = self._demo_now(now)
         started = time.monotonic()
         self = self.with_context(**QUIET_CONTEXT)
         rng = random.Random(seed)
-        today = fields.Date.context_today(self)
+        today = fields.Date.context_today(self, now)
         company = self.env.company
 
         users = self._demo_sales_users(company)
@@ -279,7 +283,7 @@ class CrmDemoGenerator(models.AbstractModel):
         _logger.info("demo: %s customers, %s contacts (%.1fs)", len(partners),
                      len(partners.child_ids), time.monotonic() - started)
 
-        orders_plan = self._demo_orders_plan(rng, plans, products, today)
+        orders_plan = self._demo_orders_plan(rng, plans, products, today, now)
         window = today - timedelta(days=INVOICE_WINDOW_DAYS)
         history = [order for order in orders_plan if order["date"].date() < window]
         history_count = self._demo_history_orders(history, company)
@@ -295,7 +299,7 @@ class CrmDemoGenerator(models.AbstractModel):
         refunds = self._demo_refund(rng, invoices, today)
         quotations, leads = self._demo_pipeline(rng, plans, products, users, today, company)
         self._demo_key_accounts_and_limits(plans, users, company)
-        blacklisted = self._demo_blacklist(rng, plans)
+        blacklisted = self._demo_blacklist(rng, plans, now)
         self.env.flush_all()
         summary = {
             "customers": len(partners),
@@ -316,7 +320,7 @@ class CrmDemoGenerator(models.AbstractModel):
 
     @api.model
     def generate_bulk(self, customers=100000, order_lines=1000000, seed=7, company=None,
-                      lines_per_order=10):
+                      lines_per_order=10, now=None):
         """Write ``customers`` customers and about ``order_lines`` confirmed order
         lines (about ``lines_per_order`` per order) for a benchmark, with set-based SQL.
 
@@ -344,7 +348,9 @@ class CrmDemoGenerator(models.AbstractModel):
                 raise UserError(self.env._("The company to generate demo data for does not exist."))
         company = company or self.env.company
         started = time.monotonic()
-        self = self.with_context(**QUIET_CONTEXT).with_company(company)
+        # The bulk SQL reads the moment from the context: one value for all statements.
+        self = self.with_context(**QUIET_CONTEXT, crm_demo_now=self._demo_now(now)).with_company(
+            company)
         cr = self.env.cr
         users = self._demo_sales_users(company)
         products = self._demo_products(company)
@@ -372,6 +378,22 @@ class CrmDemoGenerator(models.AbstractModel):
         }
         _logger.info("bulk demo data generated: %s", summary)
         return summary
+
+    @api.model
+    def _demo_now(self, now=None):
+        """``now`` as a naive UTC datetime: the real clock when not given."""
+        if not now:
+            return fields.Datetime.now()
+        try:
+            value = fields.Datetime.to_datetime(now)
+        except (TypeError, ValueError):
+            value = None
+        if not value or not 1900 <= value.year <= 2100:
+            raise UserError(self.env._(
+                "The demo generator's moment must be a date and time between 1900 and 2100 "
+                "(YYYY-MM-DD HH:MM:SS, UTC), not %(value)r.", value=now,
+            ))
+        return value.replace(tzinfo=None, microsecond=0)
 
     def _check_generator_rights(self):
         if not (self.env.su or self.env.user.has_group("base.group_system")):
@@ -717,8 +739,9 @@ class CrmDemoGenerator(models.AbstractModel):
             lines.append((product, qty))
         return lines
 
-    def _demo_orders_plan(self, rng, plans, products, today):
-        """Every order of every customer: (plan, ordering contact, datetime, lines)."""
+    def _demo_orders_plan(self, rng, plans, products, today, now):
+        """Every order of every customer: (plan, ordering contact, datetime, lines),
+        none after ``now``."""
         orders = []
         for plan in plans:
             partner = plan["partner"]
@@ -727,8 +750,8 @@ class CrmDemoGenerator(models.AbstractModel):
                 # Loyal customers grow a little year on year; order sizes vary.
                 trend = 1.0 + (0.08 * (len(days) - position) / 12 if plan["profile"] == "loyal" else 0)
                 value = plan["size"] * rng.uniform(0.6, 1.4) / trend
-                order_date = datetime.combine(today - timedelta(days=day), dt_time(
-                    rng.randint(1, 10), rng.randint(0, 59), rng.randint(0, 59)))
+                order_date = min(now, datetime.combine(today - timedelta(days=day), dt_time(
+                    rng.randint(1, 10), rng.randint(0, 59), rng.randint(0, 59))))
                 contact = partner
                 if partner.child_ids and rng.random() < 0.3:
                     contact = rng.choice(partner.child_ids)
@@ -829,7 +852,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 result[product] = (None, 0.0)
         return result
 
-    def _sql_insert_orders(self, company, closed, state="sale", external_refs=False):
+    def _sql_insert_orders(self, company, closed, state="sale"):
         """Write confirmed sale orders and lines from the temporary tables
         crm_demo_order(id, partner_id, invoice_partner_id, user_id, team_id,
         payment_term_id, client_order_ref, date_order) and crm_demo_line(id,
@@ -840,9 +863,7 @@ class CrmDemoGenerator(models.AbstractModel):
 
         ``closed``: the orders are history, delivered and invoiced outside this
         database and locked; otherwise they wait for delivery and invoicing.
-        ``state``: 'sale', or 'sent' for quotations sent to the customer.
-        ``external_refs``: crm_demo_order has a crm_external_ref column too (the
-        historical order import of the API, sale_order_api.py)."""
+        ``state``: 'sale', or 'sent' for quotations sent to the customer."""
         cr = self.env.cr
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
         sequence = self.env["ir.sequence"].search(
@@ -867,7 +888,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 date_order, validity_date, picking_policy, warehouse_id, invoice_status,
                 amount_untaxed, amount_tax, amount_total, locked, require_signature,
                 require_payment, prepayment_percent, create_uid, write_uid, create_date,
-                write_date, crm_external_ref)
+                write_date)
             SELECT o.id,
                    %(prefix)s || lpad((%(first)s - 1 + row_number() OVER (ORDER BY o.date_order, o.id))::text,
                                       %(padding)s, '0') || %(suffix)s,
@@ -876,7 +897,7 @@ class CrmDemoGenerator(models.AbstractModel):
                    o.date_order, (o.date_order + interval '1 day' * %(validity)s)::date,
                    'direct', %(warehouse)s, %(status)s, a.untaxed, a.tax, a.untaxed + a.tax,
                    %(closed)s, %(sign)s, %(pay)s, %(prepayment)s, %(uid)s, %(uid)s,
-                   o.date_order, o.date_order, %(external_ref)s
+                   o.date_order, o.date_order
               FROM crm_demo_order o
               JOIN (SELECT order_id, sum(untaxed) AS untaxed, sum(tax) AS tax
                       FROM (SELECT order_id, sum(subtotal) AS untaxed,
@@ -893,7 +914,6 @@ class CrmDemoGenerator(models.AbstractModel):
             state=state, status=status, closed=closed, sign=company.portal_confirmation_sign,
             pay=company.portal_confirmation_pay, prepayment=company.prepayment_percent or 1.0,
             uid=self.env.uid,
-            external_ref=SQL("o.crm_external_ref") if external_refs else SQL("NULL"),
         ))
         order_count = cr.rowcount
         cr.execute(SQL(
@@ -1247,7 +1267,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 "use_partner_credit_limit": True,
             })
 
-    def _demo_blacklist(self, rng, plans):
+    def _demo_blacklist(self, rng, plans, now):
         """One or two bad customers on the commercial blacklist, with a reason."""
         candidates = [p for p in plans if p["days"] and p["payer"] in ("defaulting", "very_late")
                       and p["profile"] in ("lost", "at_risk", "occasional")]
@@ -1255,7 +1275,6 @@ class CrmDemoGenerator(models.AbstractModel):
             candidates = [p for p in plans if p["profile"] in ("lost", "at_risk")]
         chosen = rng.sample(candidates, min(len(plans) // 100 + 1, 2, len(candidates)))
         partners = self.env["res.partner"]
-        now = fields.Datetime.now()
         for plan, reason in zip(chosen, BLACKLIST_REASONS):
             # Written as superuser: the demo stands for a CRM manager's decision.
             plan["partner"].sudo().write({
@@ -1326,7 +1345,8 @@ class CrmDemoGenerator(models.AbstractModel):
                    CASE WHEN b.chinese THEN (%(cn)s::int[])[1 + b.r2 %% 2]
                         ELSE (%(en)s::int[])[1 + b.r2 %% 2] END,
                    1, 0, 0, true, 'ask', 0, %(uid)s, %(uid)s,
-                   now() - interval '1 day' * (1100 + b.r3 %% 400), now() at time zone 'UTC'
+                   %(now)s::timestamp - interval '1 day' * (1100 + b.r3 %% 400),
+                   %(now)s::timestamp
                    %(extra_values)s
               FROM crm_bulk_partner b
               CROSS JOIN LATERAL (
@@ -1363,6 +1383,7 @@ class CrmDemoGenerator(models.AbstractModel):
             cn_cores=cn_cores, n_cores=len(cn_cores), cn_kinds=cn_kinds, n_cn_kinds=len(cn_kinds),
             en_prefixes=EN_PREFIXES, n_prefixes=len(EN_PREFIXES),
             en_kinds=en_kinds, n_en_kinds=len(en_kinds),
+            now=self._demo_now(self.env.context.get("crm_demo_now")),
             extra_columns=SQL("").join(SQL(", %s", SQL.identifier(c)) for c in extra),
             extra_values=SQL("").join(SQL(", %s", v) for v in extra.values()),
         ))
@@ -1434,7 +1455,7 @@ class CrmDemoGenerator(models.AbstractModel):
                       p.id AS partner_id, p.id AS invoice_partner_id, rp.user_id,
                       (%(teams)s::jsonb ->> rp.user_id::text)::int AS team_id,
                       NULL::int AS payment_term_id, NULL::varchar AS client_order_ref,
-                      date_trunc('day', now() at time zone 'UTC')
+                      date_trunc('day', %(now)s::timestamp)
                           - interval '1 day' * (w.last_day + o.r_date * (w.first_day - w.last_day))
                           + interval '1 second' * (3600 + o.r_time * 32400) AS date_order,
                       o.first_line, o.last_line,
@@ -1452,6 +1473,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 ) w
                 ORDER BY o.seq""",
             teams=json.dumps(team_of),
+            now=self._demo_now(self.env.context.get("crm_demo_now")),
         ))
         _logger.info("bulk: %s orders placed", order_count)
         cr.execute(SQL(
@@ -1490,7 +1512,7 @@ class CrmDemoGenerator(models.AbstractModel):
                       rp.id AS invoice_partner_id, rp.user_id,
                       (%(teams)s::jsonb ->> rp.user_id::text)::int AS team_id,
                       NULL::int AS payment_term_id, NULL::varchar AS client_order_ref,
-                      date_trunc('day', now() at time zone 'UTC')
+                      date_trunc('day', %(now)s::timestamp)
                           - interval '1 day' * floor(random() * 60) + interval '10 hours'
                           AS date_order,
                       1 + floor(random() * 3)::int AS line_count
@@ -1499,6 +1521,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 WHERE p.start < 0.02
                   AND NOT EXISTS (SELECT 1 FROM sale_order so WHERE so.partner_id = p.id)""",
             teams=json.dumps(team_of),
+            now=self._demo_now(self.env.context.get("crm_demo_now")),
         ))
         cr.execute(SQL(
             """CREATE TEMP TABLE crm_demo_line ON COMMIT DROP AS

@@ -41,18 +41,19 @@ class CrmDemoGenerator(models.AbstractModel):
     _inherit = "crm.demo.generator"
 
     @api.model
-    def generate(self, customers=300, orders_per_customer=8, seed=7):
+    def generate(self, customers=300, orders_per_customer=8, seed=7, now=None):
+        now = self._demo_now(now)
         summary = super().generate(customers=customers, orders_per_customer=orders_per_customer,
-                                   seed=seed)
+                                   seed=seed, now=now)
         rng = random.Random(seed + 1)
         partners = self.env["res.partner"].browse(summary["customer_ids"])
         generator = self.with_context(tracking_disable=True, mail_create_nolog=True,
                                       mail_notrack=True, mail_create_nosubscribe=True)
         # Contracts first: a complaint of a covered customer is charged to its contract.
-        contracts = generator._demo_contracts(rng, partners)
+        contracts = generator._demo_contracts(rng, partners, now)
         summary["contracts"] = len(contracts)
         summary["visits"] = len(contracts.visit_ids)
-        summary["complaints"] = len(generator._demo_complaints(rng, partners))
+        summary["complaints"] = len(generator._demo_complaints(rng, partners, now))
         self.env.flush_all()
         _logger.info("demo: %s complaints, %s contracts, %s visits", summary["complaints"],
                      summary["contracts"], summary["visits"])
@@ -77,7 +78,7 @@ class CrmDemoGenerator(models.AbstractModel):
             "resource_calendar_id": company.resource_calendar_id.id,
         })
 
-    def _demo_complaints(self, rng, partners):
+    def _demo_complaints(self, rng, partners, now):
         team = self._demo_complaint_team()
         customers = partners.filtered(lambda p: not p.crm_commercial_blacklist)
         chosen = rng.sample(list(customers), max(1, int(len(customers) * COMPLAINT_SHARE)))
@@ -86,8 +87,7 @@ class CrmDemoGenerator(models.AbstractModel):
             [("partner_id", "in", [p.id for p in chosen]), ("state", "=", "sale")],
             order="date_order desc",
         ).grouped("partner_id")
-        vals_list, stages, ages = [], [], []
-        now = fields.Datetime.now()
+        vals_list, stages = [], []
         for partner in chosen:
             kind, title, channel, stage, priority, cost = rng.choice(DEMO_COMPLAINTS)
             order = orders.get(partner, self.env["sale.order"])[:1]
@@ -106,61 +106,129 @@ class CrmDemoGenerator(models.AbstractModel):
                 "team_id": team.id,
             })
             stages.append(stage)
-            ages.append(rng.randint(0, 20))
         complaints = self.env["crm.complaint"].create(vals_list)
         for complaint, stage in zip(complaints, stages):
             if stage != "crm_complaint_stage_new":
                 complaint.stage_id = self.env.ref(f"crm_extended.{stage}")
-        # Spread the intake over the last three weeks, in office hours (some
-        # are now overdue); the team answered a few hours after the intake and
-        # resolved within the days since, not at the instant of this script.
-        intakes = [min(now - timedelta(days=age, minutes=rng.randint(0, 59)),
-                       (now - timedelta(days=age)).replace(hour=rng.randint(8, 15),
-                                                           minute=rng.randint(0, 59)))
-                   for age in ages]
-        response_hours = [rng.randint(1, 30) for _ in ages]
-        resolution_share = [rng.uniform(0.2, 0.9) for _ in ages]
+        self._demo_complaint_timeline(rng, complaints, now)
+        self.env["crm.complaint"]._cron_escalate(now=now)
+        return complaints
+
+    def _demo_complaint_timeline(self, rng, complaints, now):
+        """Date every complaint's intake, answer, pause, resolution and closing
+        in the working hours of its SLA calendar, counted back from ``now``.
+
+        The stage changes above stamped the script's own instant; a dashboard of
+        such data shows 0 working hours everywhere, and the data would depend on
+        the hour and weekday the generator runs. Here each complaint gets a
+        timeline in working hours (mostly within its SLA, some late), and the
+        intake is placed that many working hours (plus an idle margin) before
+        ``now``: every date is in office time, and the same seed and ``now``
+        give the same dates."""
+        Complaint = self.env["crm.complaint"]
+        rows = []
+        for complaint in complaints:
+            policy = complaint._crm_get_sla_policy()
+            calendar = policy["calendar"]
+            first_hours = policy["first_response_hours"] or 8.0
+            resolution_hours = max(policy["resolution_hours"] or 40.0, first_hours + 1)
+            late = rng.random() < 0.15
+            answered = bool(complaint.first_response_date) or complaint.stage_id.sequence > 2
+            resolved = bool(complaint.resolved_date)
+            closed = bool(complaint.closed_date)
+            paused = bool(complaint.sla_paused_since)
+            # Working hours from the intake to each event.
+            response = first_hours * (rng.uniform(1.1, 1.8) if late else rng.uniform(0.15, 0.85))
+            resolution = max(response + 0.5, resolution_hours * (
+                rng.uniform(1.05, 1.5) if late else rng.uniform(0.3, 0.9)))
+            closing = resolution + rng.uniform(1, 8)
+            pause = response + rng.uniform(0.5, 4)
+            if closed:
+                span = closing
+            elif resolved:
+                span = resolution
+            elif paused:
+                span = pause
+            elif answered:
+                span = response
+            else:
+                span = 0.0
+            # Idle time after the last event: open complaints are mostly within
+            # their deadlines (a few late), closed ones anywhere in three weeks.
+            if resolved or closed:
+                idle = rng.uniform(1, 100)
+            else:
+                limit = resolution_hours if answered else first_hours
+                idle = max(0.25, limit * (rng.uniform(1.0, 1.3) if late else rng.uniform(0.05, 0.6))
+                           - span)
+            intake = self._demo_working_hours_before(calendar, span + idle, now)
+            plan = lambda hours, calendar=calendar, intake=intake: Complaint._crm_plan(  # noqa: E731
+                calendar, hours, intake)
+            first_deadline = plan(policy["first_response_hours"])
+            resolution_deadline = plan(policy["resolution_hours"])
+            escalation_deadline = resolution_deadline and (
+                Complaint._crm_plan(calendar, policy["escalation_hours"], resolution_deadline)
+                if policy.get("escalation_hours") else resolution_deadline)
+            rows.append((
+                complaint.id, intake,
+                first_deadline or None, resolution_deadline or None, escalation_deadline or None,
+                plan(response) if answered else None,
+                plan(pause) if paused else None,
+                plan(resolution) if resolved else None,
+                plan(closing) if closed else None,
+            ))
         self.env.flush_all()
+        columns = list(zip(*rows)) if rows else [[]] * 9
         self.env.cr.execute(SQL(
-            """WITH v AS (
-                   SELECT v.id, v.intake, v.hours, v.share,
-                          v.intake - c.create_date AS shift,
-                          (now() AT TIME ZONE 'UTC' - v.intake) * v.share AS early
-                     FROM unnest(%s::int[], %s::timestamp[], %s::int[], %s::float[])
-                          AS v(id, intake, hours, share)
-                     JOIN crm_complaint c ON c.id = v.id
-               )
-               UPDATE crm_complaint c SET create_date = c.create_date + v.shift,
-                      sla_start = c.sla_start + v.shift,
-                      first_response_deadline = c.first_response_deadline + v.shift,
-                      resolution_deadline = c.resolution_deadline + v.shift,
-                      first_response_date = CASE WHEN c.first_response_date IS NOT NULL THEN
-                          LEAST(c.first_response_date, v.intake + v.hours * interval '1 hour',
-                                c.resolved_date - v.early, c.closed_date - v.early) END,
-                      resolved_date = c.resolved_date - v.early,
-                      closed_date = c.closed_date - v.early
-                 FROM v
+            """UPDATE crm_complaint c
+                  SET create_date = v.intake, sla_start = v.intake,
+                      first_response_deadline = v.first_deadline,
+                      resolution_deadline = v.resolution_deadline,
+                      escalation_deadline = v.escalation_deadline,
+                      first_response_date = v.response, sla_paused_since = v.paused,
+                      resolved_date = v.resolved, closed_date = v.closed
+                 FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[], %s::timestamp[],
+                             %s::timestamp[], %s::timestamp[], %s::timestamp[],
+                             %s::timestamp[], %s::timestamp[])
+                      AS v(id, intake, first_deadline, resolution_deadline, escalation_deadline,
+                           response, paused, resolved, closed)
                 WHERE c.id = v.id""",
-            complaints.ids, intakes, response_hours, resolution_share,
+            *[list(column) for column in columns],
         ))
         # The stored working-hour figures and SLA status follow those dates.
         self.env.invalidate_all()
         complaints.modified(["sla_start", "first_response_date", "resolved_date", "closed_date",
-                             "first_response_deadline", "resolution_deadline"])
+                             "first_response_deadline", "resolution_deadline",
+                             "sla_paused_since"])
         self.env.flush_all()
-        self.env["crm.complaint"]._cron_escalate(now=now)
-        return complaints
 
-    def _demo_contracts(self, rng, partners):
+    @api.model
+    def _demo_working_hours_before(self, calendar, hours, now):
+        """The instant ``hours`` working hours of ``calendar`` before ``now``
+        (naive UTC; wall-clock hours without a calendar)."""
+        if not calendar:
+            return (now - timedelta(hours=hours)).replace(microsecond=0)
+        moment = calendar.plan_hours(-hours, now, compute_leaves=True)
+        return (moment or now - timedelta(hours=hours)).replace(microsecond=0)
+
+    def _demo_contracts(self, rng, partners, now):
         customers = partners.filtered(lambda p: not p.crm_commercial_blacklist)
-        chosen = rng.sample(list(customers), max(1, int(len(customers) * CONTRACT_SHARE)))
-        today = fields.Date.context_today(self)
+        count = min(len(customers), max(2, int(len(customers) * CONTRACT_SHARE)))
+        chosen = rng.sample(list(customers), count)
+        today = fields.Date.context_today(self, now)
         Contract = self.env["crm.service.contract"]
         plans = []
-        for partner in chosen:
-            # Started between 20 months and 1 month ago, for one year: some are
-            # expired, some expiring soon, most active.
-            start = today - relativedelta(months=rng.randint(1, 20), days=rng.randint(0, 27))
+        reminder_days = self.env.company.crm_contract_reminder_days
+        for index, partner in enumerate(chosen):
+            # One year from between 20 months and 1 month ago: most active, the
+            # first one expired and the second expiring soon, however few.
+            if index == 0:
+                start = today - relativedelta(months=rng.randint(13, 20), days=rng.randint(0, 27))
+            elif index == 1:
+                start = today - relativedelta(years=1) + timedelta(
+                    days=rng.randint(1, max(1, reminder_days - 1)))
+            else:
+                start = today - relativedelta(months=rng.randint(1, 20), days=rng.randint(0, 27))
             plans.append((partner, start))
         contracts = Contract.create([{
             "partner_id": partner.id,
@@ -177,7 +245,7 @@ class CrmDemoGenerator(models.AbstractModel):
         visits = self.env["crm.service.visit"]
         for contract in contracts.filtered(lambda c: c.state in ("active", "expiring")):
             date = fields.Datetime.to_datetime(contract.date_start) + timedelta(days=30, hours=9)
-            if date < fields.Datetime.now():
+            if date < now:
                 visits |= self.env["crm.service.visit"].create({
                     "contract_id": contract.id, "date": date,
                     "user_id": contract.user_id.id, "duration": 2.0,

@@ -23,6 +23,8 @@ CUSTOMER_KEYS = ("ref", "is_company", *CUSTOMER_TEXT_KEYS)
 CUSTOMER_PLAIN_FIELDS = ("name", "phone", "street", "street2", "city", "zip", "website", "vat")
 EXTERNAL_REF_SIZE = 64
 MAX_BATCH = 10000
+# Customers per create() call.
+CUSTOMER_CHUNK = 1000
 # Partners created by the API log no "Contact created" message and subscribe no
 # one: thousands of chatter rows nobody reads would double the import time.
 # The keys of a customer summary, in order: first the columns of the SQL
@@ -264,7 +266,7 @@ class ResPartner(models.Model):
         if to_create:
             try:
                 with self.env.cr.savepoint():
-                    partners = Partner._crm_api_insert_customers(
+                    partners = Partner._crm_api_create_customers(
                         [vals for _result, vals in to_create])
                 for (result, _vals), partner in zip(to_create, partners, strict=True):
                     result["id"] = partner.id
@@ -293,70 +295,15 @@ class ResPartner(models.Model):
                 )
 
     @api.model
-    def _crm_api_insert_customers(self, vals_list):
-        """Create commercial partners from plain values (the customer fields of
-        the API only: no x2many, no parent) at a fraction of ``create()``'s cost:
-        the ORM's defaults are computed once for the batch, the rows are
-        inserted with one statement, then the ORM recomputes every stored
-        computed field of the new partners in batch and runs the Python
-        constraints. What ``create()`` also does and is left out: the chatter
-        ("Contact created", followers), which the API turns off anyway.
-        Returns the new partners, in the order of ``vals_list``."""
-        self.check_access("create")
-        self.env.flush_all()
-        fields_ = self._fields
-        # Columns create() would fill from defaults (field defaults and
-        # ir.default): plain fields, and computed fields one may write (the
-        # language); those without a default are computed below.
-        plain = [
-            name for name, field in fields_.items()
-            if field.store and field.column_type and not field.company_dependent
-            and name not in models.MAGIC_COLUMNS and (not field.compute or not field.readonly)
-        ]
-        defaults = {name: value for name, value in self.default_get(plain).items()
-                    if not fields_[name].compute or value}
-        columns = sorted(
-            set(defaults) | {name for vals in vals_list for name in vals}
-            - {"commercial_partner_id"}
-        )
-        cr = self.env.cr
-        cr.execute(SQL("SELECT nextval(%s) FROM generate_series(1, %s)",
-                       f"{self._table}_id_seq", len(vals_list)))
-        ids = [row[0] for row in cr.fetchall()]
-        now = self.env.cr.now()
-        uid = self.env.uid
-        rows = []
-        for partner_id, vals in zip(ids, vals_list, strict=True):
-            values = dict(defaults, **vals)
-            if values.get("website"):
-                values["website"] = self._clean_website(values["website"])
-            rows.append(SQL("(%s)", SQL(", ").join([
-                # A partner without parent is its own commercial partner (a
-                # recursive field, which the ORM would compute one by one).
-                SQL("%s, %s", partner_id, partner_id),
-                *(SQL("%s", fields_[name].convert_to_column_insert(values.get(name), self, values))
-                  for name in columns),
-                SQL("%s, %s, %s, %s", uid, now, uid, now),
-            ])))
-        cr.execute(SQL(
-            "INSERT INTO res_partner (id, commercial_partner_id, %s, "
-            "create_uid, create_date, write_uid, write_date) "
-            "VALUES %s",
-            SQL(", ").join(SQL.identifier(name) for name in columns),
-            SQL(", ").join(rows),
-        ))
-        partners = self.browse(ids)
-        # Stored computed columns (commercial partner, complete name, normalised
-        # e-mail...); the images are attachments, empty for a new partner.
-        for field in fields_.values():
-            if (field.store and field.compute and field.column_type
-                    and field.name not in columns and field.name != "commercial_partner_id"):
-                self.env.add_to_compute(field, partners)
-        self.env.flush_all()
-        partners._validate_fields(columns)
-        # Record rules (multi-company) on what was inserted, as create() checks.
-        partners.check_access("create")
-        return partners
+    def _crm_api_create_customers(self, vals_list):
+        """``create()`` of the new customers, CUSTOMER_CHUNK at a time, so that
+        every module's create logic runs. Returns them in the order of
+        ``vals_list``."""
+        ids = []
+        for start in range(0, len(vals_list), CUSTOMER_CHUNK):
+            ids += self.create(vals_list[start:start + CUSTOMER_CHUNK]).ids
+            self.env.flush_all()
+        return self.browse(ids)
 
     @api.model
     def _crm_api_row_by_row(self, items, write):

@@ -54,7 +54,11 @@ class SaleOrder(models.Model):
         return result
 
     def _crm_reclassify_customers(self):
-        """Refresh the classification of these orders' customers, per company."""
+        """Refresh the classification of these orders' customers, per company
+        (not under ``crm_skip_reclassify``: the order import reclassifies once
+        for all its batches)."""
+        if self.env.context.get("crm_skip_reclassify"):
+            return
         for company, orders in self.grouped("company_id").items():
             partners = orders.partner_id.commercial_partner_id
             partners.with_company(company)._crm_recompute_classification_partners()

@@ -3,19 +3,33 @@
 from collections import defaultdict
 from datetime import datetime
 
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
+from psycopg2 import IntegrityError
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import api_validation as check
 from .res_partner_api import MAX_BATCH
 
-ORDER_KEYS = ("ref", "customer_ref", "date_order", "state", "client_order_ref", "lines")
+ORDER_KEYS = ("ref", "customer_ref", "date_order", "state", "client_order_ref", "currency",
+              "lines")
 LINE_KEYS = ("product_code", "quantity", "price_unit", "description")
 # Historical states: 'done' is a closed order (delivered, invoiced and locked in
 # the other system), 'sale' a confirmed order still to deliver and invoice.
 IMPORT_STATES = ("done", "sale")
 MAX_LINES = MAX_BATCH * 10
+# Orders per create() and action_confirm() call: big enough for the ORM to
+# batch its computations, small enough to keep its cache (and a failing chunk
+# redone order by order) small.
+ORDER_CHUNK = 200
+# What an import leaves out of the chatter: no "order created" note, no
+# tracking of the confirmation, no follower subscriptions. crm_import_keep_date:
+# the confirmation keeps the historical order date (see _prepare_confirmation_values);
+# crm_skip_reclassify: the customers are reclassified once, after all batches.
+IMPORT_CONTEXT = {
+    "tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True,
+    "mail_create_nosubscribe": True, "crm_import_keep_date": True, "crm_skip_reclassify": True,
+}
 
 
 def _number(value):
@@ -42,8 +56,9 @@ class SaleOrder(models.Model):
 
     @api.model
     def _crm_api_check_import_rights(self):
-        """Historical orders skip the sales workflow (no picking, no invoice
-        document): reserved to integration users and sales or CRM managers."""
+        """Historical orders are created and confirmed on the caller's behalf
+        (deliveries included, closed ones locked): reserved to integration
+        users and sales or CRM managers."""
         user = self.env.user
         if not self.env.su and not any(user.has_group(group) for group in (
             "crm_extended.group_crm_extended_integration",
@@ -66,16 +81,22 @@ class SaleOrder(models.Model):
         customer's ``crm_external_ref``, required), ``date_order`` (required,
         ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM:SS`` UTC, not in the future),
         ``state`` (``done``, the default: delivered, invoiced and locked; or
-        ``sale``: confirmed, to deliver and invoice), ``client_order_ref``, and
-        ``lines``: a non-empty list of ``{product_code, quantity, price_unit,
-        description}`` (``product_code`` is the product's internal reference,
-        ``quantity`` > 0, ``price_unit`` >= 0 defaults to the sales price).
+        ``sale``: confirmed, to deliver and invoice), ``client_order_ref``,
+        ``currency`` (ISO 4217 code of the order's amounts, default the
+        company's currency), and ``lines``: a non-empty list of
+        ``{product_code, quantity, price_unit, description}`` (``product_code``
+        is the product's internal reference, ``quantity`` > 0, ``price_unit``
+        >= 0 defaults to the pricelist's price).
 
         Row-level: invalid orders are reported and nothing of them is written;
-        the valid ones are written with a few set-based statements, taxes from
-        the products, amounts as the ORM computes them, names from the order
-        sequence; then their customers are reclassified. Blacklisted customers
-        are refused. With ``dry_run`` nothing is written.
+        the valid ones are made the way a salesperson makes them: ``create()``
+        then ``action_confirm()`` (in batches), so taxes, fiscal position,
+        pricelist, amounts, deliveries of the orders still to deliver, invoice
+        status and names (from the order sequence) are Odoo's own; the order
+        keeps its historical date. ``done`` orders are confirmed without
+        delivery (delivered elsewhere: their delivered quantity is the ordered
+        one) and locked. Their customers are reclassified. Blacklisted
+        customers are refused. With ``dry_run`` nothing is written.
 
         Returns one dict per order: ``{index, ref, id, status, lines, message}``
         with status ``created``, ``unchanged`` or ``error``.
@@ -97,7 +118,9 @@ class SaleOrder(models.Model):
                 continue
             result["ref"] = check.echo(order.get("ref"))
             try:
-                valid.append((result, self._crm_api_order_vals(order, now)))
+                vals = self._crm_api_order_vals(order, now)
+                vals["currency"] = self._crm_api_order_currency_code(order)
+                valid.append((result, vals))
             except ValidationError as error:
                 result["message"] = error.args[0]
         if sum(len(vals["lines"]) for _result, vals in valid) > MAX_LINES:
@@ -113,8 +136,7 @@ class SaleOrder(models.Model):
             for partner in Partner.search_fetch(
                 [("crm_external_ref", "in", [vals["customer_ref"] for _r, vals in valid]),
                  ("company_id", "in", [company.id, False]), ("parent_id", "=", False)],
-                ["crm_external_ref", "crm_commercial_blacklist", "user_id",
-                 "property_payment_term_id", "company_id"],
+                ["crm_external_ref", "crm_commercial_blacklist", "company_id"],
                 order="company_id",
             )[::-1]  # reversed: the company's own partner (listed first) wins
         }
@@ -126,6 +148,8 @@ class SaleOrder(models.Model):
             ["default_code", "list_price", "uom_id", "display_name", "type", "taxes_id"],
         ):
             products[product.default_code].append(product)
+        currencies, pricelists = self._crm_api_order_pricelists(
+            company, valid, list(customers.values()))
 
         seen = set()
         to_import = []
@@ -151,6 +175,18 @@ class SaleOrder(models.Model):
                 result["message"] = _("%(customer)s is on the commercial blacklist.",
                                       customer=customer.display_name)
                 continue
+            currency = currencies.get(vals["currency"] or company.currency_id.name)
+            pricelist = pricelists.get((customer.id, currency))
+            if not currency or pricelist is None:
+                result["message"] = (
+                    _("Unknown currency %(code)s (an active currency's ISO 4217 code, "
+                      "e.g. EUR, CNY).", code=vals["currency"])
+                    if not currency else
+                    _("No pricelist in %(currency)s for this company: create one "
+                      "(Sales > Products > Pricelists) to import orders in this currency.",
+                      currency=currency.name)
+                )
+                continue
             lines = []
             for number, line in enumerate(vals["lines"], start=1):
                 found = products.get(line["product_code"], [])
@@ -167,10 +203,56 @@ class SaleOrder(models.Model):
                 lines.append((found[0], line))
             else:
                 result.update(status="created", lines=len(lines))
-                to_import.append((result, vals, customer, lines))
+                to_import.append((result, vals, customer, lines, pricelist))
         if to_import and not dry_run:
-            self._crm_api_insert_orders(company, to_import)
+            self._crm_api_create_orders(company, to_import)
         return results
+
+    @api.model
+    def _crm_api_order_currency_code(self, order):
+        """The upper-cased ISO code of ``order["currency"]``, or None (the
+        company's currency)."""
+        code = order.get("currency")
+        if code in (None, False, ""):
+            return None
+        if not isinstance(code, str):
+            raise ValidationError(self.env._("currency must be text (an ISO 4217 code, "
+                                             "e.g. EUR)."))
+        return code.strip().upper() or None
+
+    @api.model
+    def _crm_api_order_pricelists(self, company, valid, customers):
+        """The currencies the orders name (code -> active currency, the
+        company's included) and the pricelist of each (customer id, currency):
+        the customer's own pricelist when it is in that currency (what create()
+        would take), else the company's first pricelist in that currency, else
+        none (False) for the company currency; a foreign currency without any
+        pricelist is missing from the result (the order is refused)."""
+        codes = {vals["currency"] for _result, vals in valid if vals["currency"]}
+        codes.add(company.currency_id.name)
+        currencies = {
+            currency.name: currency
+            for currency in self.env["res.currency"].search_fetch(
+                [("name", "in", list(codes))], ["name"])
+        }
+        first = {}
+        for pricelist in self.env["product.pricelist"].search_fetch(
+            [("currency_id", "in", [c.id for c in currencies.values()]),
+             ("company_id", "in", [company.id, False])],
+            ["currency_id"],
+        ):
+            first.setdefault(pricelist.currency_id, pricelist)
+        first.setdefault(company.currency_id, self.env["product.pricelist"])
+        result = {}
+        # The customers' pricelists, computed for all of them at once.
+        partners = self.env["res.partner"].browse([p.id for p in customers]).with_company(company)
+        for partner in partners:
+            own = partner.property_product_pricelist
+            for currency in currencies.values():
+                pricelist = own if own and own.currency_id == currency else first.get(currency)
+                if pricelist is not None:
+                    result[(partner.id, currency)] = pricelist
+        return currencies, result
 
     @api.model
     def _crm_api_order_vals(self, order, now):
@@ -254,85 +336,117 @@ class SaleOrder(models.Model):
         }
 
     @api.model
-    def _crm_api_insert_orders(self, company, to_import):
-        """Write the orders with the demo generator's set-based insert (the same
-        values the ORM computes), closed and open ones separately, then set their
-        external references and reclassify their customers."""
-        cr = self.env.cr
-        self.env.flush_all()
-        # sudo: the rights were checked in _crm_api_check_import_rights; the
-        # insert reads the order sequence, the warehouse and the product taxes.
-        writer = self.env["crm.demo.generator"].sudo()
-        product_set = {product for _r, _v, _c, lines in to_import for product, _l in lines}
-        taxes = writer._demo_product_taxes(company, product_set)
-        # Per product what every line of it gets (a few rows), joined in SQL:
-        # sending the same values once per line would cost more than the insert.
-        products = list(product_set)
-        cr.execute(SQL(
-            """CREATE TEMP TABLE crm_api_product ON COMMIT DROP AS
-               SELECT * FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::int[],
-                                    %s::numeric[], %s::varchar[])
-                   AS t(id, uom_id, name, tax_id, tax_rate, delivered_method)""",
-            [p.id for p in products], [p.uom_id.id for p in products],
-            [p.display_name for p in products], [taxes[p][0] for p in products],
-            [taxes[p][1] for p in products],
-            ["stock_move" if p.type == "consu" else "manual" for p in products],
-        ))
-        for closed in (True, False):
-            batch = [item for item in to_import if (item[1]["state"] == "done") == closed]
-            if not batch:
-                continue
-            cr.execute(SQL("SELECT nextval('sale_order_id_seq') FROM generate_series(1, %s)",
-                           len(batch)))
-            order_ids = [row[0] for row in cr.fetchall()]
-            orders, lines = defaultdict(list), defaultdict(list)
-            for order_id, (result, vals, customer, order_lines) in zip(order_ids, batch,
-                                                                        strict=True):
-                result["id"] = order_id
-                for key, value in (
-                    ("id", order_id), ("partner_id", customer.id),
-                    ("user_id", customer.user_id.id or None),
-                    ("team_id", customer.user_id.sale_team_id.id or None),
-                    ("payment_term_id", customer.property_payment_term_id.id or None),
-                    ("client_order_ref", vals["client_order_ref"]),
-                    ("date_order", vals["date_order"]), ("ref", vals["ref"]),
-                ):
-                    orders[key].append(value)
-                for position, (product, line) in enumerate(order_lines, start=1):
-                    price = line["price_unit"]
-                    lines["order_id"].append(order_id)
-                    lines["position"].append(position)
-                    lines["product_id"].append(product.id)
-                    lines["description"].append(line["description"])
-                    lines["qty"].append(line["quantity"])
-                    lines["price"].append(product.list_price if price is None else price)
-            cr.execute(SQL(
-                """CREATE TEMP TABLE crm_demo_order ON COMMIT DROP AS
-                   SELECT id, partner_id, partner_id AS invoice_partner_id, user_id, team_id,
-                          payment_term_id, client_order_ref, date_order, crm_external_ref
-                     FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
-                                 %s::varchar[], %s::timestamp[], %s::varchar[])
-                       AS t(id, partner_id, user_id, team_id, payment_term_id,
-                            client_order_ref, date_order, crm_external_ref)""",
-                *(orders[key] for key in ("id", "partner_id", "user_id", "team_id",
-                                          "payment_term_id", "client_order_ref", "date_order",
-                                          "ref")),
-            ))
-            cr.execute(SQL(
-                """CREATE TEMP TABLE crm_demo_line ON COMMIT DROP AS
-                   SELECT nextval('sale_order_line_id_seq')::int AS id, l.order_id, l.position,
-                          l.product_id, p.uom_id, COALESCE(l.description, p.name) AS name,
-                          l.qty, l.price, p.tax_id, p.tax_rate, p.delivered_method
-                     FROM unnest(%s::int[], %s::int[], %s::int[], %s::varchar[], %s::numeric[],
-                                 %s::numeric[])
-                          AS l(order_id, position, product_id, description, qty, price)
-                     JOIN crm_api_product p ON p.id = l.product_id""",
-                *(lines[key] for key in ("order_id", "position", "product_id", "description",
-                                         "qty", "price")),
-            ))
-            writer._sql_insert_orders(company, closed=closed, external_refs=True)
-            cr.execute(SQL("DROP TABLE crm_demo_order, crm_demo_line"))
-        cr.execute(SQL("DROP TABLE crm_api_product"))
-        self.env.invalidate_all()
-        customers = self.env["res.partner"].browse({item[2].id for item in to_import})
+    def _crm_api_create_orders(self, company, to_import):
+        """Create and confirm the orders through the ORM, ORDER_CHUNK at a time,
+        in order of date (the sequence numbers them as they happened). A chunk
+        is written inside a savepoint; if anything refuses it (a constraint, an
+        order that another import created at the same moment), it is rolled
+        back and redone order by order, so that only the refused orders are
+        reported as errors and none is half-written."""
+        # sudo: the rights were checked in _crm_api_check_import_rights;
+        # confirming writes the order and runs the procurement (deliveries),
+        # which the integration group may not do by itself. The user stays the
+        # creator of the orders.
+        SaleOrder = self.sudo().with_company(company).with_context(**IMPORT_CONTEXT)
+        if not self.env["account.analytic.distribution.model"].sudo().search_count([], limit=1):
+            SaleOrder = SaleOrder.with_context(crm_import_no_analytic_model=True)
+        items = sorted(to_import, key=lambda item: (item[1]["date_order"], item[0]["index"]))
+        for start in range(0, len(items), ORDER_CHUNK):
+            chunk = items[start:start + ORDER_CHUNK]
+            try:
+                with self.env.cr.savepoint():
+                    SaleOrder._crm_api_create_chunk(company, chunk)
+            except AccessError:
+                raise
+            except (UserError, ValidationError, IntegrityError):
+                self.env.invalidate_all()
+                for item in chunk:
+                    try:
+                        with self.env.cr.savepoint():
+                            SaleOrder._crm_api_create_chunk(company, [item])
+                    except AccessError:
+                        raise
+                    except (UserError, ValidationError, IntegrityError) as error:
+                        self.env.invalidate_all()
+                        item[0].update(id=False, status="error", lines=0,
+                                       message=self._crm_api_refusal(error))
+            # The next chunk starts with an empty cache.
+            self.env.invalidate_all()
+        created = [item for item in items if item[0]["status"] == "created"]
+        customers = self.env["res.partner"].browse({item[2].id for item in created})
         customers.with_company(company)._crm_recompute_classification_partners()
+
+    @api.model
+    def _crm_api_refusal(self, error):
+        """The message of an order Odoo refused while creating or confirming it."""
+        if not isinstance(error, IntegrityError):
+            return error.args[0]
+        if "crm_external_ref" in str(error):
+            # Another import created it since this one looked.
+            return self.env._("Another order of this company already has this external "
+                              "reference.")
+        return str(error).strip().splitlines()[0]
+
+    def _crm_api_create_chunk(self, company, items):
+        """create() then action_confirm() for these (result, vals, customer,
+        lines, pricelist) items; closed (``done``) orders are confirmed
+        without delivery and locked."""
+        vals_list = []
+        for _result, vals, customer, lines, pricelist in items:
+            closed = vals["state"] == "done"
+            order_lines = []
+            for product, line in lines:
+                line_vals = {"product_id": product.id, "product_uom_qty": line["quantity"]}
+                if line["price_unit"] is not None:
+                    line_vals["price_unit"] = line["price_unit"]
+                if line["description"]:
+                    line_vals["name"] = line["description"]
+                if closed:
+                    # Delivered outside this database.
+                    line_vals["qty_delivered"] = line["quantity"]
+                order_lines.append(Command.create(line_vals))
+            vals_list.append({
+                "partner_id": customer.id,
+                "company_id": company.id,
+                "pricelist_id": pricelist.id,
+                "date_order": vals["date_order"],
+                "client_order_ref": vals["client_order_ref"] or False,
+                "crm_external_ref": vals["ref"],
+                "order_line": order_lines,
+            })
+        orders = self.create(vals_list)
+        closed = orders.browse([
+            order.id for order, item in zip(orders, items, strict=True)
+            if item[1]["state"] == "done"
+        ])
+        # Closed orders were delivered elsewhere: no procurement, no picking.
+        closed.with_context(skip_procurement=True).action_confirm()
+        (orders - closed).action_confirm()
+        closed.action_lock()
+        self.env.flush_all()
+        for order, item in zip(orders, items, strict=True):
+            item[0]["id"] = order.id
+        return orders
+
+    def _prepare_confirmation_values(self):
+        values = super()._prepare_confirmation_values()
+        if self.env.context.get("crm_import_keep_date"):
+            # An imported order keeps its historical date (confirmation would
+            # date it now), so its deliveries, currency rate and the customer's
+            # statistics follow the date it was really ordered.
+            values.pop("date_order", None)
+        return values
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    def _compute_analytic_distribution(self):
+        if self.env.context.get("crm_import_no_analytic_model"):
+            # The order import, in a database without any analytic distribution
+            # model: Odoo's search per line (two per imported line) would find
+            # none and keep the line's distribution.
+            for line in self:
+                line.analytic_distribution = line.analytic_distribution
+            return
+        super()._compute_analytic_distribution()

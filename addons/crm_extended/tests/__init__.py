@@ -10,6 +10,7 @@ from . import test_ui_tour
 from . import test_demo_generator
 from . import test_i18n
 from . import test_api
+from . import test_api_import_parity
 from . import test_service_contract_model
 from . import test_service_contract_flow
 from . import test_service_contract_portal

@@ -13,6 +13,10 @@ from .complaint_common import CrmComplaintCase
 
 # 2026-11-20 is a Friday.
 FRIDAY_15 = "2026-11-20 15:00:00"
+# A contract from 2026-11-01 in force for decades: it covers the frozen intake
+# dates below and the database's own clock (a record's create_date), whatever
+# the day the suite runs.
+LONG_TERM = 12 * 60
 
 
 class ComplaintContractCase(CrmComplaintCase, ServiceContractCase):
@@ -92,7 +96,7 @@ class TestComplaintContract(ComplaintContractCase):
         """A complaint received before the contract started cannot be charged to it."""
         with freeze_time("2026-10-05 10:00:00"):
             old = self._complaint()
-        contract = self._contract(start=date(2026, 11, 1))
+        contract = self._contract(start=date(2026, 11, 1), months=LONG_TERM)
         with self._crm_assert_refused(ValidationError, r"covers 2026-11-01 to .*not 2026-10-05"):
             old.contract_id = contract
         self.assertFalse(old.contract_id)
@@ -104,7 +108,7 @@ class TestComplaintContract(ComplaintContractCase):
     def test_deadlines_from_the_contract_in_its_calendar(self):
         with freeze_time(FRIDAY_15):
             contract = self._serial_contract(
-                start=date(2026, 11, 1), first_response_hours=2.0, resolution_hours=10.0,
+                start=date(2026, 11, 1), months=LONG_TERM, first_response_hours=2.0, resolution_hours=10.0,
                 resource_calendar_id=self.calendar_7x24.id,
             )
             covered = self._machine_complaint()
@@ -134,7 +138,7 @@ class TestComplaintContract(ComplaintContractCase):
     def test_priority_shortens_the_contract_times_and_rebinding_replans(self):
         with freeze_time(FRIDAY_15):
             contract = self._serial_contract(
-                start=date(2026, 11, 1), first_response_hours=4.0, resolution_hours=24.0,
+                start=date(2026, 11, 1), months=LONG_TERM, first_response_hours=4.0, resolution_hours=24.0,
                 resource_calendar_id=self.calendar_7x24.id,
             )
             urgent = self._machine_complaint(priority="2")

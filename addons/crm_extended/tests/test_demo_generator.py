@@ -1,6 +1,9 @@
 import re
 from datetime import timedelta
 
+import pytz
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -8,6 +11,10 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 from ..models.res_partner import LIFECYCLE_STAGES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# Moments that break a generator that counts from the wall clock (UTC).
+MONDAY_NIGHT = "2026-11-30 01:00:00"
+SATURDAY_NIGHT = "2026-12-05 23:30:00"
+LEAP_DAY = "2028-02-29 12:00:00"
 
 
 @tagged("post_install", "-at_install")
@@ -15,7 +22,9 @@ class TestDemoGenerator(TransactionCase):
     """The demo data must show every classification the CRM computes, and the
     bulk rows must be what the ORM would have written."""
 
-    def test_generate_small_covers_every_stage(self):
+    def _generate_and_check(self, now):
+        """Generate 30 customers at the frozen moment ``now`` and check that the
+        demo shows everything the CRM computes, whatever the hour and weekday."""
         Partner = self.env["res.partner"]
         summary = self.env["crm.demo.generator"].generate(customers=30, orders_per_customer=8, seed=7)
         customers = Partner.browse(summary["customer_ids"])
@@ -28,21 +37,32 @@ class TestDemoGenerator(TransactionCase):
         self.assertGreaterEqual(len(complaints), 4)
         self.assertGreater(len(complaints.stage_id), 1)
         self.assertTrue(complaints.filtered("is_closed") and complaints.filtered(lambda c: not c.is_closed))
-        # Answered and resolved some time after the (backdated) intake, and the
-        # stored working hours say so: a dashboard of demo data shows real times.
+        # Received, answered and resolved in the team's working hours, before
+        # ``now``, in this order; the stored working hours say so.
+        calendar = complaints.team_id.resource_calendar_id
+        self.assertEqual(len(calendar), 1)
+        answered = complaints.filtered("first_response_date")
+        resolved = complaints.filtered("resolved_date")
+        self.assertTrue(answered and resolved)
         for complaint in complaints:
-            dates = [complaint.sla_start, complaint.first_response_date,
-                     complaint.resolved_date or complaint.closed_date]
-            if complaint.first_response_date:
-                self.assertLessEqual(complaint.sla_start, complaint.first_response_date)
-            if complaint.first_response_date and dates[2]:
-                self.assertLessEqual(complaint.first_response_date, dates[2])
-        self.assertTrue(any(complaints.mapped("time_to_first_response_hours")))
-        self.assertTrue(any(complaints.mapped("time_to_resolution_hours")))
+            moments = [complaint.sla_start, complaint.first_response_date,
+                       complaint.resolved_date, complaint.closed_date]
+            moments = [moment for moment in moments if moment]
+            self.assertEqual(moments, sorted(moments), complaint.name)
+            self.assertLessEqual(moments[-1], now, complaint.name)
+            for moment in moments[:3]:
+                self.assertTrue(self._in_working_hours(calendar, moment),
+                                f"{complaint.name}: {moment} is outside working hours")
+        self.assertTrue(all(answered.mapped("time_to_first_response_hours")))
+        self.assertTrue(all(resolved.mapped("time_to_resolution_hours")))
+        # Mostly within the service level, a few late: not a wall of "Breached".
+        breached = complaints.filtered(lambda c: c.sla_status == "breached")
+        self.assertLess(len(breached), len(complaints) / 2)
         contracts = self.env["crm.service.contract"].search([("partner_id", "in", customers.ids)])
         self.assertEqual(len(contracts), summary["contracts"])
         self.assertGreaterEqual(len(contracts), 3)
         self.assertTrue(set(contracts.mapped("state")) <= {"active", "expiring", "expired"})
+        self.assertGreaterEqual(len(set(contracts.mapped("state"))), 2, "contracts in several states")
         self.assertTrue(contracts.visit_ids.filtered(lambda v: v.state == "done"))
 
         Partner.crm_recompute_classification()
@@ -133,11 +153,69 @@ class TestDemoGenerator(TransactionCase):
         self.assertTrue(blacklisted)
         self.assertTrue(all(blacklisted.mapped("crm_blacklist_reason")))
         self.assertTrue(customers.filtered("use_partner_credit_limit"))
+        self.assertFalse(confirmed.filtered(lambda o: o.date_order > now), "no order after now")
+        return summary
+
+    @staticmethod
+    def _in_working_hours(calendar, moment):
+        start = pytz.utc.localize(moment - timedelta(minutes=1))
+        stop = pytz.utc.localize(moment + timedelta(minutes=1))
+        intervals = calendar._work_intervals_batch(start, stop)[False]
+        return any(interval_start <= start + timedelta(minutes=1) <= interval_stop
+                   for interval_start, interval_stop, _meta in intervals)
+
+    # The demo placed intake and answers relative to the clock and failed on
+    # Monday mornings: the same checks at moments that used to break it.
+    @freeze_time(MONDAY_NIGHT)
+    def test_generate_monday_before_office_hours(self):
+        self._generate_and_check(fields.Datetime.to_datetime(MONDAY_NIGHT))
+
+    @freeze_time(SATURDAY_NIGHT)
+    def test_generate_saturday_night(self):
+        self._generate_and_check(fields.Datetime.to_datetime(SATURDAY_NIGHT))
+
+    @freeze_time(LEAP_DAY)
+    def test_generate_leap_day(self):
+        self._generate_and_check(fields.Datetime.to_datetime(LEAP_DAY))
+
+    def test_same_seed_and_moment_same_data(self):
+        """The generator's ``now`` makes the data independent of the clock."""
+        moment = fields.Datetime.to_datetime(MONDAY_NIGHT)
+        fingerprints = []
+        for clock in (MONDAY_NIGHT, "2026-11-30 16:47:13"):
+            with freeze_time(clock):
+                savepoint = self.env.cr.savepoint(flush=False)
+                summary = self.env["crm.demo.generator"].generate(
+                    customers=12, orders_per_customer=4, seed=3, now=moment)
+                fingerprints.append(self._fingerprint(summary))
+                savepoint.close(rollback=True)
+                self.env.invalidate_all()
+        self.assertTrue(fingerprints[0]["orders"] and fingerprints[0]["complaints"])
+        self.maxDiff = None
+        self.assertEqual(fingerprints[0], fingerprints[1])
+
+    def _fingerprint(self, summary):
+        customers = self.env["res.partner"].browse(summary["customer_ids"])
+        orders = self.env["sale.order"].search(
+            [("partner_id.commercial_partner_id", "in", customers.ids)])
+        complaints = self.env["crm.complaint"].search([("partner_id", "in", customers.ids)])
+        contracts = self.env["crm.service.contract"].search([("partner_id", "in", customers.ids)])
+        return {
+            "customers": sorted(customers.mapped(lambda p: (p.name, p.email, p.city))),
+            "orders": sorted(orders.mapped(lambda o: (
+                o.partner_id.name, str(o.date_order), o.state, o.amount_untaxed))),
+            "complaints": sorted(complaints.mapped(lambda c: (
+                c.partner_id.name, c.name, c.stage_id.name, str(c.sla_start),
+                str(c.first_response_date), str(c.resolved_date), str(c.closed_date)))),
+            "contracts": sorted(contracts.mapped(lambda c: (
+                c.partner_id.name, str(c.date_start), str(c.date_end)))),
+        }
 
     def test_generate_rejects_bad_input(self):
         generator = self.env["crm.demo.generator"]
         partners_before = self.env["res.partner"].search_count([])
-        for kwargs in ({"customers": 0}, {"customers": 5000}, {"orders_per_customer": 0}):
+        for kwargs in ({"customers": 0}, {"customers": 5000}, {"orders_per_customer": 0},
+                       {"customers": 5, "now": "yesterday"}, {"customers": 5, "now": "1850-01-01"}):
             with self.assertRaises(UserError):
                 generator.generate(**kwargs)
         with self.assertRaises(UserError):
