@@ -124,10 +124,12 @@ def fixture_records(rpc):
         "crm.complaint", "crm_api_create_complaint",
         values={"subject": f"{tag} complaint", "customer_id": partner_id})
     day = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
+    company_id = admin.read("res.users", [admin.uid], ["company_id"])[0]["company_id"][0]
+    currency = admin.read("res.company", [company_id], ["currency_id"])[0]["currency_id"][1]
     return {
         "ref": tag, "partner_id": partner_id, "segment_id": segment_id, "product_id": product_id,
         "complaint_id": complaint["id"],
-        "order": {"ref": f"{tag}-O", "customer_ref": tag, "date_order": day,
+        "order": {"ref": f"{tag}-O", "customer_ref": tag, "date_order": day, "currency": currency,
                   "lines": [{"product_code": tag, "quantity": 1, "price_unit": 5.0}]},
         "customer": {"ref": f"{tag}-C", "name": f"{tag} new customer"},
         "complaint": {"subject": f"{tag} new complaint", "customer_id": partner_id},

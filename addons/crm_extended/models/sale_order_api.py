@@ -218,6 +218,7 @@ class SaleOrder(models.Model):
         if not isinstance(code, str):
             raise ValidationError(self.env._("currency must be text (an ISO 4217 code, "
                                              "e.g. EUR)."))
+        check.check_text(self.env, code, "currency")
         return code.strip().upper() or None
 
     @api.model
