@@ -2,7 +2,7 @@
     "name": "CRM Analytics: Customer Value Scoring, Segments and Reports",
     "summary": "Analytical CRM on top of CRM Extended: classification reports, "
     "value scoring, segments and dashboards",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "CRM Extended contributors",

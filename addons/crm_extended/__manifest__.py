@@ -2,7 +2,7 @@
     "name": "CRM Extended: Customer Classification, Complaints and Contracts",
     "summary": "Value grades, lifecycle stages, tiers, credit rating, commercial "
     "blacklist, key accounts and a 360-degree customer view on Odoo's sales side",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "CRM Extended contributors",

@@ -14,3 +14,4 @@ from . import product_template
 from . import crm_customer_segment
 from . import crm_customer_event
 from . import crm_demo_generator
+from . import crm_finite_numbers

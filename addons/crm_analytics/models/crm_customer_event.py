@@ -177,10 +177,11 @@ class CrmCustomerEvent(models.Model):
             })
         activities = Activity.create(vals_list)
         self.env.execute_query(SQL(
-            """UPDATE crm_customer_event e SET activity_id = v.activity_id
+            """UPDATE crm_customer_event e SET activity_id = v.activity_id,
+                      write_date = %s, write_uid = %s
                  FROM unnest(%s::int[], %s::int[]) AS v(event_id, activity_id)
                 WHERE e.id = v.event_id""",
-            events.ids, activities.ids,
+            self.env.cr.now(), self.env.uid, events.ids, activities.ids,
         ))
-        events.invalidate_recordset(["activity_id"])
+        events.invalidate_recordset(["activity_id", "write_date", "write_uid"])
         return activities

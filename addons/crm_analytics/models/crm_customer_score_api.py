@@ -1,9 +1,13 @@
 import json
 
+import psycopg2
+
 from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
+
+from odoo.addons.crm_extended.tools import api_validation as check
 
 # What crm_api_read_scores can return, in this order by default.
 SCORE_TABLE_COLUMNS = (
@@ -57,9 +61,11 @@ class CrmCustomerScore(models.Model):
             domain = []
         if not isinstance(domain, list | tuple):
             raise ValidationError(_("domain must be a list of conditions."))
+        domain = check.domain(self.env, domain, self)
         for name, value in (("offset", offset), ("limit", limit)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValidationError(_("%(name)s must be a whole number, 0 or more.", name=name))
+            check.integer(self.env, value, name)
         if limit > MAX_SCORE_ROWS:
             raise ValidationError(_("At most %(max)s scores per call.", max=MAX_SCORE_ROWS))
         if not isinstance(rows_as_json, bool):
@@ -72,12 +78,15 @@ class CrmCustomerScore(models.Model):
             raise ValidationError(_(
                 "columns must be a list of: %(columns)s.", columns=", ".join(SCORE_TABLE_COLUMNS)))
         try:
-            # _search applies the access rights and the record rules.
-            # The current company only (docs/API.md), not every allowed one.
+            # _search applies the access rights and the record rules; the
+            # current company only (docs/API.md), not every allowed one. A value
+            # PostgreSQL refuses (a text for a number the checks above let
+            # through) is a client error too, undone by the savepoint.
             domain = Domain.AND([list(domain), [("company_id", "=", self.env.company.id)]])
-            query = self._search(domain, order="value_score desc, id")
-            total = self.search_count(domain)
-        except (ValueError, TypeError, KeyError) as error:
+            with self.env.cr.savepoint():
+                query = self._search(domain, order="value_score desc, id")
+                total = self.search_count(domain)
+        except (ValueError, TypeError, KeyError, psycopg2.DataError) as error:
             raise ValidationError(_("Invalid domain: %(error)s", error=error)) from error
         if total > MAX_SCORE_ROWS and not limit:
             raise ValidationError(_(

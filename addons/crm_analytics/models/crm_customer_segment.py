@@ -7,6 +7,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from odoo.addons.crm_extended.models.res_partner import LIFECYCLE_STAGES, VALUE_GRADES
+from odoo.addons.crm_extended.tools import api_validation as check
 
 from .crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
 
@@ -301,8 +302,9 @@ class CrmCustomerSegment(models.Model):
         """A segment the user may read, by id or exact name; UserError otherwise."""
         _ = self.env._
         if isinstance(segment, int) and not isinstance(segment, bool):
-            found = self.search([("id", "=", segment)])
+            found = self.search([("id", "=", check.record_id(self.env, segment, "segment"))])
         elif isinstance(segment, str) and segment.strip():
+            check.check_text(self.env, segment, "segment")
             found = self.search([("name", "=", segment.strip())])
             if len(found) > 1:
                 raise UserError(_(
@@ -348,6 +350,7 @@ class CrmCustomerSegment(models.Model):
         for name, value in (("offset", offset), ("limit", limit)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValidationError(_("%(name)s must be an integer, 0 or more.", name=name))
+            check.integer(self.env, value, name)
         if not isinstance(rows_as_json, bool):
             raise ValidationError(_("rows_as_json must be true or false."))
         if not 0 < limit <= EXPORT_MAX_LIMIT:

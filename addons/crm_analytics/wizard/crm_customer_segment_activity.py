@@ -3,6 +3,11 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.crm_extended.tools import api_validation as check
+
+# Ten years: beyond that an activity deadline is a typo.
+MAX_DEADLINE_DAYS = 3650
+
 
 class CrmCustomerSegmentActivity(models.TransientModel):
     """Plans one activity per customer of a segment ("call every at-risk A
@@ -55,6 +60,9 @@ class CrmCustomerSegmentActivity(models.TransientModel):
         _ = self.env._
         if self.deadline_days < 0:
             raise UserError(_("The activities cannot be due in the past."))
+        check.integer(self.env, self.deadline_days,
+                      self._fields["deadline_days"]._description_string(self.env),
+                      maximum=MAX_DEADLINE_DAYS)
         segment = self.segment_id
         segment._crm_check_current_company()
         Partner = segment._crm_segment_partners()

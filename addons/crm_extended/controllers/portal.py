@@ -1,10 +1,12 @@
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 from odoo.tools import plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..tools import api_validation as check
 
 
 class ServiceContractPortal(CustomerPortal):
@@ -171,6 +173,16 @@ class CrmComplaintPortal(CustomerPortal):
                 "You have sent %(count)s messages in the last hour: please wait a little "
                 "before sending another one, or add to one you sent.",
                 count=SUBMISSIONS_PER_HOUR))
+        # A NUL byte would fail in the database: said here.
+        for key, label, size in (
+            ("name", request.env._("Subject"), SUBJECT_MAX_LENGTH),
+            ("description", request.env._("Description"), DESCRIPTION_MAX_LENGTH),
+        ):
+            try:
+                check.check_text(request.env, post.get(key) or "", label, size=size)
+            except ValidationError as error:
+                if "\x00" in (post.get(key) or ""):
+                    errors.append(error.args[0])
         complaint_type = post.get("complaint_type") or "complaint"
         if complaint_type not in dict(COMPLAINT_TYPES):
             errors.append(request.env._("Unknown type of feedback."))

@@ -29,3 +29,4 @@ from . import res_partner_complaint
 from . import crm_demo_generator_service
 from . import crm_complaint_contract
 from . import crm_complaint_api
+from . import crm_finite_numbers

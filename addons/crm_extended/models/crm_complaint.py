@@ -703,31 +703,44 @@ class CrmComplaint(models.Model):
             "is_closed IS NOT TRUE AND resolved_date IS NULL AND sla_paused_since IS NULL"
             " AND active"
         )
-        self.env.cr.execute(SQL(
-            """UPDATE crm_complaint SET escalation_level = '1', escalated_date = %(now)s
-                WHERE escalation_level = '0' AND %(running)s
-                  AND ((first_response_date IS NULL AND first_response_deadline < %(now)s)
-                       OR resolution_deadline < %(now)s)
-            RETURNING id""", now=now, running=running,
-        ))
-        level_1 = [row[0] for row in self.env.cr.fetchall()]
-        self.env.cr.execute(SQL(
-            """UPDATE crm_complaint SET escalation_level = '2', escalated_date = %(now)s
-                WHERE escalation_level IN ('0', '1') AND %(running)s
-                  AND escalation_deadline < %(now)s
-            RETURNING id""", now=now, running=running,
-        ))
-        level_2 = [row[0] for row in self.env.cr.fetchall()]
-        self.invalidate_model(["escalation_level", "escalated_date", "sla_status"])
-        self.browse(level_1)._crm_notify_escalation("1")
-        self.browse(level_2)._crm_notify_escalation("2")
+        # The candidates are found in SQL (every company, no record rule: a
+        # system job), locked against a concurrent run, then escalated with one
+        # ORM write per level, so that the tracked level shows in the chatter
+        # and write_date/write_uid move as for any write.
+        level_1 = self._crm_escalation_candidates(SQL(
+            """escalation_level = '0' AND %(running)s
+               AND ((first_response_date IS NULL AND first_response_deadline < %(now)s)
+                    OR resolution_deadline < %(now)s)""", running=running, now=now))
+        level_1._crm_escalate_to("1", now)
+        level_2 = self._crm_escalation_candidates(SQL(
+            """escalation_level IN ('0', '1') AND %(running)s
+               AND escalation_deadline < %(now)s""", running=running, now=now))
+        level_2._crm_escalate_to("2", now)
+        level_1._crm_notify_escalation("1")
+        level_2._crm_notify_escalation("2")
         return len(level_1), len(level_2)
 
     @api.model
+    def _crm_escalation_candidates(self, condition):
+        ids = [row[0] for row in self.env.execute_query(SQL(
+            "SELECT id FROM crm_complaint WHERE %s ORDER BY id FOR UPDATE SKIP LOCKED",
+            condition))]
+        # sudo: the cron escalates complaints of every team and company.
+        return self.sudo().with_context(active_test=False).browse(ids)
+
+    def _crm_escalate_to(self, level, now):
+        if self:
+            self.with_context(crm_complaint_sla_system=True).write(
+                {"escalation_level": level, "escalated_date": now})
+            self.flush_recordset(["escalation_level", "escalated_date"])
+
+    @api.model
     def _crm_refresh_sla_status(self, now):
-        """The rule of ``_crm_sla_status_at`` in SQL, over all running complaints."""
+        """The rule of ``_crm_sla_status_at`` in SQL, over all running complaints;
+        write_date/write_uid move on the complaints whose status changed only."""
         self.env.cr.execute(SQL(
-            """UPDATE crm_complaint c SET sla_status = s.status
+            """UPDATE crm_complaint c SET sla_status = s.status,
+                      write_date = %(write_date)s, write_uid = %(uid)s
                  FROM (
                    SELECT id, CASE
                      WHEN first_response_date IS NULL AND first_response_deadline < %(now)s
@@ -743,8 +756,9 @@ class CrmComplaint(models.Model):
                     AND sla_paused_since IS NULL AND sla_start IS NOT NULL
                  ) s
                 WHERE c.id = s.id AND c.sla_status IS DISTINCT FROM s.status""",
-            now=now, share=AT_RISK_SHARE,
+            now=now, share=AT_RISK_SHARE, write_date=self.env.cr.now(), uid=self.env.uid,
         ))
+        self.invalidate_model(["sla_status", "write_date", "write_uid"])
 
     def _crm_notify_escalation(self, level):
         """Log the escalation on each complaint, give the target (the team

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from odoo import api, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 
+from ..tools import api_validation as check
 from .crm_complaint import CHANNELS, COMPLAINT_TYPES
 from .crm_customer_tier import PRIORITIES
 
@@ -50,7 +51,7 @@ class CrmComplaint(models.Model):
             ))
 
     @api.model
-    def _crm_api_text(self, values, key, required=False):
+    def _crm_api_text(self, values, key, required=False, size=check.NAME_SIZE):
         value = values.get(key)
         if value is None or value is False or (isinstance(value, str) and not value.strip()):
             if required:
@@ -58,6 +59,7 @@ class CrmComplaint(models.Model):
             return False
         if not isinstance(value, str):
             raise ValidationError(self.env._("%(key)s must be text.", key=key))
+        check.check_text(self.env, value, key, size=size)
         return value.strip()
 
     @api.model
@@ -93,6 +95,7 @@ class CrmComplaint(models.Model):
             partner_id = values["customer_id"]
             if not isinstance(partner_id, int) or isinstance(partner_id, bool):
                 raise ValidationError(_("customer_id must be a whole number."))
+            check.record_id(self.env, partner_id, "customer_id")
             partner = Partner.search([("id", "=", partner_id)], limit=1)
             if not partner:
                 raise ValidationError(_("No customer with id %(id)s.", id=partner_id))
@@ -112,8 +115,10 @@ class CrmComplaint(models.Model):
             return self.env["crm.complaint.category"]
         Category = self.env["crm.complaint.category"]
         if isinstance(value, int) and not isinstance(value, bool):
-            category = Category.search([("id", "=", value)], limit=1)
+            category = Category.search([("id", "=", check.record_id(self.env, value, "category"))],
+                                       limit=1)
         elif isinstance(value, str):
+            check.check_text(self.env, value, "category")
             category = Category.search([("name", "=ilike", value.strip())], limit=1)
         else:
             raise ValidationError(self.env._("category must be a name or an id."))
@@ -132,9 +137,9 @@ class CrmComplaint(models.Model):
         Stage = self.env["crm.complaint.stage"]
         stage = Stage
         if isinstance(value, int) and not isinstance(value, bool):
-            stage = Stage.search([("id", "=", value)], limit=1)
+            stage = Stage.search([("id", "=", check.record_id(self.env, value, "stage"))], limit=1)
         elif isinstance(value, str) and value.strip():
-            value = value.strip()
+            value = check.check_text(self.env, value, "stage").strip()
             if "." in value:
                 try:
                     found = self.env.ref(value, raise_if_not_found=False)
@@ -157,8 +162,10 @@ class CrmComplaint(models.Model):
     def _crm_api_user(self, value):
         Users = self.env["res.users"]
         if isinstance(value, int) and not isinstance(value, bool):
-            user = Users.search([("id", "=", value), ("share", "=", False)], limit=1)
+            user = Users.search([("id", "=", check.record_id(self.env, value, "assignee")),
+                                 ("share", "=", False)], limit=1)
         elif isinstance(value, str) and value.strip():
+            check.check_text(self.env, value, "assignee")
             user = Users.search([("login", "=", value.strip()), ("share", "=", False)], limit=1)
         else:
             raise ValidationError(self.env._("assignee must be a login or a user id."))
@@ -271,7 +278,7 @@ class CrmComplaint(models.Model):
         category = self._crm_api_category(values.get("category"))
         if category:
             vals["category_id"] = category.id
-        description = self._crm_api_text(values, "description")
+        description = self._crm_api_text(values, "description", size=check.TEXT_SIZE)
         if description:
             vals["description"] = Markup("<p>%s</p>") % escape(description)
         order_ref = self._crm_api_text(values, "order_ref")
@@ -296,6 +303,7 @@ class CrmComplaint(models.Model):
         Returns the complaint as ``crm_api_create_complaint`` does.
         """
         _ = self.env._
+        check.record_ids(self)
         if len(self) != 1:
             raise ValidationError(_("Update one complaint per call."))
         # Rights before existence: a missing id and a forbidden one get the
@@ -315,8 +323,8 @@ class CrmComplaint(models.Model):
             vals["priority"] = selected
         if assignee not in (None, False, ""):
             vals["user_id"] = self._crm_api_user(assignee).id
-        body = self._crm_api_text({"message": message}, "message")
-        if message_type not in MESSAGE_TYPES:
+        body = self._crm_api_text({"message": message}, "message", size=check.TEXT_SIZE)
+        if not isinstance(message_type, str) or message_type not in MESSAGE_TYPES:
             raise ValidationError(_(
                 "message_type must be one of %(valid)s.", valid=", ".join(MESSAGE_TYPES)))
         if not vals and not body:

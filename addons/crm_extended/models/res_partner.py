@@ -74,6 +74,8 @@ CLASSIFICATION_COMPUTED_FIELDS = [
     "crm_avg_order_interval",
     "crm_classified_at",
     "crm_classification_history_ids",
+    "write_date",
+    "write_uid",
 ]
 
 
@@ -511,6 +513,8 @@ class ResPartner(models.Model):
                 assign("crm_last_order_date", SQL("t.last_day")),
                 assign("crm_avg_order_interval", SQL("t.avg_interval")),
                 assign("crm_classified_at", SQL("%s::text", fields.Datetime.to_string(now))),
+                # What the ORM stamps on a write, on the changed rows only.
+                SQL("write_date = %s, write_uid = %s", self.env.cr.now(), self.env.uid),
             ]),
         ))
         changed = cr.rowcount

@@ -10,6 +10,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
+from ..tools import api_validation as check
+
 # Every key a customer row may carry (anything else is refused, so that a typo
 # in a column name is an error rather than silently ignored data).
 CUSTOMER_TEXT_KEYS = (
@@ -82,6 +84,8 @@ class ResPartner(models.Model):
             value = str(value)
         if not isinstance(value, str):
             return None, self.env._("%(field)s must be text.", field=key)
+        if "\x00" in value:
+            return None, self.env._("%(field)s must not contain NUL characters.", field=key)
         value = value.strip()
         if len(value) > EXTERNAL_REF_SIZE:
             return None, self.env._(
@@ -101,6 +105,8 @@ class ResPartner(models.Model):
             value = row.get(key)
             if value not in (None, False) and not isinstance(value, str):
                 raise ValidationError(_("%(field)s must be text.", field=key))
+            if value:
+                check.check_text(self.env, value, key)
         if "is_company" in row and not isinstance(row["is_company"], bool):
             raise ValidationError(_("is_company must be true or false."))
         vals = {}
@@ -171,6 +177,7 @@ class ResPartner(models.Model):
         with status ``created``, ``updated``, ``unchanged`` or ``error``.
         """
         self._crm_api_check_rows(rows, self.env._("Customers"))
+        check.boolean(self.env, dry_run, "dry_run")
         company = self.env.company
         countries = {
             country.code.upper(): country.id
@@ -189,7 +196,7 @@ class ResPartner(models.Model):
                 result["message"] = self.env._("A row must be a mapping of field names to values.")
                 continue
             ref, error = self._crm_api_ref(row)
-            result["ref"] = ref if ref is not None else (row.get("ref") or False)
+            result["ref"] = ref if ref is not None else check.echo(row.get("ref"))
             if error:
                 result["message"] = error
                 continue
@@ -348,18 +355,22 @@ class ResPartner(models.Model):
         is much faster to parse over XML-RPC. Record rules apply: a customer the
         user may not read is not found."""
         _ = self.env._
-        ids = list(partner_ids or [])
-        refs = list(external_refs or [])
+        ids = check.listing(self.env, partner_ids or None, "partner_ids")
+        refs = check.listing(self.env, external_refs or None, "external_refs")
         if not ids and not refs:
             raise ValidationError(_("Give customer ids or external references."))
         if len(ids) + len(refs) > MAX_BATCH:
             raise ValidationError(_("At most %(max)s customers per call.", max=MAX_BATCH))
         if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
             raise ValidationError(_("partner_ids must be a list of integers."))
+        check.id_list(self.env, ids, "partner_ids")
         if not all(isinstance(r, str) for r in refs):
             raise ValidationError(_("external_refs must be a list of texts."))
+        check.text_list(self.env, refs, "external_refs")
         if keys is not None:
-            if not isinstance(keys, list | tuple) or not set(keys) <= set(SUMMARY_KEYS):
+            if (not isinstance(keys, list | tuple)
+                    or not all(isinstance(key, str) for key in keys)
+                    or not set(keys) <= set(SUMMARY_KEYS)):
                 raise ValidationError(_(
                     "keys must be a list of summary keys: %(keys)s.",
                     keys=", ".join(SUMMARY_KEYS)))

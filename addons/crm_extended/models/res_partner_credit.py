@@ -422,7 +422,8 @@ class ResPartner(models.Model):
             UPDATE res_partner p
                SET crm_credit_rating = CASE WHEN t.locked THEN p.crm_credit_rating
                                             ELSE %(put_rating)s END,
-                   %(put_metrics)s
+                   %(put_metrics)s,
+                   write_date = %(now)s, write_uid = %(uid)s
               FROM target t
              WHERE p.id = t.partner_id
                AND ((NOT t.locked AND t.old_rating IS DISTINCT FROM t.new_rating)
@@ -433,6 +434,8 @@ class ResPartner(models.Model):
             company=company.id,
             today=today,
             start=start,
+            now=self.env.cr.now(),  # the ORM's write_date: the transaction's time
+            uid=self.env.uid,
             tolerance=LATE_TOLERANCE_DAYS,
             key=key,
             partner_filter=partner_filter,
@@ -449,7 +452,8 @@ class ResPartner(models.Model):
         )
         rows = self.env.execute_query(query)
         self.invalidate_model(
-            ["crm_credit_rating", *CREDIT_METRIC_COLUMNS, "crm_classification_history_ids"]
+            ["crm_credit_rating", *CREDIT_METRIC_COLUMNS, "crm_classification_history_ids",
+             "write_date", "write_uid"]
         )
         changes = [row for row in rows if not row[1] and row[2] != row[3]]
         if changes:

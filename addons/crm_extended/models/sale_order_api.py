@@ -8,6 +8,7 @@ from psycopg2 import IntegrityError
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools import api_validation as check
 from .res_partner_api import MAX_BATCH
 
 ORDER_KEYS = ("ref", "customer_ref", "date_order", "state", "client_order_ref", "currency",
@@ -32,7 +33,8 @@ IMPORT_CONTEXT = {
 
 
 def _number(value):
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite number within the API's bounds (not a boolean, NaN or Infinity)."""
+    return check.is_number(value)
 
 
 class SaleOrder(models.Model):
@@ -102,6 +104,7 @@ class SaleOrder(models.Model):
         _ = self.env._
         Partner = self.env["res.partner"]
         Partner._crm_api_check_rows(orders, _("Orders"))
+        check.boolean(self.env, dry_run, "dry_run")
         self._crm_api_check_import_rights()
         company = self.env.company
         now = fields.Datetime.now()
@@ -113,7 +116,7 @@ class SaleOrder(models.Model):
             if not isinstance(order, dict):
                 result["message"] = _("An order must be a mapping of field names to values.")
                 continue
-            result["ref"] = order.get("ref") or False
+            result["ref"] = check.echo(order.get("ref"))
             try:
                 vals = self._crm_api_order_vals(order, now)
                 vals["currency"] = self._crm_api_order_currency_code(order)
@@ -215,6 +218,7 @@ class SaleOrder(models.Model):
         if not isinstance(code, str):
             raise ValidationError(self.env._("currency must be text (an ISO 4217 code, "
                                              "e.g. EUR)."))
+        check.check_text(self.env, code, "currency")
         return code.strip().upper() or None
 
     @api.model
@@ -267,29 +271,30 @@ class SaleOrder(models.Model):
         date_value = order.get("date_order")
         if not date_value:
             raise ValidationError(_("date_order is required."))
-        try:
-            date_order = fields.Datetime.to_datetime(date_value)
-        except (TypeError, ValueError):
-            date_order = None
+        date_order = check.date_value(self.env, date_value, "date_order", check_years=False)
         if not isinstance(date_order, datetime):
-            raise ValidationError(_("date_order %(value)s is not a date (YYYY-MM-DD or "
-                                    "YYYY-MM-DD HH:MM:SS).", value=date_value))
+            date_order = datetime.combine(date_order, datetime.min.time())
         if date_order > now:
             raise ValidationError(_("date_order %(value)s is in the future: only past "
                                     "orders can be imported.", value=date_value))
+        check.year_in_range(self.env, date_order, "date_order", date_value)
         state = order.get("state") or "done"
-        if state not in IMPORT_STATES:
+        if not isinstance(state, str) or state not in IMPORT_STATES:
             raise ValidationError(_("state must be done or sale, not %(value)s.", value=state))
         client_ref = order.get("client_order_ref")
         if client_ref not in (None, False) and not isinstance(client_ref, str):
             raise ValidationError(_("client_order_ref must be text."))
+        client_ref = check.text(self.env, client_ref, "client_order_ref")
         raw_lines = order.get("lines")
         if not isinstance(raw_lines, list | tuple) or not raw_lines:
             raise ValidationError(_("An order needs at least one line."))
+        if len(raw_lines) > MAX_LINES:
+            raise ValidationError(_("At most %(max)s order lines per call.", max=MAX_LINES))
         lines = []
         for number, line in enumerate(raw_lines, start=1):
             if not isinstance(line, dict):
                 raise ValidationError(_("Line %(line)s must be a mapping.", line=number))
+            where = _("Line %(line)s", line=number)
             unknown = sorted(set(line) - set(LINE_KEYS))
             if unknown:
                 raise ValidationError(_("Line %(line)s: unknown field(s) %(fields)s.",
@@ -297,17 +302,25 @@ class SaleOrder(models.Model):
             code = line.get("product_code")
             if not isinstance(code, str) or not code.strip():
                 raise ValidationError(_("Line %(line)s: product_code is required.", line=number))
+            check.check_text(self.env, code, "product_code", where=where)
             quantity = line.get("quantity")
+            price = line.get("price_unit")
+            # NaN, Infinity and huge numbers are numbers to Python: named as such.
+            for key, value in (("quantity", quantity), ("price_unit", price)):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    check.number(self.env, value, key, where=where)
             if not _number(quantity) or quantity <= 0:
                 raise ValidationError(_("Line %(line)s: quantity must be a number greater "
                                         "than 0, not %(value)s.", line=number, value=quantity))
-            price = line.get("price_unit")
             if price is not None and price is not False and (not _number(price) or price < 0):
                 raise ValidationError(_("Line %(line)s: price_unit must be a number of 0 or "
                                         "more, not %(value)s.", line=number, value=price))
             description = line.get("description")
             if description not in (None, False) and not isinstance(description, str):
                 raise ValidationError(_("Line %(line)s: description must be text.", line=number))
+            if description:
+                check.check_text(self.env, description, "description", where=where,
+                                 size=check.TEXT_SIZE)
             lines.append({
                 "product_code": code.strip(),
                 "quantity": float(quantity),
@@ -319,7 +332,7 @@ class SaleOrder(models.Model):
             "customer_ref": customer_ref,
             "date_order": date_order,
             "state": state,
-            "client_order_ref": (client_ref or "").strip() or None,
+            "client_order_ref": client_ref or None,
             "lines": lines,
         }
 

@@ -23,3 +23,6 @@ from . import test_complaint_access
 from . import test_complaint_actions
 from . import test_complaint_tour
 from . import test_complaint_contract
+from . import test_api_validation
+from . import test_fast_path_parity
+from . import test_non_finite_cleaning

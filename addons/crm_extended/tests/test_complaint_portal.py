@@ -148,6 +148,27 @@ class TestComplaintPortal(CrmComplaintCase, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("Lids do not close", response.text)
 
+    def test_submit_form_refuses_nul_bytes_and_oversize_text(self):
+        """A NUL byte would be a database error (HTTP 500) and a novel-sized
+        description a burden: the form says so instead, and creates nothing."""
+        Complaint = self.env["crm.complaint"]
+        before = Complaint.search_count([])
+        for data, message in (
+            ({"name": "Broken\x00lid"}, "Subject must not contain NUL characters."),
+            ({"name": "Broken lid", "description": "d" * 70000},
+             "The description is too long: at most 10000 characters."),
+            ({"name": "s" * 300}, "The subject is too long: at most 200 characters."),
+            ({"name": "Broken lid", "sale_order_id": "9" * 30}, "This order is not one of yours."),
+        ):
+            with self.subTest(data=list(data)):
+                response = self.url_open("/my/complaints/new", data={
+                    "csrf_token": Request.csrf_token(self), "complaint_type": "complaint",
+                    **data,
+                })
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(message, response.text)
+        self.assertEqual(Complaint.search_count([]), before)
+
     def test_message_and_rating_of_the_resolution(self):
         # A message from the portal chatter lands on the complaint.
         self.make_jsonrpc_request("/mail/message/post", {

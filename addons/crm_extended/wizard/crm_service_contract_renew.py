@@ -3,6 +3,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import api_validation as check
+
+PRICE_CHANGE_MAX = 1000.0
+
 
 class CrmServiceContractRenew(models.TransientModel):
     """Renew contracts: the next contract starts the day after the old one ends,
@@ -37,6 +41,10 @@ class CrmServiceContractRenew(models.TransientModel):
                 "renewed: %(contracts)s.", contracts=", ".join(bad.mapped("name"))))
         if self.price_change_percent <= -100:
             raise UserError(self.env._("The price cannot fall by 100% or more."))
+        # NaN passes the comparison above; 1,000% is beyond any real price change.
+        check.number(self.env, self.price_change_percent,
+                     self._fields["price_change_percent"]._description_string(self.env),
+                     maximum=PRICE_CHANGE_MAX)
         factor = 1 + self.price_change_percent / 100.0
         vals_list = []
         for contract in contracts:

@@ -1,0 +1,1 @@
+"""Plain Python helpers of crm_extended (no models)."""
