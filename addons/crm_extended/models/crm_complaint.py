@@ -553,10 +553,12 @@ class CrmComplaint(models.Model):
                 complaints._crm_send_template(stage.template_id)
 
     def _crm_send_template(self, template):
-        # Automatic emails are no first response from the team.
+        # Automatic emails are no first response from the team. An automated
+        # comment (not a notification) with a public subtype: the customer
+        # reads it in the portal chatter too.
         for complaint in self.filtered(lambda c: c.partner_id.email):
             complaint.with_context(crm_complaint_auto_mail=True).message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment"
+                template, message_type="auto_comment", subtype_xmlid="mail.mt_comment"
             )
 
     # ------------------------------------------------------------
