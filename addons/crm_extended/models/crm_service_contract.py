@@ -389,11 +389,14 @@ class CrmServiceContract(models.Model):
         quotation activates the contract."""
         contracts = self.filtered(lambda c: not c.sale_order_id)
         if not contracts:
-            raise UserError(self.env._("These contracts already have a sales order."))
+            raise UserError(self.env._(
+                "These contracts already have a sales order: %(orders)s.",
+                orders=", ".join(self.sale_order_id.mapped("name"))))
         for contract in contracts:
             if not contract.fee_product_id:
                 raise UserError(self.env._(
-                    "Set the contract product of %(contract)s before creating its quotation.",
+                    "Set the Contract Product of %(contract)s (a service product, in the "
+                    "Fee section of the contract) before creating its quotation.",
                     contract=contract.name,
                 ))
         orders = self.env["sale.order"].create(
