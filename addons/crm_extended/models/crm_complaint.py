@@ -126,7 +126,8 @@ class CrmComplaint(models.Model):
     # Actions taken (linked both ways)
     supplier_id = fields.Many2one(
         "res.partner", string="Supplier", copy=False, groups="purchase.group_purchase_user",
-        help="Vendor the goods came from; set by the supplier claim.",
+        help="Vendor the goods came from: found by the Supplier Claim from the purchases "
+        "or the product's vendors, or chosen here when none is known.",
     )
     purchase_order_id = fields.Many2one(
         "purchase.order", string="Purchase Order", copy=False, index="btree_not_null",
@@ -861,45 +862,47 @@ class CrmComplaint(models.Model):
             self.invoice_id = invoice
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Credit Note"),
+            "name": self.env._("Credit Note for %(invoice)s", invoice=invoice.display_name),
             "res_model": "account.move.reversal",
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
             "context": {"active_id": invoice.id, "active_ids": invoice.ids,
                         "active_model": "account.move", "crm_complaint_id": self.id,
-                        "default_reason": self.env._("Complaint %(code)s", code=self.code)},
+                        "default_reason": self.env._("Complaint %(code)s", code=self.code),
+                        "crm_complaint_reversed_invoice": invoice.display_name},
         }
 
     def action_crm_replacement(self):
-        """A quotation replacing the product free of charge (100% discount)."""
+        """Open a new quotation for a replacement of the product, priced by the
+        customer's pricelist, for the salesperson to check and save. Free of
+        charge as a 100% discount when discounts are shown on order lines,
+        else at its price for the salesperson to decide."""
         self.ensure_one()
         product = self.product_id
         if not product:
             raise UserError(self.env._("Set the product of the complaint to quote a replacement."))
         if not self.partner_id:
             raise UserError(self.env._("Set the customer of the complaint to quote a replacement."))
-        quantity = self.sale_line_id.product_uom_qty or 1.0
-        order = self.env["sale.order"].create({
-            "partner_id": (self.sale_order_id.partner_id or self.partner_id).id,
-            "company_id": self.company_id.id,
-            "origin": self.code,
-            "crm_complaint_id": self.id,
-            "order_line": [fields.Command.create({
-                "product_id": product.id,
-                "product_uom_qty": quantity,
-                "discount": 100.0,
-            })],
-        })
-        self.message_post(body=self.env._(
-            "Replacement quotation %(order)s created.", order=order._get_html_link(),
-        ), subtype_xmlid="mail.mt_note")
+        line = {
+            "product_id": product.id,
+            "product_uom_qty": self.sale_line_id.product_uom_qty or 1.0,
+        }
+        if self.env.user.has_group("sale.group_discount_per_so_line"):
+            line["discount"] = 100.0
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Replacement for %(complaint)s", complaint=self.display_name),
             "res_model": "sale.order",
-            "res_id": order.id,
             "view_mode": "form",
             "views": [(False, "form")],
+            "context": {
+                "default_partner_id": (self.sale_order_id.partner_id or self.partner_id).id,
+                "default_company_id": self.company_id.id,
+                "default_origin": self.code,
+                "default_crm_complaint_id": self.id,
+                "default_order_line": [fields.Command.create(line)],
+            },
         }
 
     def _crm_find_supplier(self):
@@ -909,6 +912,14 @@ class CrmComplaint(models.Model):
         self.ensure_one()
         PurchaseLine = self.env["purchase.order.line"]
         line = PurchaseLine
+        if self.supplier_id:
+            # Set by hand: its last confirmed purchase of the product, if any.
+            line = PurchaseLine.search([
+                ("product_id", "=", self.product_id.id), ("state", "=", "purchase"),
+                ("partner_id", "=", self.supplier_id.id),
+                ("company_id", "=", self.company_id.id),
+            ], limit=1, order="date_order desc, id desc")
+            return line, self.supplier_id
         if self.lot_id:
             move_line = self.env["stock.move.line"].search([
                 ("lot_id", "=", self.lot_id.id), ("move_id.purchase_line_id", "!=", False),
@@ -932,7 +943,9 @@ class CrmComplaint(models.Model):
         line, vendor = self._crm_find_supplier()
         if not vendor:
             raise UserError(self.env._(
-                "No supplier is known for %(product)s: no purchase and no vendor on the product.",
+                "No supplier is known for %(product)s: no purchase and no vendor on the product. "
+                "Choose the Supplier in the Order and Product tab of the complaint, then click "
+                "Supplier Claim again (or add a vendor on the product's Purchase tab).",
                 product=self.product_id.display_name,
             ))
         order = line.order_id
