@@ -22,3 +22,4 @@ from . import test_complaint_access
 from . import test_complaint_actions
 from . import test_complaint_tour
 from . import test_complaint_contract
+from . import test_complaint_defaults
