@@ -730,11 +730,19 @@ class CrmComplaint(models.Model):
             return
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
-        if level == "1":
-            summary = self.env._("SLA breached: escalated to the team leader")
-        else:
-            summary = self.env._("SLA still breached: escalated to the manager")
-        self._message_log_batch(bodies=dict.fromkeys(self.ids, summary))
+
+        def summary_in(lang):
+            _ = self.with_context(lang=lang or "en_US").env._
+            if level == "1":
+                return _("SLA breached: escalated to the team leader")
+            return _("SLA still breached: escalated to the manager")
+
+        # The log in the language of each complaint's company, the activity
+        # and the digest in the language of the person escalated to.
+        self._message_log_batch(bodies={
+            complaint.id: summary_in(complaint.company_id.partner_id.lang)
+            for complaint in self
+        })
         activities, by_target = [], {}
         today = fields.Date.context_today(self)
         for complaint in self:
@@ -749,7 +757,7 @@ class CrmComplaint(models.Model):
                 "res_model_id": model_id,
                 "res_id": complaint.id,
                 "activity_type_id": todo.id,
-                "summary": summary,
+                "summary": summary_in(target.lang),
                 "user_id": target.id,
                 "date_deadline": today,
             })
@@ -760,22 +768,24 @@ class CrmComplaint(models.Model):
         for (target, team), complaint_ids in by_target.items():
             complaints = self.browse(complaint_ids)
             shown = complaints[:50]
+            _ = self.with_context(lang=target.lang or "en_US").env._
+            summary = summary_in(target.lang)
             body = Markup("<p>%s</p><ul>%s</ul>") % (
-                self.env._("%(count)s complaints of %(team)s passed their deadline:",
-                           count=len(complaints), team=team.name),
+                _("%(count)s complaints of %(team)s passed their deadline:",
+                  count=len(complaints), team=team.with_context(lang=target.lang).name),
                 Markup().join(
                     Markup("<li>%s</li>") % complaint._get_html_link(title=complaint.display_name)
                     for complaint in shown
                 ),
             )
             if len(complaints) > len(shown):
-                body += Markup("<p>%s</p>") % self.env._(
+                body += Markup("<p>%s</p>") % _(
                     "... and %(count)s more: see the Escalated filter.",
                     count=len(complaints) - len(shown),
                 )
             team.sudo().message_notify(
                 partner_ids=target.partner_id.ids, subject=summary, body=body,
-                model_description=self.env._("Complaint Escalation"),
+                model_description=_("Complaint Escalation"),
             )
 
     # ------------------------------------------------------------

@@ -484,13 +484,16 @@ class CrmServiceContract(models.Model):
             return
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
+        # In the language of the account manager who reads it.
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create([{
             "res_model_id": model_id,
             "res_id": contract.id,
             "activity_type_id": activity_type.id,
             "user_id": (contract.user_id or self.env.user).id,
             "date_deadline": contract.date_end,
-            "summary": self.env._("Renew contract %(contract)s", contract=contract.name),
+            "summary": self.with_context(
+                lang=(contract.user_id or self.env.user).lang or "en_US"
+            ).env._("Renew contract %(contract)s", contract=contract.name),
         } for contract in todo])
         template = self.env.ref("crm_extended.mail_template_service_contract_reminder")
         template.sudo().send_mail_batch(todo.ids)

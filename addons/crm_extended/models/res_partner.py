@@ -16,7 +16,8 @@ VALUE_GRADES = [
 ]
 LIFECYCLE_STAGES = [
     ("potential", "Potential"),
-    ("new", "New"),
+    # Not "New": the complaint stage New is another word in other languages.
+    ("new", "New Customer"),
     ("regular", "Regular"),
     ("old", "Old"),
     ("loyal", "Loyal"),
@@ -412,7 +413,11 @@ class ResPartner(models.Model):
         company = company.sudo()
         key = str(company.id)
         now = fields.Datetime.now()
-        grade_rules, stage_rules, tier_rules = self._crm_classification_rules(company)
+        # The history is the company's: its rules are written in the company's
+        # language, whoever (or whichever scheduled job) runs the classification.
+        grade_rules, stage_rules, tier_rules = self.with_context(
+            lang=company.partner_id.lang or self.env.lang or "en_US"
+        )._crm_classification_rules(company)
 
         cr.execute(SQL("DROP TABLE IF EXISTS crm_classification_tmp"))
         # The planner overestimates the joins of the aggregates by orders of
