@@ -168,3 +168,14 @@ class TestComplaintPortal(CrmComplaintCase, HttpCase):
         page = self.url_open(f"/my/complaints/{complaint.id}").text
         self.assertIn("Back to edit mode", page)
 
+    def test_form_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["crm_extended"], ["zh_CN"],
+                                                        overwrite=True)
+        self.portal_user.lang = "zh_CN"
+        self.authenticate("cmp_portal", "cmp_portal_pw")  # the session takes the language
+        page = self.url_open("/my/complaints/new").text
+        self.assertIn("提交反馈", page)
+        self.assertIn('<option value="complaint">投诉</option>', page)
+        self.assertNotIn(">Complaint</option>", page)
+
