@@ -39,12 +39,15 @@ class TestTranslatedRecordsAndMessages(CrmComplaintCase):
         activity = complaint.activity_ids.filtered(lambda a: a.user_id == self.leader)
         self.assertEqual(activity.summary, "服务级别超时：已升级至团队负责人")
 
-    def test_classification_rules_in_the_company_language(self):
-        self.company.partner_id.lang = "zh_CN"
+    def test_classification_rules_in_the_reader_language(self):
+        """The recompute runs in English (a scheduled job); a zh_CN user reads
+        the rules of the history in Chinese, an English one in English."""
         customer = self._crm_customer("Lang Buyer")
         self._crm_order(customer, 500.0, days_ago=3)
-        self.env["res.partner"]._crm_classify(self.company, self.today)
         stage = customer.crm_classification_history_ids.filtered(
             lambda h: h.classification == "lifecycle_stage")
-        self.assertTrue(stage.rule)
-        self.assertNotIn("first order", stage.rule)
+        self.assertIn("New: first order", stage.with_context(lang="en_US").rule)
+        in_chinese = stage.with_context(lang="zh_CN").rule
+        self.assertTrue(in_chinese)
+        self.assertNotIn("first order", in_chinese)
+        self.assertEqual(stage.with_context(lang="zh_CN").new_label, "新客户")
