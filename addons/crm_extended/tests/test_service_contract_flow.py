@@ -162,31 +162,35 @@ class TestServiceContractFlow(ServiceContractCase):
         self.assertEqual(new.sale_order_id.amount_untaxed, 1200.0)
 
     def test_renewal_without_any_contract_product_says_what_to_set(self):
+        """No product is sold as a service contract: Renew with the defaults
+        renews without quotation; choosing a product in the wizard quotes."""
         user = new_test_user(self.env, login="renewer", groups="sales_team.group_sale_salesman")
         self.fee_product.crm_contract_ok = False
         old = self._contract(fee_product_id=False, user_id=user.id)
         form = self._renew_form(old, user)
         self.assertFalse(form.fee_product_id)
-        # The view asks for the product (required) while a quotation is wanted.
-        with self.assertRaisesRegex(AssertionError, "fee_product_id"):
-            form.save()
-        wizard = self.env["crm.service.contract.renew"].with_user(user).create(
-            {"contract_ids": [Command.set(old.ids)]})
-        with self._crm_assert_refused(UserError, "Contract Product"):
-            wizard.action_renew()
-        self.assertEqual(old.state, "active", "nothing renewed")
-        # The way out offered on screen: choose a product, or no quotation.
-        form.fee_product_id = self.fee_product
+        self.assertFalse(form.create_quotation, "nothing to quote with")
         form.save().action_renew()
-        self.assertEqual(old.next_contract_id.sale_order_id.order_line.product_id,
-                         self.fee_product)
+        self.assertEqual(old.state, "renewed")
+        self.assertFalse(old.next_contract_id.sale_order_id)
+        # The way offered on screen: choose a product, the renewal is quoted.
         other = self._contract(partner=self.other_customer, fee_product_id=False,
                                user_id=user.id)
         form = self._renew_form(other, user)
-        form.create_quotation = False
+        form.fee_product_id = self.fee_product
+        self.assertTrue(form.create_quotation)
         form.save().action_renew()
-        self.assertEqual(other.state, "renewed")
-        self.assertFalse(other.next_contract_id.sale_order_id)
+        self.assertEqual(other.next_contract_id.fee_product_id, self.fee_product)
+        self.assertEqual(other.next_contract_id.sale_order_id.order_line.product_id,
+                         self.fee_product)
+        # Asked for a quotation with nothing to quote with: said, nothing renewed.
+        third = self._contract(partner=self.other_customer, fee_product_id=False,
+                               user_id=user.id, start=self.today + relativedelta(years=2))
+        wizard = self.env["crm.service.contract.renew"].with_user(user).create(
+            {"contract_ids": [Command.set(third.ids)], "create_quotation": True})
+        with self._crm_assert_refused(UserError, "Contract Product"):
+            wizard.action_renew()
+        self.assertEqual(third.state, "active", "nothing renewed")
 
     def test_quotation_error_names_the_cause(self):
         contract = self._contract(activate=False, fee_product_id=False)

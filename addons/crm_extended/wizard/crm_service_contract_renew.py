@@ -18,7 +18,8 @@ class CrmServiceContractRenew(models.TransientModel):
     )
     price_change_percent = fields.Float(
         string="Price Change (%)", help="E.g. 5 for a 5% increase, -10 for a 10% discount.")
-    create_quotation = fields.Boolean(string="Create Quotation", default=True)
+    create_quotation = fields.Boolean(
+        string="Create Quotation", default=lambda self: self._default_create_quotation())
     fee_product_id = fields.Many2one(
         "product.product", string="Contract Product",
         domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
@@ -44,6 +45,23 @@ class CrmServiceContractRenew(models.TransientModel):
             ("crm_contract_ok", "=", True), ("type", "=", "service"), ("sale_ok", "=", True),
             ("company_id", "in", [False, self.env.company.id]),
         ], limit=1)
+
+    @api.model
+    def _default_create_quotation(self):
+        """Quote the renewals, unless some contract has no product to quote
+        with and none is sold as a service contract: the renewal then works
+        with the defaults, without quotation, and the form says how to get one."""
+        if self.env.context.get("active_model") != "crm.service.contract":
+            return True
+        contracts = self.env["crm.service.contract"].browse(
+            self.env.context.get("active_ids", []))
+        return all(contract.fee_product_id for contract in contracts) or bool(
+            self._default_fee_product_id())
+
+    @api.onchange("fee_product_id")
+    def _onchange_fee_product_id(self):
+        if self.fee_product_id:
+            self.create_quotation = True
 
     @api.depends("contract_ids")
     def _compute_missing_product_contract_ids(self):
