@@ -119,6 +119,11 @@ def screens(records):
     """(role, name, path, script) of every screen to capture; the script (or
     None) runs once the page is drawn, e.g. to open a tab."""
     complaint, customer = records["complaint"], records["customer"]
+
+    def click(button):
+        # Buttons that only open a form: nothing is saved by the screenshot.
+        return f"document.querySelector('button[name={button}]').click()"
+
     score_tab = ("document.querySelector('a[name=sales_purchases]').click(); setTimeout(() => "
                  "document.querySelector('.o_field_widget[name=crm_value_score]')"
                  ".scrollIntoView({block: 'center'}), 500)")
@@ -129,6 +134,12 @@ def screens(records):
          None),
         ("admin", "complaint-order-product",
          f"/odoo/action-crm_extended.crm_complaint_action/{complaint}", erp_tab),
+        ("admin", "complaint-replacement",
+         f"/odoo/action-crm_extended.crm_complaint_action/{complaint}",
+         click("action_crm_replacement")),
+        ("admin", "complaint-plan-visit",
+         f"/odoo/action-crm_extended.crm_complaint_action/{complaint}",
+         click("action_crm_create_visit")),
         ("admin", "customer", f"/odoo/contacts/{customer}", None),
         ("admin", "customer-score", f"/odoo/contacts/{customer}", score_tab),
         ("admin", "scores", "/odoo/action-crm_analytics.crm_customer_score_action", None),
@@ -139,9 +150,12 @@ def screens(records):
         ("portal", "complaint", f"/my/complaints/{complaint}", None),
     ]
     if records["contract"]:
-        shots.insert(6, ("admin", "contract",
-                         f"/odoo/action-crm_extended.crm_service_contract_action/"
-                         f"{records['contract']}", None))
+        contract = (f"/odoo/action-crm_extended.crm_service_contract_action/"
+                    f"{records['contract']}")
+        renew = ("document.querySelector(\"button[name=action_open_renew_wizard]"
+                 ":not(.d-none)\").click()")
+        shots[8:8] = [("admin", "contract", contract, None),
+                      ("admin", "contract-renew", contract, renew)]
     return shots
 
 
@@ -208,10 +222,17 @@ class Chromium:
         time.sleep(1.5)  # fonts, charts and the chatter settle
         if script:
             self.evaluate(f"try {{ {script}; true }} catch (e) {{ false }}")
-            time.sleep(1.5)
+            time.sleep(3)  # the dialog or form it opens is drawn
         data = self.send("Page.captureScreenshot", format="png")["data"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(data))
+        if script:
+            # The web client saves a changed form when the page is left: discard
+            # what the script opened (a dialog, a new record) so that taking
+            # screenshots writes nothing.
+            self.evaluate("document.querySelectorAll('.modal .o_form_button_cancel, "
+                          ".o_form_button_cancel').forEach(button => button.click())")
+            time.sleep(2)
 
     def close(self):
         if getattr(self, "ws", None):
