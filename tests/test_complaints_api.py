@@ -55,7 +55,10 @@ def test_cli_create_list_update(run_cli, rpc, users, transport, customer, produc
     assert created["code"].startswith("CMP/")
     assert (created["subject"], created["customer_ref"], created["channel"], created["priority"],
             created["category"], created["stage"], created["sale_order"]) == (
-        subject, customer["ref"], "email", "high", "Pricing", "New", order_name)
+        subject, customer["ref"], "email", "high", "Pricing", "Assigned", order_name)
+    # No configuration needed: the Customer Service team the module ships took
+    # it in and assigned it.
+    assert created["assignee"]
     stored = admin.read("crm.complaint", [complaint_id], [
         "partner_id", "create_uid", "description", "product_id", "sale_order_id", "priority"])[0]
     assert stored["partner_id"][0] == customer["id"]

@@ -40,6 +40,7 @@
         "views/crm_service_contract_views.xml",
         "views/crm_service_contract_portal_templates.xml",
         "wizard/crm_customer_handover_complaint_views.xml",
+        "wizard/account_move_reversal_views.xml",
         "views/crm_complaint_contract_views.xml",
         "views/crm_extended_menus.xml",
     ],

@@ -212,6 +212,11 @@ class CrmCustomerScore(models.Model):
             },
         }
 
+    def action_crm_recompute_scores_button(self):
+        """The list's header button: the web client calls it on the selected
+        records (possibly none); the whole company is recomputed all the same."""
+        return self.browse().action_crm_recompute_scores()
+
     @api.model
     def _cron_crm_recompute_scores(self):
         """Daily full recompute, one transaction (and commit) per company; a

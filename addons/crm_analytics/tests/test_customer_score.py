@@ -1,8 +1,11 @@
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged, users
+from odoo.service.model import call_kw
+from odoo.tests import Form, tagged, users
 from odoo.tools import mute_logger
 
 from odoo.addons.crm_analytics.models.crm_customer_score import SCORE_LOCK_KEY
@@ -318,3 +321,47 @@ class TestCustomerScore(CrmExtendedCase):
             config.write({"churn_high_below": 0.9, "churn_medium_below": 0.5})
         result = self.env["crm.customer.score"].action_crm_recompute_scores()
         self.assertEqual(result["params"]["customers"], 11)
+
+    def _list_header_button(self):
+        arch = self.env["crm.customer.score"].get_views([(False, "list")])["views"]["list"]["arch"]
+        tree = etree.fromstring(arch)
+        buttons = tree.xpath("//header/button[@string='Recompute Scores']")
+        self.assertEqual(len(buttons), 1)
+        return buttons[0].get("name")
+
+    @users("crm_manager")
+    def test_list_button_as_the_web_client_calls_it(self):
+        """The header button of Customer Value Scores, called as the web client
+        does (/web/dataset/call_button: the selected ids first, none when
+        nothing is selected) by the least-privileged role that sees it."""
+        name = self._list_header_button()
+        scores = self.env["crm.customer.score"].search([], limit=2)
+        for ids in (scores.ids, []):
+            result = call_kw(self.env["crm.customer.score"], name, [ids], {})
+            self.assertEqual(result["tag"], "display_notification")
+            self.assertEqual(result["params"]["customers"], 11)
+
+    @users("crm_salesman")
+    def test_list_button_refused_to_sales_users(self):
+        arch = self.env["crm.customer.score"].get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertNotIn("action_crm_recompute_scores_button", arch, "not shown to them")
+        with self.assertRaises(AccessError):
+            call_kw(self.env["crm.customer.score"], "action_crm_recompute_scores_button",
+                    [[]], {})
+
+    @users("crm_salesman")
+    def test_partner_form_shows_score_and_recommendations(self):
+        """Both blocks of crm_analytics on the customer form: the value score
+        group and the recommended products page, from two distinct views."""
+        self.assertNotEqual(
+            self.env.ref("crm_analytics.res_partner_view_form_inherit_crm_analytics_score"),
+            self.env.ref("crm_analytics.res_partner_view_form_inherit_crm_analytics_xsell"),
+        )
+        arch = self.env["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
+        tree = etree.fromstring(arch)
+        self.assertTrue(tree.xpath("//group[@name='crm_value_score']//field[@name='crm_value_score']"))
+        self.assertTrue(tree.xpath("//field[@name='crm_churn_risk']"))
+        self.assertTrue(tree.xpath("//page[@name='crm_xsell_recommendations']"))
+        form = Form(self.regular.with_user(self.env.user))
+        self.assertEqual(form.crm_rfm_segment, "champions")
+

@@ -153,7 +153,10 @@ class CrmComplaintPortal(CustomerPortal):
              ("state", "=", "sale")], order="date_order desc", limit=50,
         ) if request.env["sale.order"].has_access("read") else request.env["sale.order"]
         contracts = self._crm_covering_contracts(partner)
-        values.update({"page_name": "complaint", "complaint_types": COMPLAINT_TYPES,
+        # The labels in the visitor's language, not the module constant's English.
+        complaint_types = request.env["crm.complaint"]._fields[
+            "complaint_type"]._description_selection(request.env)
+        values.update({"page_name": "complaint", "complaint_types": complaint_types,
                        "orders": orders, "contracts": contracts, "post": post, "errors": []})
         if request.httprequest.method != "POST":
             return request.render("crm_extended.portal_new_complaint", values)

@@ -39,7 +39,12 @@ class CrmClassificationHistory(models.Model):
     new_label = fields.Char(string="New Value", compute="_compute_labels")
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     user_id = fields.Many2one("res.users", string="Changed By", default=lambda self: self.env.user)
-    rule = fields.Char(help="The automatic rule that made the change, empty for a manual change.")
+    # Translated: the recompute writes the rule in every installed language,
+    # each user reads it in theirs.
+    rule = fields.Char(
+        translate=True,
+        help="The automatic rule that made the change, empty for a manual change.",
+    )
     reason = fields.Text()
 
     @api.depends("classification", "old_value", "new_value")

@@ -127,7 +127,8 @@ class CrmComplaint(models.Model):
     # Actions taken (linked both ways)
     supplier_id = fields.Many2one(
         "res.partner", string="Supplier", copy=False, groups="purchase.group_purchase_user",
-        help="Vendor the goods came from; set by the supplier claim.",
+        help="Vendor the goods came from: found by the Supplier Claim from the purchases "
+        "or the product's vendors, or chosen here when none is known.",
     )
     purchase_order_id = fields.Many2one(
         "purchase.order", string="Purchase Order", copy=False, index="btree_not_null",
@@ -579,10 +580,12 @@ class CrmComplaint(models.Model):
                 complaints._crm_send_template(stage.template_id)
 
     def _crm_send_template(self, template):
-        # Automatic emails are no first response from the team.
+        # Automatic emails are no first response from the team. An automated
+        # comment (not a notification) with a public subtype: the customer
+        # reads it in the portal chatter too.
         for complaint in self.filtered(lambda c: c.partner_id.email):
             complaint.with_context(crm_complaint_auto_mail=True).message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment"
+                template, message_type="auto_comment", subtype_xmlid="mail.mt_comment"
             )
 
     # ------------------------------------------------------------
@@ -769,11 +772,19 @@ class CrmComplaint(models.Model):
             return
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
-        if level == "1":
-            summary = self.env._("SLA breached: escalated to the team leader")
-        else:
-            summary = self.env._("SLA still breached: escalated to the manager")
-        self._message_log_batch(bodies=dict.fromkeys(self.ids, summary))
+
+        def summary_in(lang):
+            _ = self.with_context(lang=lang or "en_US").env._
+            if level == "1":
+                return _("SLA breached: escalated to the team leader")
+            return _("SLA still breached: escalated to the manager")
+
+        # The log in the language of each complaint's company, the activity
+        # and the digest in the language of the person escalated to.
+        self._message_log_batch(bodies={
+            complaint.id: summary_in(complaint.company_id.partner_id.lang)
+            for complaint in self
+        })
         activities, by_target = [], {}
         today = fields.Date.context_today(self)
         for complaint in self:
@@ -788,7 +799,7 @@ class CrmComplaint(models.Model):
                 "res_model_id": model_id,
                 "res_id": complaint.id,
                 "activity_type_id": todo.id,
-                "summary": summary,
+                "summary": summary_in(target.lang),
                 "user_id": target.id,
                 "date_deadline": today,
             })
@@ -799,22 +810,24 @@ class CrmComplaint(models.Model):
         for (target, team), complaint_ids in by_target.items():
             complaints = self.browse(complaint_ids)
             shown = complaints[:50]
+            _ = self.with_context(lang=target.lang or "en_US").env._
+            summary = summary_in(target.lang)
             body = Markup("<p>%s</p><ul>%s</ul>") % (
-                self.env._("%(count)s complaints of %(team)s passed their deadline:",
-                           count=len(complaints), team=team.name),
+                _("%(count)s complaints of %(team)s passed their deadline:",
+                  count=len(complaints), team=team.with_context(lang=target.lang).name),
                 Markup().join(
                     Markup("<li>%s</li>") % complaint._get_html_link(title=complaint.display_name)
                     for complaint in shown
                 ),
             )
             if len(complaints) > len(shown):
-                body += Markup("<p>%s</p>") % self.env._(
+                body += Markup("<p>%s</p>") % _(
                     "... and %(count)s more: see the Escalated filter.",
                     count=len(complaints) - len(shown),
                 )
             team.sudo().message_notify(
                 partner_ids=target.partner_id.ids, subject=summary, body=body,
-                model_description=self.env._("Complaint Escalation"),
+                model_description=_("Complaint Escalation"),
             )
 
     # ------------------------------------------------------------
@@ -901,45 +914,47 @@ class CrmComplaint(models.Model):
             self.invoice_id = invoice
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Credit Note"),
+            "name": self.env._("Credit Note for %(invoice)s", invoice=invoice.display_name),
             "res_model": "account.move.reversal",
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
             "context": {"active_id": invoice.id, "active_ids": invoice.ids,
                         "active_model": "account.move", "crm_complaint_id": self.id,
-                        "default_reason": self.env._("Complaint %(code)s", code=self.code)},
+                        "default_reason": self.env._("Complaint %(code)s", code=self.code),
+                        "crm_complaint_reversed_invoice": invoice.display_name},
         }
 
     def action_crm_replacement(self):
-        """A quotation replacing the product free of charge (100% discount)."""
+        """Open a new quotation for a replacement of the product, priced by the
+        customer's pricelist, for the salesperson to check and save. Free of
+        charge as a 100% discount when discounts are shown on order lines,
+        else at its price for the salesperson to decide."""
         self.ensure_one()
         product = self.product_id
         if not product:
             raise UserError(self.env._("Set the product of the complaint to quote a replacement."))
         if not self.partner_id:
             raise UserError(self.env._("Set the customer of the complaint to quote a replacement."))
-        quantity = self.sale_line_id.product_uom_qty or 1.0
-        order = self.env["sale.order"].create({
-            "partner_id": (self.sale_order_id.partner_id or self.partner_id).id,
-            "company_id": self.company_id.id,
-            "origin": self.code,
-            "crm_complaint_id": self.id,
-            "order_line": [fields.Command.create({
-                "product_id": product.id,
-                "product_uom_qty": quantity,
-                "discount": 100.0,
-            })],
-        })
-        self.message_post(body=self.env._(
-            "Replacement quotation %(order)s created.", order=order._get_html_link(),
-        ), subtype_xmlid="mail.mt_note")
+        line = {
+            "product_id": product.id,
+            "product_uom_qty": self.sale_line_id.product_uom_qty or 1.0,
+        }
+        if self.env.user.has_group("sale.group_discount_per_so_line"):
+            line["discount"] = 100.0
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Replacement for %(complaint)s", complaint=self.display_name),
             "res_model": "sale.order",
-            "res_id": order.id,
             "view_mode": "form",
             "views": [(False, "form")],
+            "context": {
+                "default_partner_id": (self.sale_order_id.partner_id or self.partner_id).id,
+                "default_company_id": self.company_id.id,
+                "default_origin": self.code,
+                "default_crm_complaint_id": self.id,
+                "default_order_line": [fields.Command.create(line)],
+            },
         }
 
     def _crm_find_supplier(self):
@@ -949,6 +964,14 @@ class CrmComplaint(models.Model):
         self.ensure_one()
         PurchaseLine = self.env["purchase.order.line"]
         line = PurchaseLine
+        if self.supplier_id:
+            # Set by hand: its last confirmed purchase of the product, if any.
+            line = PurchaseLine.search([
+                ("product_id", "=", self.product_id.id), ("state", "=", "purchase"),
+                ("partner_id", "=", self.supplier_id.id),
+                ("company_id", "=", self.company_id.id),
+            ], limit=1, order="date_order desc, id desc")
+            return line, self.supplier_id
         if self.lot_id:
             move_line = self.env["stock.move.line"].search([
                 ("lot_id", "=", self.lot_id.id), ("move_id.purchase_line_id", "!=", False),
@@ -972,7 +995,9 @@ class CrmComplaint(models.Model):
         line, vendor = self._crm_find_supplier()
         if not vendor:
             raise UserError(self.env._(
-                "No supplier is known for %(product)s: no purchase and no vendor on the product.",
+                "No supplier is known for %(product)s: no purchase and no vendor on the product. "
+                "Choose the Supplier in the Order and Product tab of the complaint, then click "
+                "Supplier Claim again (or add a vendor on the product's Purchase tab).",
                 product=self.product_id.display_name,
             ))
         order = line.order_id

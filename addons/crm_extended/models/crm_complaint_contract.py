@@ -212,8 +212,9 @@ class CrmComplaint(models.Model):
         }
 
     def action_crm_create_visit(self):
-        """Send a technician: a visit on the complaint's contract (charged to
-        it when done), for the complaint's product and serial."""
+        """Send a technician: open a new visit on the complaint's contract
+        (charged to it when done), for the complaint's product and serial, for
+        the user to choose its date and technician before saving it."""
         self.ensure_one()
         if not self.partner_id:
             raise UserError(self.env._("Set the customer of the complaint before planning a visit."))
@@ -222,20 +223,19 @@ class CrmComplaint(models.Model):
                 "%(complaint)s is closed: reopen it before planning a visit.",
                 complaint=self.display_name,
             ))
-        visit = self.env["crm.service.visit"].create(self._prepare_visit_vals())
-        if self.lot_id:
-            # The complaint desk may lack inventory rights to link serials
-            # itself; the serial is the complaint's, already visible on it.
-            visit.sudo().lot_ids = self.lot_id
-        self.message_post(body=self.env._(
-            "Visit %(visit)s planned.", visit=visit._get_html_link(title=visit.name),
-        ), subtype_xmlid="mail.mt_note")
+        # The contract must still cover the service: said now, not at saving.
+        self.contract_id._crm_check_consumable()
+        context = {f"default_{fname}": value
+                   for fname, value in self._prepare_visit_vals().items()}
+        context["default_product_ids"] = self.product_id.ids
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Plan a Visit for %(complaint)s", complaint=self.display_name),
             "res_model": "crm.service.visit",
-            "res_id": visit.id,
             "view_mode": "form",
             "views": [(False, "form")],
+            "target": "new",
+            "context": context,
         }
 
     def action_crm_view_visits(self):
@@ -304,6 +304,20 @@ class CrmServiceVisit(models.Model):
         check_company=True, tracking=True,
         help="The complaint this visit was raised from.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        visits = super().create(vals_list)
+        for visit in visits.filtered("complaint_id"):
+            complaint = visit.complaint_id
+            if complaint.lot_id and not visit.lot_ids:
+                # The complaint desk may lack inventory rights to link serials
+                # itself; the serial is the complaint's, already visible on it.
+                visit.sudo().lot_ids = complaint.lot_id
+            complaint.message_post(body=self.env._(
+                "Visit %(visit)s planned.", visit=visit._get_html_link(title=visit.name),
+            ), subtype_xmlid="mail.mt_note")
+        return visits
 
     def action_crm_view_complaint(self):
         self.ensure_one()

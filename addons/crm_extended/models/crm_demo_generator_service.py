@@ -65,9 +65,13 @@ class CrmDemoGenerator(models.AbstractModel):
         company = self.env.company
         Team = self.env["crm.complaint.team"]
         team = Team.search([("company_id", "=", company.id)], limit=1)
-        if team:
-            return team
         users = self.env["res.users"].union(*self._demo_sales_users(company)["users"].values())
+        if team:
+            if team == self.env.ref("crm_extended.crm_complaint_team_customer_service",
+                                    raise_if_not_found=False):
+                # The team the module ships: the demo salespeople join it.
+                team.member_ids = [Command.link(user.id) for user in users]
+            return team
         managers = users.filtered(lambda u: u.has_group("crm_extended.group_crm_extended_manager"))
         return Team.create({
             "name": "Customer Service",

@@ -389,11 +389,14 @@ class CrmServiceContract(models.Model):
         quotation activates the contract."""
         contracts = self.filtered(lambda c: not c.sale_order_id)
         if not contracts:
-            raise UserError(self.env._("These contracts already have a sales order."))
+            raise UserError(self.env._(
+                "These contracts already have a sales order: %(orders)s.",
+                orders=", ".join(self.sale_order_id.mapped("name"))))
         for contract in contracts:
             if not contract.fee_product_id:
                 raise UserError(self.env._(
-                    "Set the contract product of %(contract)s before creating its quotation.",
+                    "Set the Contract Product of %(contract)s (a service product, in the "
+                    "Fee section of the contract) before creating its quotation.",
                     contract=contract.name,
                 ))
         orders = self.env["sale.order"].create(
@@ -481,13 +484,16 @@ class CrmServiceContract(models.Model):
             return
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
+        # In the language of the account manager who reads it.
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create([{
             "res_model_id": model_id,
             "res_id": contract.id,
             "activity_type_id": activity_type.id,
             "user_id": (contract.user_id or self.env.user).id,
             "date_deadline": contract.date_end,
-            "summary": self.env._("Renew contract %(contract)s", contract=contract.name),
+            "summary": self.with_context(
+                lang=(contract.user_id or self.env.user).lang or "en_US"
+            ).env._("Renew contract %(contract)s", contract=contract.name),
         } for contract in todo])
         template = self.env.ref("crm_extended.mail_template_service_contract_reminder")
         template.sudo().send_mail_batch(todo.ids)

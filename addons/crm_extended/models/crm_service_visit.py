@@ -45,6 +45,10 @@ class CrmServiceVisit(models.Model):
     state = fields.Selection(VISIT_STATES, default="planned", required=True, tracking=True)
     product_ids = fields.Many2many("product.product", string="Products", check_company=True)
     lot_ids = fields.Many2many("stock.lot", string="Serial Numbers", check_company=True)
+    lot_names = fields.Char(
+        string="Serials", compute="_compute_lot_names",
+        help="The serial numbers, for those who may not open inventory records.",
+    )
     # Internal working data: not readable by portal users.
     checklist = fields.Html(groups="base.group_user")
     report = fields.Html(string="Visit Report", groups="base.group_user")
@@ -72,6 +76,12 @@ class CrmServiceVisit(models.Model):
                 visit.company_id = visit.contract_id.company_id
             elif not visit.company_id:
                 visit.company_id = self.env.company
+
+    @api.depends("lot_ids")
+    def _compute_lot_names(self):
+        # sudo: the serials of a visit are shown to whoever sees the visit.
+        for visit in self:
+            visit.lot_names = ", ".join(visit.sudo().lot_ids.mapped("name"))
 
     @api.depends("date", "duration")
     def _compute_date_stop(self):

@@ -16,7 +16,8 @@ VALUE_GRADES = [
 ]
 LIFECYCLE_STAGES = [
     ("potential", "Potential"),
-    ("new", "New"),
+    # Not "New": the complaint stage New is another word in other languages.
+    ("new", "New Customer"),
     ("regular", "Regular"),
     ("old", "Old"),
     ("loyal", "Loyal"),
@@ -436,6 +437,21 @@ class ResPartner(models.Model):
         return grade_rules, stage_rules, tier_rules
 
     @api.model
+    def _crm_classification_rules_translated(self, company):
+        """``_crm_classification_rules`` in every installed language: per rule
+        code ``{lang: text}``, the value of the translated ``rule`` column of
+        the history, so that each reader reads it in their language whoever
+        (or whichever scheduled job) ran the classification."""
+        langs = {code for code, _name in self.env["res.lang"].get_installed()} | {"en_US"}
+        result = ({}, {}, {})
+        for lang in sorted(langs):
+            rules = self.with_context(lang=lang)._crm_classification_rules(company)
+            for by_code, texts in zip(result, rules):
+                for code, text in texts.items():
+                    by_code.setdefault(code, {})[lang] = text
+        return result
+
+    @api.model
     def _crm_classify(self, company, today, partner_ids=None):
         """Classify the customers of ``company`` as of ``today`` in a few SQL
         statements: one builds a temporary table with the statistics and the new
@@ -451,7 +467,8 @@ class ResPartner(models.Model):
         company = company.sudo()
         key = str(company.id)
         now = fields.Datetime.now()
-        grade_rules, stage_rules, tier_rules = self._crm_classification_rules(company)
+        grade_rules, stage_rules, tier_rules = self._crm_classification_rules_translated(
+            company)
 
         cr.execute(SQL("DROP TABLE IF EXISTS crm_classification_tmp"))
         # The planner overestimates the joins of the aggregates by orders of
@@ -535,18 +552,18 @@ class ResPartner(models.Model):
              CROSS JOIN LATERAL (
                     SELECT 'value_grade' AS classification, t.old_grade AS old_value,
                            t.new_grade AS new_value,
-                           %(grade_rules)s::jsonb ->> t.grade_code AS rule
+                           %(grade_rules)s::jsonb -> t.grade_code AS rule
                      WHERE t.grade_changed
                     UNION ALL
                     SELECT 'lifecycle_stage', t.old_stage, t.new_stage,
-                           %(stage_rules)s::jsonb ->> t.stage_code
+                           %(stage_rules)s::jsonb -> t.stage_code
                      WHERE t.stage_changed
                     UNION ALL
                     SELECT 'tier',
                            COALESCE(old_tier.name ->> %(lang)s, old_tier.name ->> 'en_US',
                                     t.old_tier_id::text),
                            COALESCE(new_tier.name ->> %(lang)s, new_tier.name ->> 'en_US'),
-                           %(tier_rules)s::jsonb ->> t.tier_code
+                           %(tier_rules)s::jsonb -> t.tier_code
                      WHERE t.tier_changed
                    ) c
             """,

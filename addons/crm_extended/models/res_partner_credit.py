@@ -1,3 +1,5 @@
+import json
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_list
@@ -464,6 +466,8 @@ class ResPartner(models.Model):
     def _crm_insert_credit_history(self, company, changes):
         """Insert one history row per rating change in a single statement."""
         rule_labels = {}
+        langs = sorted({code for code, _name in self.env["res.lang"].get_installed()}
+                       | {"en_US"})
         # Translated once, filled per row: 100k calls to the translator would
         # cost seconds.
         reason_template = self.env._(
@@ -475,7 +479,11 @@ class ResPartner(models.Model):
         for (partner_id, _locked, old, new, count, avg_late, late_pct, overdue,
              max_overdue) in changes:
             if new not in rule_labels:
-                rule_labels[new] = self._crm_credit_rule_label(new)
+                # The translated rule column: the label in every installed language.
+                rule_labels[new] = json.dumps({
+                    lang: self.with_context(lang=lang)._crm_credit_rule_label(new)
+                    for lang in langs
+                })
             partner_ids.append(partner_id)
             old_values.append(old)
             new_values.append(new)
@@ -499,7 +507,7 @@ class ResPartner(models.Model):
                 SELECT t.partner_id, %(company)s, 'credit_rating', t.old_value, t.new_value,
                        %(now)s, t.rule, t.reason, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM unnest(%(partner_ids)s::int[], %(old_values)s::varchar[],
-                              %(new_values)s::varchar[], %(rules)s::varchar[],
+                              %(new_values)s::varchar[], %(rules)s::jsonb[],
                               %(reasons)s::text[])
                        AS t(partner_id, old_value, new_value, rule, reason)
                 """,

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
@@ -77,6 +77,15 @@ class SaleOrderComplaint(models.Model):
         string="Complaints", compute="_compute_crm_complaint_count",
         groups="crm_extended.group_crm_extended_user",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        for order in orders.filtered("crm_complaint_id"):
+            order.crm_complaint_id.message_post(body=self.env._(
+                "Replacement quotation %(order)s created.", order=order._get_html_link(),
+            ), subtype_xmlid="mail.mt_note")
+        return orders
 
     def _compute_crm_complaint_count(self):
         rows = self.env["crm.complaint"]._read_group(

@@ -32,6 +32,7 @@ class CrmComplaintCase(CrmExtendedCase):
                                     groups="sales_team.group_sale_salesman")
         cls.team = cls.env["crm.complaint.team"].create({
             "name": "After-sales",
+            "sequence": 1,  # before the Customer Service team the module ships
             "leader_id": cls.leader.id,
             "escalation_manager_id": cls.manager.id,
             "member_ids": [Command.set([cls.agent_1.id, cls.agent_2.id])],

@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .complaint_common import CrmComplaintCase
 
@@ -24,6 +24,15 @@ class TestComplaintActions(CrmComplaintCase):
         })
         cls.order.action_confirm()
         cls.delivery = cls.order.picking_ids
+        # The least-privileged roles that see each button.
+        cls.billing = new_test_user(
+            cls.env, login="cmp_billing", name="Billing Clerk",
+            groups="crm_extended.group_crm_extended_user,account.group_account_invoice")
+        cls.buyer = new_test_user(
+            cls.env, login="cmp_buyer", name="Buyer",
+            groups="crm_extended.group_crm_extended_user,purchase.group_purchase_user")
+        # Complaint users see their team's complaints.
+        cls.team.member_ids += cls.billing + cls.buyer
 
     def _deliver(self):
         self.delivery.move_ids.quantity = 5.0
@@ -64,6 +73,12 @@ class TestComplaintActions(CrmComplaintCase):
         self.assertEqual(self.order.crm_complaint_count, 1)
         self.assertEqual(self.product.product_tmpl_id.crm_complaint_count, 1)
         self.assertEqual(complaint.action_crm_view_returns()["res_id"], returned.id)
+        # Logged on the complaint, with a link to the return.
+        logged = complaint.message_ids.filtered(
+            lambda m: f'data-oe-id="{returned.id}"' in str(m.body)
+            and 'data-oe-model="stock.picking"' in str(m.body))
+        self.assertEqual(len(logged), 1)
+        self.assertIn(returned.name, str(logged.body))
 
     def test_credit_note_of_posted_invoice(self):
         self._deliver()
@@ -74,11 +89,17 @@ class TestComplaintActions(CrmComplaintCase):
         self.assertIn("not a posted customer invoice", str(error.exception))
         self.assertFalse(complaint.credit_note_ids)
         invoice.action_post()
-        action = complaint.action_crm_credit_note()
-        reversal = self.env["account.move.reversal"].with_context(action["context"]).create({
-            "journal_id": invoice.journal_id.id,
-        })
-        result = reversal.with_context(action["context"]).reverse_moves()
+        action = complaint.with_user(self.billing).action_crm_credit_note()
+        # The dialog says which invoice it reverses: in its title and its form.
+        self.assertIn(invoice.name, action["name"])
+        Reversal = self.env["account.move.reversal"].with_user(self.billing).with_context(
+            action["context"])
+        arch = Reversal.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("o_crm_complaint_reversed_invoice", arch)
+        form = Form(Reversal)
+        self.assertEqual(form.move_ids[:], invoice)
+        form.journal_id = invoice.journal_id
+        result = form.save().with_context(action["context"]).reverse_moves()
         credit_note = self.env["account.move"].browse(result["res_id"])
         self.assertEqual(credit_note.move_type, "out_refund")
         self.assertEqual(credit_note.reversed_entry_id, invoice)
@@ -86,20 +107,44 @@ class TestComplaintActions(CrmComplaintCase):
         self.assertIn(complaint.code, credit_note.ref)
         self.assertEqual(complaint.credit_note_count, 1)
 
+    def _replacement_form(self, complaint, user):
+        action = complaint.with_user(user).action_crm_replacement()
+        self.assertFalse(complaint.replacement_order_ids, "nothing created before saving")
+        return Form(self.env[action["res_model"]].with_user(user).with_context(
+            action["context"]))
+
     def test_replacement_quotation(self):
+        """A priced quotation opens for the salesperson to check and save."""
         complaint = self._complaint_on_order()
-        result = complaint.action_crm_replacement()
-        quotation = self.env["sale.order"].browse(result["res_id"])
+        form = self._replacement_form(complaint, self.agent_1)
+        self.assertEqual(form.partner_id, self.customer)
+        with form.order_line.edit(0) as line:
+            self.assertEqual(line.product_id, self.product)
+            self.assertEqual(line.product_uom_qty, 5.0)
+            self.assertEqual(line.price_unit, 100.0, "the pricelist price")
+        quotation = form.save()
+        self.assertFalse(quotation.order_line.discount,
+                         "no discount the salesperson's form does not show")
         self.assertEqual(quotation.state, "draft")
         self.assertEqual(quotation.crm_complaint_id, complaint)
         self.assertEqual(quotation.origin, complaint.code)
-        self.assertEqual(quotation.order_line.product_id, self.product)
-        self.assertEqual(quotation.order_line.product_uom_qty, 5.0)
-        self.assertEqual(quotation.amount_untaxed, 0.0, "free of charge")
+        self.assertEqual(quotation.amount_untaxed, 500.0)
         self.assertEqual(complaint.replacement_order_ids, quotation)
+        self.assertTrue(complaint.message_ids.filtered(
+            lambda m: f'data-oe-id="{quotation.id}"' in str(m.body)))
         no_product = self._complaint()
         with self.assertRaises(UserError):
-            no_product.action_crm_replacement()
+            no_product.with_user(self.agent_1).action_crm_replacement()
+
+    def test_replacement_free_of_charge_with_visible_discount(self):
+        self.agent_1.group_ids += self.env.ref("sale.group_discount_per_so_line")
+        complaint = self._complaint_on_order()
+        form = self._replacement_form(complaint, self.agent_1)
+        with form.order_line.edit(0) as line:
+            self.assertEqual(line.price_unit, 100.0)
+            self.assertEqual(line.discount, 100.0)
+        quotation = form.save()
+        self.assertEqual(quotation.amount_untaxed, 0.0, "free of charge, as a shown discount")
 
     def test_supplier_claim_and_return_to_vendor(self):
         purchase = self.env["purchase.order"].create({
@@ -132,12 +177,20 @@ class TestComplaintActions(CrmComplaintCase):
         other = self.env["product.product"].create({"name": "Unknown origin", "type": "consu"})
         complaint = self._complaint(product_id=other.id)
         with self.assertRaises(UserError) as error:
-            complaint.action_crm_supplier_claim()
+            complaint.with_user(self.buyer).action_crm_supplier_claim()
         self.assertIn("No supplier is known", str(error.exception))
-        # Without purchases, the product's vendor is claimed to.
-        complaint.product_id = self.product
-        action = complaint.action_crm_supplier_claim()
+        self.assertIn("Choose the Supplier", str(error.exception))
+        # The way out: the Supplier field, shown and editable on the form.
+        form = Form(complaint.with_user(self.buyer))
+        form.supplier_id = self.vendor
+        form.save()
+        action = complaint.with_user(self.buyer).action_crm_supplier_claim()
         self.assertEqual(complaint.supplier_id, self.vendor)
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", self.vendor.id))
+        # Without purchases, the product's vendor is claimed to.
+        found = self._complaint(product_id=self.product.id)
+        action = found.with_user(self.buyer).action_crm_supplier_claim()
+        self.assertEqual(found.supplier_id, self.vendor)
         self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", self.vendor.id))
 
     def test_similar_resolved_complaints_suggested(self):

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import Request
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common_service_contract import ServiceContractCase
 from .complaint_common import CrmComplaintCase
@@ -211,9 +211,24 @@ class TestComplaintContract(ComplaintContractCase):
         contract = self._serial_contract(included_visits=1)
         complaint = self._machine_complaint()
         self.assertTrue(complaint.user_id, "assigned by the team")
-        action = complaint.with_user(complaint.user_id).action_crm_create_visit()
-        visit = self.Visit.browse(action["res_id"])
+        agent = complaint.user_id
+        action = complaint.with_user(agent).action_crm_create_visit()
+        # A form opens for the agent to choose the date: nothing is created before.
+        self.assertEqual((action["res_model"], action["target"]), ("crm.service.visit", "new"))
+        self.assertNotIn("res_id", action)
+        self.assertFalse(complaint.visit_ids)
+        form = Form(self.Visit.with_user(agent).with_context(action["context"]))
+        self.assertEqual(form.contract_id, contract)
+        chosen = datetime.combine(self.today + relativedelta(days=7), time(9, 0))
+        form.date = chosen
+        visit = form.save()
+        # The agent has no inventory rights: the serial shows as text.
+        self.assertEqual(visit.lot_names, self.machine_serial.name)
+        visit = self.Visit.browse(visit.id)
+        self.assertEqual(visit.date, chosen)
         self.assertEqual(visit.complaint_id, complaint)
+        self.assertTrue(complaint.message_ids.filtered(
+            lambda m: f'data-oe-id="{visit.id}"' in str(m.body)), "logged on the complaint")
         self.assertEqual(complaint.visit_ids, visit)
         self.assertEqual(complaint.visit_count, 1)
         self.assertEqual(visit.contract_id, contract)
@@ -228,7 +243,8 @@ class TestComplaintContract(ComplaintContractCase):
         self.assertEqual(contract.used_visits, 1)
         # Without a contract the visit is for the customer, charged to nothing.
         loose = self._complaint(partner_id=self.contact.id)
-        loose_visit = self.Visit.browse(loose.action_crm_create_visit()["res_id"])
+        loose_action = loose.action_crm_create_visit()
+        loose_visit = Form(self.Visit.with_context(loose_action["context"])).save()
         self.assertFalse(loose_visit.contract_id)
         self.assertEqual(loose_visit.partner_id, self.customer)
 

@@ -197,3 +197,56 @@ class TestComplaintPortal(CrmComplaintCase, HttpCase):
         self.assertTrue(rating.consumed)
         self.assertEqual(rating.rating, 5)
         self.assertEqual(self.own.rating_last_value, 5)
+
+    def test_form_has_a_description_box_and_stores_it(self):
+        """Issue 16: the empty <textarea> was dropped by QWeb."""
+        page = self.url_open("/my/complaints/new").text
+        self.assertRegex(page, r'<textarea name="description" id="description"[^>]*></textarea>')
+        response = self.url_open("/my/complaints/new", data={
+            "csrf_token": Request.csrf_token(self), "name": "Dented cans",
+            "complaint_type": "complaint", "description": "Three cans dented\nin batch 7",
+        })
+        complaint = self.env["crm.complaint"].search([("name", "=", "Dented cans")])
+        self.assertTrue(response.url.endswith(f"/my/complaints/{complaint.id}"))
+        self.assertIn("Three cans dented", str(complaint.description))
+        self.assertIn("in batch 7", str(complaint.description))
+        # Sent back with an error, the typed text is still in the box.
+        page = self.url_open("/my/complaints/new", data={
+            "csrf_token": Request.csrf_token(self), "name": "",
+            "description": "Kept text",
+        }).text
+        self.assertRegex(page, r'<textarea name="description"[^>]*>Kept text</textarea>')
+
+    def test_customer_reads_the_acknowledgement_without_preview_banner(self):
+        """The portal customer sees the automatic acknowledgement in the
+        chatter of the complaint page, and no employee preview banner."""
+        self.url_open("/my/complaints/new", data={
+            "csrf_token": Request.csrf_token(self), "name": "Rusty lids",
+            "complaint_type": "complaint", "description": "Rust on the lids",
+        })
+        complaint = self.env["crm.complaint"].search([("name", "=", "Rusty lids")])
+        page = self.url_open(f"/my/complaints/{complaint.id}").text
+        self.assertNotIn("preview of the customer portal", page)
+        self.assertNotIn("Back to edit mode", page)
+        result = self.make_jsonrpc_request("/mail/chatter_fetch", {
+            "thread_model": "crm.complaint", "thread_id": complaint.id,
+        })
+        bodies = [str(m.get("body")) for m in result["data"]["mail.message"]]
+        self.assertTrue(any("We registered it under the reference" in body for body in bodies),
+                        bodies)
+        # An employee opening the same page does get the way back to the form.
+        self.authenticate("admin", "admin")
+        page = self.url_open(f"/my/complaints/{complaint.id}").text
+        self.assertIn("Back to edit mode", page)
+
+    def test_form_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["crm_extended"], ["zh_CN"],
+                                                        overwrite=True)
+        self.portal_user.lang = "zh_CN"
+        self.authenticate("cmp_portal", "cmp_portal_pw")  # the session takes the language
+        page = self.url_open("/my/complaints/new").text
+        self.assertIn("提交反馈", page)
+        self.assertIn('<option value="complaint">投诉</option>', page)
+        self.assertNotIn(">Complaint</option>", page)
+

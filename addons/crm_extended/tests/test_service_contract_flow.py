@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common_service_contract import ServiceContractCase
 
@@ -138,6 +138,64 @@ class TestServiceContractFlow(ServiceContractCase):
         with self._crm_assert_refused(UserError, "not renewed yet"):
             again.action_renew()
         self.assertEqual(self.Contract.search_count([("previous_contract_id", "=", old.id)]), 1)
+
+    def _renew_form(self, contract, user):
+        action = contract.with_user(user).action_open_renew_wizard()
+        return Form(self.env[action["res_model"]].with_user(user).with_context(
+            action["context"]))
+
+    def test_renewal_without_contract_product_works_with_its_defaults(self):
+        """A contract sold without a contract product (Sales Order empty): Renew
+        with the wizard's defaults, as a salesperson, quotes with the product
+        sold as a service contract."""
+        user = new_test_user(self.env, login="renewer", groups="sales_team.group_sale_salesman")
+        old = self._contract(fee_product_id=False, user_id=user.id)
+        self.assertFalse(old.sale_order_id)
+        form = self._renew_form(old, user)
+        self.assertTrue(form.create_quotation)
+        self.assertEqual(form.fee_product_id, self.fee_product)
+        form.save().action_renew()
+        new = old.next_contract_id
+        self.assertEqual(old.state, "renewed")
+        self.assertEqual(new.fee_product_id, self.fee_product)
+        self.assertEqual(new.sale_order_id.order_line.product_id, self.fee_product)
+        self.assertEqual(new.sale_order_id.amount_untaxed, 1200.0)
+
+    def test_renewal_without_any_contract_product_says_what_to_set(self):
+        """No product is sold as a service contract: Renew with the defaults
+        renews without quotation; choosing a product in the wizard quotes."""
+        user = new_test_user(self.env, login="renewer", groups="sales_team.group_sale_salesman")
+        self.fee_product.crm_contract_ok = False
+        old = self._contract(fee_product_id=False, user_id=user.id)
+        form = self._renew_form(old, user)
+        self.assertFalse(form.fee_product_id)
+        self.assertFalse(form.create_quotation, "nothing to quote with")
+        form.save().action_renew()
+        self.assertEqual(old.state, "renewed")
+        self.assertFalse(old.next_contract_id.sale_order_id)
+        # The way offered on screen: choose a product, the renewal is quoted.
+        other = self._contract(partner=self.other_customer, fee_product_id=False,
+                               user_id=user.id)
+        form = self._renew_form(other, user)
+        form.fee_product_id = self.fee_product
+        self.assertTrue(form.create_quotation)
+        form.save().action_renew()
+        self.assertEqual(other.next_contract_id.fee_product_id, self.fee_product)
+        self.assertEqual(other.next_contract_id.sale_order_id.order_line.product_id,
+                         self.fee_product)
+        # Asked for a quotation with nothing to quote with: said, nothing renewed.
+        third = self._contract(partner=self.other_customer, fee_product_id=False,
+                               user_id=user.id, start=self.today + relativedelta(years=2))
+        wizard = self.env["crm.service.contract.renew"].with_user(user).create(
+            {"contract_ids": [Command.set(third.ids)], "create_quotation": True})
+        with self._crm_assert_refused(UserError, "Contract Product"):
+            wizard.action_renew()
+        self.assertEqual(third.state, "active", "nothing renewed")
+
+    def test_quotation_error_names_the_cause(self):
+        contract = self._contract(activate=False, fee_product_id=False)
+        with self._crm_assert_refused(UserError, "Set the Contract Product"):
+            contract.action_create_quotation()
 
     def test_renewal_refuses_draft(self):
         draft = self._contract(activate=False)

@@ -153,7 +153,7 @@ class TestHistoryAndOverride(CrmExtendedCase):
         self.assertEqual(grade.company_id, self.company)
         self.assertTrue(grade.date)
         self.assertEqual(stage.new_value, "new")
-        self.assertEqual(stage.new_label, "New")
+        self.assertEqual(stage.new_label, "New Customer")
         self.assertIn("New: first order", stage.rule)
         self.assertEqual((tier.old_value, tier.new_value), (False, "Gold"))
         self.assertIn("Tier reached", tier.rule)

@@ -22,13 +22,56 @@ class CrmServiceContractRenew(models.TransientModel):
     )
     price_change_percent = fields.Float(
         string="Price Change (%)", help="E.g. 5 for a 5% increase, -10 for a 10% discount.")
-    create_quotation = fields.Boolean(string="Create Quotation", default=True)
+    create_quotation = fields.Boolean(
+        string="Create Quotation", default=lambda self: self._default_create_quotation())
+    fee_product_id = fields.Many2one(
+        "product.product", string="Contract Product",
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+        default=lambda self: self._default_fee_product_id(),
+        help="Service product that invoices the renewals of the contracts that have no "
+        "contract product; it becomes their contract product.",
+    )
+    missing_product_contract_ids = fields.Many2many(
+        "crm.service.contract", string="Contracts Without Product",
+        compute="_compute_missing_product_contract_ids",
+    )
 
     @api.model
     def _default_contract_ids(self):
         if self.env.context.get("active_model") == "crm.service.contract":
             return [Command.set(self.env.context.get("active_ids", []))]
         return False
+
+    @api.model
+    def _default_fee_product_id(self):
+        """A product sold as a service contract, for renewals that have none."""
+        return self.env["product.product"].search([
+            ("crm_contract_ok", "=", True), ("type", "=", "service"), ("sale_ok", "=", True),
+            ("company_id", "in", [False, self.env.company.id]),
+        ], limit=1)
+
+    @api.model
+    def _default_create_quotation(self):
+        """Quote the renewals, unless some contract has no product to quote
+        with and none is sold as a service contract: the renewal then works
+        with the defaults, without quotation, and the form says how to get one."""
+        if self.env.context.get("active_model") != "crm.service.contract":
+            return True
+        contracts = self.env["crm.service.contract"].browse(
+            self.env.context.get("active_ids", []))
+        return all(contract.fee_product_id for contract in contracts) or bool(
+            self._default_fee_product_id())
+
+    @api.onchange("fee_product_id")
+    def _onchange_fee_product_id(self):
+        if self.fee_product_id:
+            self.create_quotation = True
+
+    @api.depends("contract_ids")
+    def _compute_missing_product_contract_ids(self):
+        for wizard in self:
+            wizard.missing_product_contract_ids = wizard.contract_ids.filtered(
+                lambda c: not c.fee_product_id)
 
     def action_renew(self):
         self.ensure_one()
@@ -45,6 +88,13 @@ class CrmServiceContractRenew(models.TransientModel):
         check.number(self.env, self.price_change_percent,
                      self._fields["price_change_percent"]._description_string(self.env),
                      maximum=PRICE_CHANGE_MAX)
+        missing = contracts.filtered(lambda c: not c.fee_product_id)
+        if self.create_quotation and missing and not self.fee_product_id:
+            raise UserError(self.env._(
+                "%(contracts)s: no contract product to quote the renewal with. Choose a "
+                "Contract Product in this window (a service product, sold), or untick "
+                "Create Quotation to renew without a quotation.",
+                contracts=", ".join(missing.mapped("name"))))
         factor = 1 + self.price_change_percent / 100.0
         vals_list = []
         for contract in contracts:
@@ -59,6 +109,7 @@ class CrmServiceContractRenew(models.TransientModel):
                 "first_response_hours": contract.first_response_hours,
                 "resolution_hours": contract.resolution_hours,
                 "resource_calendar_id": contract.resource_calendar_id.id,
+                "fee_product_id": (contract.fee_product_id or self.fee_product_id).id,
             })[0])
         new = self.env["crm.service.contract"].create(vals_list)
         contracts.write({"state": "renewed"})
@@ -67,7 +118,9 @@ class CrmServiceContractRenew(models.TransientModel):
             old.message_post(body=self.env._(
                 "Renewed by %(contract)s.", contract=renewal._get_html_link()))
         if self.create_quotation:
-            new.filtered("fee_product_id").action_create_quotation()
+            to_quote = new.filtered("fee_product_id")
+            if to_quote:
+                to_quote.action_create_quotation()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_extended.crm_service_contract_action")
         if len(new) == 1:
