@@ -131,16 +131,21 @@ def _minimize(objective, initial, size, args, initial_scale=None):
     ``initial_scale``) or from all ones. A start that is already optimal (a
     gradient below 1e-7, as when yesterday's fit is passed) is returned as is:
     BFGS would only lose precision around it."""
-    if initial is None:
-        start = np.zeros(size)
-    else:
-        start = np.log(np.asarray(initial, dtype=float) * np.asarray(initial_scale or 1.0))
-        if not np.all(np.isfinite(start)):
+    # The line search probes parameters where the likelihood overflows or
+    # takes log(0) (on a handful of customers, e.g. all bought on one day):
+    # those steps are rejected by BFGS, and a fit that ends non-finite is a
+    # FitError for the callers. Warnings about them would be noise.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if initial is None:
             start = np.zeros(size)
-        elif np.abs(objective(start, *args)[1]).max() < 1e-7:
-            return start
-    result = minimize(objective, start, args=args, jac=True, method="BFGS",
-                      options={"gtol": 1e-8, "maxiter": 1000})
+        else:
+            start = np.log(np.asarray(initial, dtype=float) * np.asarray(initial_scale or 1.0))
+            if not np.all(np.isfinite(start)):
+                start = np.zeros(size)
+            elif np.abs(objective(start, *args)[1]).max() < 1e-7:
+                return start
+        result = minimize(objective, start, args=args, jac=True, method="BFGS",
+                          options={"gtol": 1e-8, "maxiter": 1000})
     return result.x
 
 
