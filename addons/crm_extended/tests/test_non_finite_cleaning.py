@@ -38,7 +38,10 @@ class TestNonFiniteCleaning(CrmExtendedCase):
         customer, clean, bad, good = self._corrupt()
         Order = self.env["sale.order"]
         self.assertTrue(math.isnan(bad.amount_untaxed), "the corruption is real")
-        cleaned = clean_non_finite(self.env.cr)
+        # The administrator is told, in the server log, what was repaired.
+        with self.assertLogs("odoo.addons.crm_extended.tools.non_finite", "WARNING") as logs:
+            cleaned = clean_non_finite(self.env.cr)
+        self.assertIn("in sale_order.amount_total", "\n".join(logs.output))
         self.env.invalidate_all()
         self.assertEqual(cleaned["sale_order.amount_total"], 1)
         self.assertEqual(cleaned["sale_order_line.price_unit"], 1)
@@ -62,12 +65,13 @@ class TestNonFiniteCleaning(CrmExtendedCase):
 
     def test_migration_scripts_clean(self):
         self._corrupt()
-        for module in ("crm_extended", "crm_analytics"):
-            path = file_path(f"{module}/migrations/19.0.1.1.0/post-migrate.py")
-            spec = importlib.util.spec_from_file_location(f"{module}_post_migrate", path)
-            script = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(script)
-            script.migrate(self.env.cr, "19.0.1.0.0")
+        with self.assertLogs("odoo.addons.crm_extended.tools.non_finite", "WARNING"):
+            for module in ("crm_extended", "crm_analytics"):
+                path = file_path(f"{module}/migrations/19.0.1.1.0/post-migrate.py")
+                spec = importlib.util.spec_from_file_location(f"{module}_post_migrate", path)
+                script = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(script)
+                script.migrate(self.env.cr, "19.0.1.0.0")
         [[remaining]] = self.env.execute_query(SQL(
             "SELECT COUNT(*) FROM sale_order WHERE amount_total::text = ANY(%s) "
             "OR amount_untaxed::text = ANY(%s)", ["NaN", "Infinity", "-Infinity"],
