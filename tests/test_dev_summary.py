@@ -25,6 +25,19 @@ def test_odoo_counts_come_from_the_runner_report_not_the_statistics():
     assert len(errors) == 1
 
 
+def test_failing_subtests_count_as_one_failed_test():
+    log = "".join(
+        f"2026-12-07 04:16:13,507 3838 ERROR db odoo.addons.crm_analytics.tests.test_access_matrix: "
+        f"FAIL: Subtest TestAccessMatrix.test_record_scopes (model='crm.complaint', role='{role}')\n"
+        for role in ("sales_own", "sales_all", "crm_user", "analytics")
+    ) + ("2026-12-07 04:16:14,000 3838 ERROR db odoo.tests.suite: ERROR: tearDownClass "
+         "(odoo.addons.crm_extended.tests.test_ui_tour.TestCrmExtendedTours)\n"
+         "2026-12-07 04:17:55,949 3838 ERROR db odoo.tests.result: 4 failed, 1 error(s) of 350 "
+         "tests when loading database 'db'\n")
+    run, failed, _skipped, _errors = dev.odoo_test_summary(log)
+    assert (run, failed) == (350, 2)
+
+
 def test_pytest_error_counts_once():
     # "errors" used to match both "error" and "errors": 373 errors counted twice.
     counts = dev.pytest_summary("E...\n=== 402 passed, 373 errors in 51.20s ===\n")

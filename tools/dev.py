@@ -305,6 +305,15 @@ def odoo_test_summary(text):
     for match in re.finditer(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading", text):
         failed += int(match.group(1)) + int(match.group(2))
         run += int(match.group(3))
+    # The report counts each failing subtest: a test with four failing subtests
+    # is one failed test. "FAIL: Subtest Class.method (params)" -> Class.method.
+    failing = {
+        match.group(1) for match in re.finditer(
+            r"^\S+ \S+ \d+ ERROR \S+ [\w.]+: (?:FAIL|ERROR): (?:Subtest )?(\S+(?: \([\w.]+\))?)",
+            text, re.M)
+    }
+    if failing:
+        failed = min(failed, len(failing)) if failed else len(failing)
     # Odoo logs a skip under the test module's own logger: "<logger>: skipped <test> : <why>".
     skipped = re.findall(r"^\S+ \S+ \d+ INFO \S+ [\w.]+: skipped (.+)$", text, re.M)
     errors = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
