@@ -1,19 +1,42 @@
 import json
+import math
 
+import numpy as np
 import psycopg2
 
-from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
 from odoo.addons.crm_extended.tools import api_validation as check
+
+from ..scoring import btyd
 
 # What crm_api_read_scores can return, in this order by default.
 SCORE_TABLE_COLUMNS = (
     "partner_id", "name", "external_ref", "value_score", "rfm_code", "rfm_segment",
     "churn_risk", "p_alive", "predicted_clv", "recency_days", "frequency", "monetary",
     "margin", "profit", "computed_at",
+    "expected_purchases", "expected_avg_value", "predicted_spend",
+)
+# Forecast columns: recomputed per call from the stored fit when a horizon is
+# given (expected_purchases, predicted_spend); they need the customer's
+# x (repeat purchases), t_x and T (days).
+FORECAST_COLUMNS = ("expected_purchases", "predicted_spend")
+FORECAST_INPUTS_SQL = (
+    "COALESCE(s.repeat_purchases, 0)::float",
+    "COALESCE(s.last_order_date - s.first_order_date, 0)::float",
+    "COALESCE(s.tenure_days, 0)::float",
+)
+# The longest forecast horizon, in days (the engine's time unit): 100 years.
+MAX_HORIZON_DAYS = 36_500
+# What crm_api_score_as_of answers per customer, in this order.
+AS_OF_COLUMNS = (
+    "partner_id", "name", "external_ref", "value_score", "rfm_code", "rfm_segment",
+    "churn_risk", "p_alive", "expected_purchases", "expected_avg_value", "predicted_spend",
+    "predicted_clv", "recency_days", "frequency", "monetary", "repeat_purchases",
+    "t_x_days", "T_days",
 )
 # SQL of each column over crm_customer_score s JOIN res_partner p: numbers as
 # search_read gives them (empty is 0; float, XML-RPC has no decimal type).
@@ -33,6 +56,9 @@ SCORE_TABLE_SQL = {
     "margin": "COALESCE(s.margin, 0)::float",
     "profit": "COALESCE(s.profit, 0)::float",
     "computed_at": "to_char(s.computed_at, 'YYYY-MM-DD HH24:MI:SS')",
+    "expected_purchases": "COALESCE(s.expected_purchases, 0)::float",
+    "expected_avg_value": "COALESCE(s.expected_avg_value, 0)::float",
+    "predicted_spend": "(COALESCE(s.expected_purchases, 0) * COALESCE(s.expected_avg_value, 0))::float",
 }
 MAX_SCORE_ROWS = 100_000
 
@@ -41,14 +67,18 @@ class CrmCustomerScore(models.Model):
     _inherit = "crm.customer.score"
 
     @api.model
-    def crm_api_read_scores(self, domain=None, offset=0, limit=0, columns=None, rows_as_json=False):
+    def crm_api_read_scores(self, domain=None, offset=0, limit=0, columns=None, rows_as_json=False,
+                            horizon_days=None):
         """Value scores as one table, for external tools reading many of them.
 
         ``domain``: an Odoo domain on crm.customer.score (e.g.
         ``[["rfm_segment", "=", "at_risk"]]``); ``offset``/``limit`` page through
         the scores, best value score first (``limit`` 0: all, at most 100,000);
         ``columns``: a subset of SCORE_TABLE_COLUMNS (default all);
-        ``rows_as_json``: answer ``rows`` as one JSON text (for XML-RPC clients).
+        ``rows_as_json``: answer ``rows`` as one JSON text (for XML-RPC clients);
+        ``horizon_days``: forecast horizon in days of ``expected_purchases`` and
+        ``predicted_spend``, recomputed from the stored fit (default: the
+        settings' horizon, the stored values).
 
         Returns ``{"columns": [...], "rows": [[...], ...], "total": N}`` where
         ``total`` counts every score the domain matches. Rows are lists, not
@@ -70,6 +100,9 @@ class CrmCustomerScore(models.Model):
             raise ValidationError(_("At most %(max)s scores per call.", max=MAX_SCORE_ROWS))
         if not isinstance(rows_as_json, bool):
             raise ValidationError(_("rows_as_json must be true or false."))
+        if horizon_days is not None:
+            check.integer(self.env, horizon_days, "horizon_days", minimum=1,
+                          maximum=MAX_HORIZON_DAYS)
         if columns is None:
             columns = list(SCORE_TABLE_COLUMNS)
         if (not isinstance(columns, list | tuple) or not columns
@@ -96,6 +129,10 @@ class CrmCustomerScore(models.Model):
         query.limit = limit or None
         ids = [row[0] for row in self.env.execute_query(
             query.select(SQL.identifier(self._table, "id")))]
+        forecast = horizon_days is not None and bool(set(columns) & set(FORECAST_COLUMNS))
+        select = [SCORE_TABLE_SQL[c] for c in columns]
+        if forecast:
+            select += [*FORECAST_INPUTS_SQL, SCORE_TABLE_SQL["expected_avg_value"]]
         rows = self.env.execute_query(SQL(
             """
             SELECT %(columns)s
@@ -104,13 +141,184 @@ class CrmCustomerScore(models.Model):
               JOIN res_partner p ON p.id = s.partner_id
              ORDER BY page.position
             """,
-            columns=SQL(", ".join(SCORE_TABLE_SQL[c] for c in columns)),
+            columns=SQL(", ".join(select)),
             ids=ids,
         ))
+        if forecast:
+            rows = self._crm_api_forecast_rows(rows, columns, horizon_days)
         # XML-RPC cannot send None: an empty value is False, as in search_read.
         rows = [[False if value is None else value for value in row] for row in rows]
         return {
             "columns": list(columns),
             "rows": json.dumps(rows, separators=(",", ":")) if rows_as_json else rows,
             "total": total,
+        }
+
+    @api.model
+    def _crm_api_forecast_rows(self, rows, columns, horizon_days):
+        """Replace expected_purchases and predicted_spend of ``rows`` (which end
+        with x, t_x, T and the expected order value) by their values over
+        ``horizon_days``, from the current company's stored BG/NBD fit; the
+        inputs are cut off again. Without a fit the forecast is empty."""
+        config = self.env["crm.score.config"]._get_for_company(self.env.company)
+        bgnbd = self._crm_score_stored_params(config)["bgnbd"]
+        width = len(columns)
+        inputs = np.array([row[width:] for row in rows], dtype=float).reshape(-1, 4)
+        if bgnbd and len(rows):
+            expected = btyd.expected_purchases(bgnbd, horizon_days, inputs[:, 0], inputs[:, 1],
+                                               inputs[:, 2])
+        else:
+            expected = np.full(len(rows), np.nan)
+        spend = expected * inputs[:, 3]
+        result = []
+        for row, purchases, amount in zip(rows, expected.tolist(), spend.tolist(), strict=True):
+            row = list(row[:width])
+            for name, value in (("expected_purchases", purchases), ("predicted_spend", amount)):
+                if name in columns:
+                    row[columns.index(name)] = round(value, 6) if math.isfinite(value) else None
+            result.append(row)
+        return result
+
+    # ------------------------------------------------------------
+    # Scoring as of a date, the fitted models
+    # ------------------------------------------------------------
+
+    @api.model
+    def _crm_api_check_manager(self):
+        if not self.env.su and not self.env.user.has_group(
+            "crm_extended.group_crm_extended_manager"
+        ):
+            raise AccessError(self.env._("Only CRM managers may recompute the customer scores."))
+
+    @api.model
+    def _crm_api_as_of_date(self, value, field="as_of"):
+        """A past (or today's) date from ``YYYY-MM-DD``, between 1900 and today."""
+        day = check.date_value(self.env, value, field, with_time=False, check_years=False)
+        if hasattr(day, "date"):
+            day = day.date()
+        if day > fields.Date.context_today(self):
+            raise ValidationError(self.env._(
+                "%(field)s must not be in the future, not %(value)s.", field=field, value=value))
+        return check.year_in_range(self.env, day, field, value)
+
+    @api.model
+    def _crm_api_params(self, bgnbd, gamma):
+        return {
+            "bgnbd": {"r": bgnbd.r, "alpha": bgnbd.alpha, "a": bgnbd.a, "b": bgnbd.b}
+            if bgnbd else False,
+            "gamma_gamma": {"p": gamma.p, "q": gamma.q, "v": gamma.v} if gamma else False,
+        }
+
+    @api.model
+    def crm_api_score_as_of(self, as_of, horizon_days=None, partner_ids=None, rows_as_json=False):
+        """The value scores of the current company as they would have been on
+        ``as_of`` (``YYYY-MM-DD``, not in the future): only the orders and
+        credit notes dated up to that day count, and BG/NBD and Gamma-Gamma are
+        fitted on that history. Nothing is stored: today's scores, their fit
+        and the nightly run are untouched. CRM managers only.
+
+        ``horizon_days``: forecast horizon of expected purchases and predicted
+        spend, in days (default: the settings'); ``partner_ids``: answer only
+        these customers (the fit still uses every customer); ``rows_as_json``:
+        ``rows`` as one JSON text.
+
+        Returns ``{"as_of", "company", "horizon_days", "time_unit": "days",
+        "customers", "model": {"bgnbd", "gamma_gamma", "bgnbd_log_likelihood",
+        "gamma_log_likelihood", "message"}, "columns", "rows", "total"}``."""
+        _ = self.env._
+        self._crm_api_check_manager()
+        day = self._crm_api_as_of_date(as_of)
+        company = self.env.company
+        config = self.env["crm.score.config"]._get_for_company(company)
+        if horizon_days is None:
+            horizon_days = config.horizon_days
+        check.integer(self.env, horizon_days, "horizon_days", minimum=1, maximum=MAX_HORIZON_DAYS)
+        wanted = None if partner_ids is None else set(
+            check.id_list(self.env, partner_ids, "partner_ids"))
+        check.boolean(self.env, rows_as_json, "rows_as_json")
+        result = self._crm_score_as_of(company, day, horizon_days=horizon_days)
+        if result is None:
+            raise UserError(_(
+                "The customer scores of %(company)s are being recomputed by another run; "
+                "try again when it has finished.", company=company.display_name))
+        scores, data = result["rows"], result["data"]
+        ids = [int(pid) for pid in scores["partner_id"]]
+        keep = [i for i, pid in enumerate(ids) if wanted is None or pid in wanted]
+        partners = {
+            row["id"]: row for row in self.env["res.partner"].sudo().with_context(
+                active_test=False).browse([ids[i] for i in keep]).read(["name", "crm_external_ref"])
+        }
+        expected = np.asarray(scores["expected_purchases"], dtype=float)
+        average = np.asarray(scores["expected_avg_value"], dtype=float)
+        columns = {
+            "value_score": scores["value_score"], "rfm_segment": scores["rfm_segment"],
+            "churn_risk": scores["churn_risk"], "p_alive": scores["p_alive"],
+            "expected_purchases": expected, "expected_avg_value": average,
+            "predicted_spend": expected * average, "predicted_clv": scores["predicted_clv"],
+            "recency_days": scores["recency_days"], "frequency": scores["frequency"],
+            "monetary": scores["monetary"], "repeat_purchases": scores["repeat_purchases"],
+            "t_x_days": data["t_x"], "T_days": data["age"],
+        }
+        integers = {"recency_days", "frequency", "repeat_purchases", "t_x_days", "T_days"}
+
+        def cell(name, i):
+            value = columns[name][i]
+            if isinstance(value, str):
+                return value
+            value = float(value)
+            if not math.isfinite(value):
+                return False
+            return int(value) if name in integers else round(value, 6)
+
+        rows = []
+        for i in sorted(keep, key=lambda i: (-float(np.nan_to_num(scores["value_score"][i])),
+                                             ids[i])):
+            partner = partners.get(ids[i], {})
+            rows.append([
+                ids[i], partner.get("name") or False, partner.get("crm_external_ref") or False,
+                cell("value_score", i),
+                f"{int(scores['r_score'][i])}{int(scores['f_score'][i])}{int(scores['m_score'][i])}",
+                *(cell(name, i) for name in AS_OF_COLUMNS[5:]),
+            ])
+        params = result["params"]
+        return {
+            "as_of": fields.Date.to_string(day),
+            "company": company.display_name,
+            "horizon_days": horizon_days,
+            "time_unit": "days",
+            "customers": result["customers"],
+            "model": {
+                **self._crm_api_params(params["bgnbd"], params["gamma"]),
+                "bgnbd_log_likelihood": result["bgnbd_log_likelihood"],
+                "gamma_log_likelihood": result["gamma_log_likelihood"],
+                "message": result["message"],
+            },
+            "columns": list(AS_OF_COLUMNS),
+            "rows": json.dumps(rows, separators=(",", ":")) if rows_as_json else rows,
+            "total": len(rows),
+        }
+
+    @api.model
+    def crm_api_score_model(self):
+        """The BG/NBD and Gamma-Gamma parameters of the current company's last
+        full recompute, with their time unit (days), log-likelihoods, the
+        number of customers fitted and the date the fit is as of. Readable by
+        whoever may read the scores."""
+        self.check_access("read")
+        company = self.env.company
+        config = self.env["crm.score.config"]._get_for_company(company)
+        params = self._crm_score_stored_params(config)
+        return {
+            "company": company.display_name,
+            "time_unit": "days",
+            **self._crm_api_params(params["bgnbd"], params["gamma"]),
+            "bgnbd_log_likelihood": config.bgnbd_log_likelihood if params["bgnbd"] else False,
+            "gamma_log_likelihood": config.gamma_log_likelihood if params["gamma"] else False,
+            "customers": config.fit_customers,
+            "as_of": fields.Date.to_string(config.fit_as_of) if config.fit_as_of else False,
+            "fitted_at": fields.Datetime.to_string(config.fitted_at) if config.fitted_at else False,
+            "message": config.fit_message or False,
+            "horizon_days": config.horizon_days,
+            "clv_months": config.clv_months,
+            "discount_rate": config.discount_rate,
         }

@@ -193,6 +193,21 @@ def expected_purchases(params, t, x, t_x, T):
 # ------------------------------------------------------------------ Gamma-Gamma
 
 
+def gamma_gamma_log_likelihood(params, x, m):
+    """Per-customer log-likelihood of Gamma-Gamma for customers with x > 0 and
+    m > 0 (the terms of ``_gg_objective``); NaN for the others."""
+    p, q, v = params.p, params.q, params.v
+    x = np.asarray(x, dtype=float)
+    m = np.asarray(m, dtype=float)
+    keep = (x > 0) & (m > 0) & np.isfinite(m)
+    xs = np.where(keep, x, 1.0)
+    ms = np.where(keep, m, 1.0)
+    px = p * xs
+    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(ms)
+          + px * np.log(xs) - (px + q) * np.log(xs * ms + v))
+    return np.where(keep, ll, np.nan)
+
+
 def _gg_objective(log_params, xu, xi, x, ln_x, ln_m, m, w, wsum):
     """Mean negative log-likelihood and gradient in log-parameters; terms in
     x only are computed per distinct x (``xu``, indexed by ``xi``)."""
