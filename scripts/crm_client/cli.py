@@ -544,6 +544,8 @@ def cmd_scores_list(conn, args):
     # crm_api_read_scores answers rows as lists with the customer's name and
     # external reference: half the XML of search_read, and one call a page.
     domain, rows, total = score_domain(conn, args), [], None
+    # Several companies: each row says which one it is of.
+    columns = SCORE_COLUMNS + (["company"] if len(args.company or []) > 1 else [])
     progress = _progress(args, "scores")
     while total is None or len(rows) < min(total, args.limit or total):
         page = min(SCORE_PAGE, (args.limit or SCORE_PAGE) - len(rows)) if args.limit else SCORE_PAGE
@@ -551,8 +553,10 @@ def cmd_scores_list(conn, args):
         # values costs the client more than the server's whole answer.
         as_json = conn.transport_name == "xmlrpc"
         extra = {} if args.horizon is None else {"horizon_days": args.horizon}
+        if args.company:
+            extra["companies"] = [_int_or_text(value) for value in args.company]
         answer = conn.call("crm.customer.score", "crm_api_read_scores", domain=domain,
-                           offset=len(rows), limit=page, columns=SCORE_COLUMNS,
+                           offset=len(rows), limit=page, columns=columns,
                            rows_as_json=as_json, **extra)
         total = answer["total"]
         if as_json:
@@ -564,7 +568,7 @@ def cmd_scores_list(conn, args):
         if total > SCORE_PAGE:
             progress.total = min(total, args.limit or total)
             progress.update(len(rows), {"calls": -(-len(rows) // SCORE_PAGE)})
-    return Outcome(rows, columns=SCORE_COLUMNS)
+    return Outcome(rows, columns=columns)
 
 
 def _check_day(value, option):
@@ -582,6 +586,8 @@ def cmd_scores_recompute(conn, args):
             kwargs["horizon_days"] = args.horizon
         if args.customer_id is not None:
             kwargs["partner_ids"] = [args.customer_id]
+        if args.company is not None:
+            kwargs["company"] = _int_or_text(args.company)
         answer = conn.call("crm.customer.score", "crm_api_score_as_of", **kwargs)
         rows = [{key: _opt(value) for key, value in zip(answer["columns"], row, strict=True)}
                 for row in json.loads(answer["rows"])]
@@ -590,6 +596,12 @@ def cmd_scores_recompute(conn, args):
             f"(horizon {answer['horizon_days']} days; nothing stored)."))
     if args.horizon is not None or args.customer_id is not None:
         raise errors.UsageError("--horizon and --customer-id go with --as-of.")
+    if args.company is not None:
+        answer = conn.call("crm.customer.score", "crm_api_recompute_scores",
+                           company=_int_or_text(args.company))
+        return Outcome({"database": conn.db, "status": "done", "company": answer["company"],
+                        "customers_scored": answer["customers"]},
+                       message=f"{answer['customers']} customers scored.")
     answer = conn.call("crm.customer.score", "action_crm_recompute_scores")
     params = answer.get("params", {}) if isinstance(answer, dict) else {}
     customers = params.get("customers")
@@ -598,7 +610,8 @@ def cmd_scores_recompute(conn, args):
 
 
 def cmd_scores_model(conn, args):
-    model = conn.call("crm.customer.score", "crm_api_score_model")
+    kwargs = {} if args.company is None else {"company": _int_or_text(args.company)}
+    model = conn.call("crm.customer.score", "crm_api_score_model", **kwargs)
     unit = model["time_unit"]
     rows = []
     for name, params, units in (
@@ -858,8 +871,12 @@ def build_parser():
                            help="with --as-of: forecast horizon in days (default: the settings')")
     recompute.add_argument("--customer-id", type=int,
                            help="with --as-of: print this customer only (all are fitted)")
-    add_action(score_sub, "model",
-               "the fitted BG/NBD and Gamma-Gamma parameters with their units (time in days)")
+    recompute.add_argument("--company", help="of this company of yours, by id or exact name "
+                                             "(default: your current company)")
+    model = add_action(score_sub, "model",
+                       "the fitted BG/NBD and Gamma-Gamma parameters with their units (time in days)")
+    model.add_argument("--company", help="of this company of yours, by id or exact name "
+                                         "(default: your current company)")
     score_list = add_action(score_sub, "list",
                             "list customer value scores, best first, with RFM segment and churn risk")
     score_list.add_argument("--customer-id", type=int, help="of this customer (a contact finds its company)")
@@ -868,6 +885,9 @@ def build_parser():
     score_list.add_argument("--churn-risk", help="low, medium or high")
     score_list.add_argument("--min-score", type=float, help="value score at least this (0-100; the server rounds it to one decimal)")
     score_list.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
+    score_list.add_argument("--company", action="append",
+                            help="of this company of yours, by id or exact name; repeat for "
+                                 "several (a company column is added); default: your current company")
     score_list.add_argument("--horizon", type=int, metavar="DAYS",
                             help="expected_purchases and predicted_spend over this many days "
                                  "(default: the settings' horizon)")

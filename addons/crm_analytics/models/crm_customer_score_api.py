@@ -18,8 +18,11 @@ SCORE_TABLE_COLUMNS = (
     "partner_id", "name", "external_ref", "value_score", "rfm_code", "rfm_segment",
     "churn_risk", "p_alive", "predicted_clv", "recency_days", "frequency", "monetary",
     "margin", "profit", "computed_at",
-    "expected_purchases", "expected_avg_value", "predicted_spend",
+    "expected_purchases", "expected_avg_value", "predicted_spend", "company",
 )
+# The default columns: all but the company's name, which comes by default when
+# several companies are read at once.
+SCORE_TABLE_DEFAULT = tuple(c for c in SCORE_TABLE_COLUMNS if c != "company")
 # Forecast columns: recomputed per call from the stored fit when a horizon is
 # given (expected_purchases, predicted_spend); they need the customer's
 # x (repeat purchases), t_x and T (days).
@@ -28,6 +31,8 @@ FORECAST_INPUTS_SQL = (
     "COALESCE(s.repeat_purchases, 0)::float",
     "COALESCE(s.last_order_date - s.first_order_date, 0)::float",
     "COALESCE(s.tenure_days, 0)::float",
+    "COALESCE(s.expected_avg_value, 0)::float",
+    "s.company_id",
 )
 # The longest forecast horizon, in days (the engine's time unit): 100 years.
 MAX_HORIZON_DAYS = 36_500
@@ -59,6 +64,7 @@ SCORE_TABLE_SQL = {
     "expected_purchases": "COALESCE(s.expected_purchases, 0)::float",
     "expected_avg_value": "COALESCE(s.expected_avg_value, 0)::float",
     "predicted_spend": "(COALESCE(s.expected_purchases, 0) * COALESCE(s.expected_avg_value, 0))::float",
+    "company": "(SELECT c.name FROM res_company c WHERE c.id = s.company_id)",
 }
 MAX_SCORE_ROWS = 100_000
 
@@ -68,7 +74,7 @@ class CrmCustomerScore(models.Model):
 
     @api.model
     def crm_api_read_scores(self, domain=None, offset=0, limit=0, columns=None, rows_as_json=False,
-                            horizon_days=None):
+                            horizon_days=None, companies=None):
         """Value scores as one table, for external tools reading many of them.
 
         ``domain``: an Odoo domain on crm.customer.score (e.g.
@@ -78,7 +84,10 @@ class CrmCustomerScore(models.Model):
         ``rows_as_json``: answer ``rows`` as one JSON text (for XML-RPC clients);
         ``horizon_days``: forecast horizon in days of ``expected_purchases`` and
         ``predicted_spend``, recomputed from the stored fit (default: the
-        settings' horizon, the stored values).
+        settings' horizon, the stored values); ``companies``: a list of the
+        user's companies (ids or names) to read the scores of (default: the
+        current company only); with more than one, the default columns end
+        with ``company``.
 
         Returns ``{"columns": [...], "rows": [[...], ...], "total": N}`` where
         ``total`` counts every score the domain matches. Rows are lists, not
@@ -103,8 +112,16 @@ class CrmCustomerScore(models.Model):
         if horizon_days is not None:
             check.integer(self.env, horizon_days, "horizon_days", minimum=1,
                           maximum=MAX_HORIZON_DAYS)
+        scope = self.env.company
+        if companies is not None:
+            scope = self.env["res.company"]
+            for value in check.listing(self.env, companies, "companies", max_items=100,
+                                       allow_none=False):
+                scope |= self._crm_api_company(value, "companies", default=False)
+            if not scope:
+                raise ValidationError(_("companies must name at least one company."))
         if columns is None:
-            columns = list(SCORE_TABLE_COLUMNS)
+            columns = list(SCORE_TABLE_DEFAULT) + (["company"] if len(scope) > 1 else [])
         if (not isinstance(columns, list | tuple) or not columns
                 or not all(isinstance(c, str) for c in columns)
                 or not set(columns) <= set(SCORE_TABLE_COLUMNS)):
@@ -112,13 +129,15 @@ class CrmCustomerScore(models.Model):
                 "columns must be a list of: %(columns)s.", columns=", ".join(SCORE_TABLE_COLUMNS)))
         try:
             # _search applies the access rights and the record rules; the
-            # current company only (docs/API.md), not every allowed one. A value
-            # PostgreSQL refuses (a text for a number the checks above let
-            # through) is a client error too, undone by the savepoint.
-            domain = Domain.AND([list(domain), [("company_id", "=", self.env.company.id)]])
+            # current company only (docs/API.md), not every allowed one, unless
+            # ``companies`` names them. A value PostgreSQL refuses (a text for
+            # a number the checks above let through) is a client error too,
+            # undone by the savepoint.
+            domain = Domain.AND([list(domain), [("company_id", "in", scope.ids)]])
+            scoped = self.with_context(allowed_company_ids=scope.ids)
             with self.env.cr.savepoint():
-                query = self._search(domain, order="value_score desc, id")
-                total = self.search_count(domain)
+                query = scoped._search(domain, order="value_score desc, id")
+                total = scoped.search_count(domain)
         except (ValueError, TypeError, KeyError, psycopg2.DataError) as error:
             raise ValidationError(_("Invalid domain: %(error)s", error=error)) from error
         if total > MAX_SCORE_ROWS and not limit:
@@ -132,7 +151,7 @@ class CrmCustomerScore(models.Model):
         forecast = horizon_days is not None and bool(set(columns) & set(FORECAST_COLUMNS))
         select = [SCORE_TABLE_SQL[c] for c in columns]
         if forecast:
-            select += [*FORECAST_INPUTS_SQL, SCORE_TABLE_SQL["expected_avg_value"]]
+            select += FORECAST_INPUTS_SQL
         rows = self.env.execute_query(SQL(
             """
             SELECT %(columns)s
@@ -157,25 +176,28 @@ class CrmCustomerScore(models.Model):
     @api.model
     def _crm_api_forecast_rows(self, rows, columns, horizon_days):
         """Replace expected_purchases and predicted_spend of ``rows`` (which end
-        with x, t_x, T and the expected order value) by their values over
-        ``horizon_days``, from the current company's stored BG/NBD fit; the
-        inputs are cut off again. Without a fit the forecast is empty."""
-        config = self.env["crm.score.config"]._get_for_company(self.env.company)
-        bgnbd = self._crm_score_stored_params(config)["bgnbd"]
+        with x, t_x, T, the expected order value and the company id) by their
+        values over ``horizon_days``, from the stored BG/NBD fit of each row's
+        company; the inputs are cut off again. Without a fit the forecast is
+        empty."""
         width = len(columns)
-        inputs = np.array([row[width:] for row in rows], dtype=float).reshape(-1, 4)
-        if bgnbd and len(rows):
-            expected = btyd.expected_purchases(bgnbd, horizon_days, inputs[:, 0], inputs[:, 1],
-                                               inputs[:, 2])
-        else:
-            expected = np.full(len(rows), np.nan)
+        inputs = np.array([row[width:] for row in rows], dtype=float).reshape(-1, 5)
+        expected = np.full(len(rows), np.nan)
+        for company_id in np.unique(inputs[:, 4]).astype(int).tolist():
+            config = self.env["crm.score.config"]._get_for_company(
+                self.env["res.company"].browse(company_id))
+            bgnbd = self._crm_score_stored_params(config)["bgnbd"]
+            mine = inputs[:, 4] == company_id
+            if bgnbd:
+                expected[mine] = btyd.expected_purchases(
+                    bgnbd, horizon_days, inputs[mine, 0], inputs[mine, 1], inputs[mine, 2])
         spend = expected * inputs[:, 3]
         result = []
         for row, purchases, amount in zip(rows, expected.tolist(), spend.tolist(), strict=True):
             row = list(row[:width])
             for name, value in (("expected_purchases", purchases), ("predicted_spend", amount)):
                 if name in columns:
-                    row[columns.index(name)] = round(value, 6) if math.isfinite(value) else None
+                    row[columns.index(name)] = round(value, 6) if math.isfinite(value) else False
             result.append(row)
         return result
 
@@ -202,6 +224,25 @@ class CrmCustomerScore(models.Model):
         return check.year_in_range(self.env, day, field, value)
 
     @api.model
+    def _crm_api_company(self, company, field="company", default=True):
+        """The company a call is about: the current one (None, when
+        ``default``), or one of the user's companies by id or exact name."""
+        if (company is None or company is False) and default:
+            return self.env.company
+        if isinstance(company, str):
+            name = check.text(self.env, company, field, required=True)
+            found = self.env.user.company_ids.filtered(lambda c: c.name == name)
+        else:
+            check.record_id(self.env, company, field)
+            found = self.env.user.company_ids.filtered(lambda c: c.id == company)
+        if len(found) != 1:
+            raise ValidationError(self.env._(
+                "%(field)s %(value)s is not one of your companies (%(companies)s).",
+                field=field, value=company,
+                companies=", ".join(self.env.user.company_ids.mapped("name"))))
+        return found
+
+    @api.model
     def _crm_api_params(self, bgnbd, gamma):
         return {
             "bgnbd": {"r": bgnbd.r, "alpha": bgnbd.alpha, "a": bgnbd.a, "b": bgnbd.b}
@@ -210,7 +251,8 @@ class CrmCustomerScore(models.Model):
         }
 
     @api.model
-    def crm_api_score_as_of(self, as_of, horizon_days=None, partner_ids=None, rows_as_json=False):
+    def crm_api_score_as_of(self, as_of, horizon_days=None, partner_ids=None, rows_as_json=False,
+                            company=None):
         """The value scores of the current company as they would have been on
         ``as_of`` (``YYYY-MM-DD``, not in the future): only the orders and
         credit notes dated up to that day count, and BG/NBD and Gamma-Gamma are
@@ -220,7 +262,8 @@ class CrmCustomerScore(models.Model):
         ``horizon_days``: forecast horizon of expected purchases and predicted
         spend, in days (default: the settings'); ``partner_ids``: answer only
         these customers (the fit still uses every customer); ``rows_as_json``:
-        ``rows`` as one JSON text.
+        ``rows`` as one JSON text; ``company``: one of the user's companies, by
+        id or name (default: the current company).
 
         Returns ``{"as_of", "company", "horizon_days", "time_unit": "days",
         "customers", "model": {"bgnbd", "gamma_gamma", "bgnbd_log_likelihood",
@@ -228,7 +271,7 @@ class CrmCustomerScore(models.Model):
         _ = self.env._
         self._crm_api_check_manager()
         day = self._crm_api_as_of_date(as_of)
-        company = self.env.company
+        company = self._crm_api_company(company)
         config = self.env["crm.score.config"]._get_for_company(company)
         if horizon_days is None:
             horizon_days = config.horizon_days
@@ -299,13 +342,14 @@ class CrmCustomerScore(models.Model):
         }
 
     @api.model
-    def crm_api_score_model(self):
+    def crm_api_score_model(self, company=None):
         """The BG/NBD and Gamma-Gamma parameters of the current company's last
         full recompute, with their time unit (days), log-likelihoods, the
         number of customers fitted and the date the fit is as of. Readable by
-        whoever may read the scores."""
+        whoever may read the scores. ``company``: one of the user's companies,
+        by id or name (default: the current company)."""
         self.check_access("read")
-        company = self.env.company
+        company = self._crm_api_company(company)
         config = self.env["crm.score.config"]._get_for_company(company)
         params = self._crm_score_stored_params(config)
         return {
@@ -322,3 +366,17 @@ class CrmCustomerScore(models.Model):
             "clv_months": config.clv_months,
             "discount_rate": config.discount_rate,
         }
+
+    @api.model
+    def crm_api_recompute_scores(self, company=None):
+        """Full recompute of the value scores of one of the user's companies
+        (``company``: id or name; default the current one), stored as today's
+        scores. CRM managers only. Returns ``{"company", "customers"}``."""
+        self._crm_api_check_manager()
+        company = self._crm_api_company(company)
+        result = self.with_company(company)._crm_score_company(company)
+        if result is None:
+            raise UserError(self.env._(
+                "The customer scores of %(company)s are being recomputed by another run; "
+                "try again when it has finished.", company=company.display_name))
+        return {"company": company.display_name, "customers": result["customers"]}

@@ -209,3 +209,67 @@ class TestCustomerScoreAsOf(CrmExtendedCase):
             self.assertAlmostEqual(short[1], by_hand, places=5)
             self.assertLessEqual(short[1], again[1])
             self.assertAlmostEqual(short[3], short[1] * short[2], places=3)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerScoreCompanies(CrmExtendedCase):
+    """Company scoping of the score API: the current company unless the call
+    names companies; a company column when it names more than one."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Score = cls.env["crm.customer.score"]
+        cls.other = cls.env["res.company"].create({"name": "Scoped Scoring Company"})
+        cls.manager.company_ids |= cls.other
+        cls.salesman.company_ids |= cls.other
+        cls.home_customer = cls._crm_customer("Scoped Home Buyer")
+        cls._crm_orders(cls.home_customer, [(40, 100.0), (10, 150.0)])
+        cls.away_customer = cls._crm_customer("Scoped Away Buyer")
+        cls._crm_orders(cls.away_customer, [(30, 900.0), (5, 800.0)], company=cls.other)
+        cls.ours = [("partner_id", "in", [cls.home_customer.id, cls.away_customer.id])]
+
+    @users("crm_manager")
+    def test_recompute_a_named_company(self):
+        Score = self.env["crm.customer.score"]
+        # Confirming the orders scored their customers already: start without.
+        Score.sudo().search(self.ours).unlink()
+        answer = Score.crm_api_recompute_scores(company=self.other.name)
+        self.assertEqual(answer["company"], self.other.name)
+        self.assertGreaterEqual(answer["customers"], 1)
+        stored = Score.sudo().search(self.ours)
+        self.assertEqual(stored.mapped("company_id"), self.other)
+        Score.crm_api_recompute_scores()
+        self.assertEqual(Score.sudo().search(self.ours).mapped("company_id"),
+                         self.company | self.other)
+        for company in ("No Such Company", 2**31 - 1, 0, True, ["x"], "x" * 300):
+            with self.subTest(company=company), self.assertRaises(ValidationError):
+                Score.crm_api_recompute_scores(company=company)
+
+    def test_recompute_is_for_managers(self):
+        with self.assertRaises(AccessError):
+            self.Score.with_user(self.salesman).crm_api_recompute_scores(company=self.company.id)
+
+    def test_read_current_or_named_companies(self):
+        self.Score._crm_score_company(self.company)
+        self.Score._crm_score_company(self.other)
+        Score = self.env["crm.customer.score"].with_user(self.salesman)
+        current = Score.crm_api_read_scores(domain=self.ours)
+        self.assertNotIn("company", current["columns"])
+        self.assertEqual([row[0] for row in current["rows"]], [self.home_customer.id])
+        both = Score.crm_api_read_scores(domain=self.ours,
+                                         companies=[self.company.id, self.other.name])
+        self.assertEqual(both["columns"][-1], "company")
+        self.assertEqual({(row[0], row[-1]) for row in both["rows"]}, {
+            (self.home_customer.id, self.company.name), (self.away_customer.id, self.other.name)})
+        away = Score.crm_api_read_scores(domain=self.ours, companies=[self.other.id],
+                                         columns=["partner_id", "expected_purchases"],
+                                         horizon_days=30)
+        self.assertEqual([row[0] for row in away["rows"]], [self.away_customer.id])
+        for companies in ([], "all", [self.company.id, 2**31 - 1], [None], [1.5]):
+            with self.subTest(companies=companies), self.assertRaises(ValidationError):
+                Score.crm_api_read_scores(domain=self.ours, companies=companies)
+        # A company the user does not belong to is refused like a missing one.
+        stranger = self.env["res.company"].create({"name": "Not The Salesman's"})
+        with self.assertRaises(ValidationError):
+            Score.crm_api_read_scores(companies=[stranger.id])
