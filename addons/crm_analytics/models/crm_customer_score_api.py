@@ -244,10 +244,12 @@ class CrmCustomerScore(models.Model):
 
     @api.model
     def _crm_api_params(self, bgnbd, gamma):
+        # Plain floats: a fit gives numpy scalars, which XML-RPC cannot send.
         return {
-            "bgnbd": {"r": bgnbd.r, "alpha": bgnbd.alpha, "a": bgnbd.a, "b": bgnbd.b}
+            "bgnbd": {name: float(getattr(bgnbd, name)) for name in ("r", "alpha", "a", "b")}
             if bgnbd else False,
-            "gamma_gamma": {"p": gamma.p, "q": gamma.q, "v": gamma.v} if gamma else False,
+            "gamma_gamma": {name: float(getattr(gamma, name)) for name in ("p", "q", "v")}
+            if gamma else False,
         }
 
     @api.model

@@ -122,8 +122,13 @@ def fit_bgnbd(x, t_x, T, initial=None):
                        None if initial is None else [1.0, scale, 1.0, 1.0])
     if not np.all(np.isfinite(result)):
         raise FitError("BG/NBD fit did not converge")
-    r, alpha, a, b = np.exp(result)
-    return BGNBDParams(r=r, alpha=alpha / scale, a=a, b=b)
+    with np.errstate(over="ignore"):
+        r, alpha, a, b = np.exp(result)
+    # A flat likelihood (a handful of customers) can send the log-parameters
+    # beyond what exp represents: no usable fit either.
+    if not np.all(np.isfinite([r, alpha / scale, a, b])):
+        raise FitError("BG/NBD fit did not converge")
+    return BGNBDParams(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
 
 
 def _minimize(objective, initial, size, args, initial_scale=None):
@@ -245,8 +250,11 @@ def fit_gamma_gamma(x, m, initial=None):
                        None if initial is None else [1.0, 1.0, scale])
     if not np.all(np.isfinite(result)):
         raise FitError("Gamma-Gamma fit did not converge")
-    p, q, v = np.exp(result)
-    return GammaGammaParams(p=p, q=q, v=v / scale)
+    with np.errstate(over="ignore"):
+        p, q, v = np.exp(result)
+    if not np.all(np.isfinite([p, q, v / scale])):
+        raise FitError("Gamma-Gamma fit did not converge")
+    return GammaGammaParams(p=float(p), q=float(q), v=float(v / scale))
 
 
 def expected_average_value(params, x, m):
