@@ -128,7 +128,7 @@ def fit_bgnbd(x, t_x, T, initial=None):
     # beyond what exp represents: no usable fit either.
     if not np.all(np.isfinite([r, alpha / scale, a, b])):
         raise FitError("BG/NBD fit did not converge")
-    return BGNBDParams(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
+    return BGNBDParams(r=r, alpha=alpha / scale, a=a, b=b)
 
 
 def _minimize(objective, initial, size, args, initial_scale=None):
@@ -254,7 +254,7 @@ def fit_gamma_gamma(x, m, initial=None):
         p, q, v = np.exp(result)
     if not np.all(np.isfinite([p, q, v / scale])):
         raise FitError("Gamma-Gamma fit did not converge")
-    return GammaGammaParams(p=float(p), q=float(q), v=float(v / scale))
+    return GammaGammaParams(p=p, q=q, v=v / scale)
 
 
 def expected_average_value(params, x, m):

@@ -288,4 +288,3 @@ class TestFitOverflow(BaseCase):
                                 np.array([300.0, 280.0, 250.0, 400.0, 160.0, 350.0]))
         self.assertTrue(all(math.isfinite(value) for value in
                             (params.r, params.alpha, params.a, params.b)))
-        self.assertIsInstance(params.r, float)
