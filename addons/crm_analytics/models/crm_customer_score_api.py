@@ -4,6 +4,8 @@ import math
 import numpy as np
 import psycopg2
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
@@ -67,6 +69,11 @@ SCORE_TABLE_SQL = {
     "company": "(SELECT c.name FROM res_company c WHERE c.id = s.company_id)",
 }
 MAX_SCORE_ROWS = 100_000
+# What crm_api_score_backtest answers per customer.
+BACKTEST_COLUMNS = (
+    "partner_id", "name", "external_ref", "predicted_purchases", "actual_purchases",
+    "predicted_spend", "actual_spend",
+)
 
 
 class CrmCustomerScore(models.Model):
@@ -339,6 +346,99 @@ class CrmCustomerScore(models.Model):
                 "message": result["message"],
             },
             "columns": list(AS_OF_COLUMNS),
+            "rows": json.dumps(rows, separators=(",", ":")) if rows_as_json else rows,
+            "total": len(rows),
+        }
+
+    @api.model
+    def crm_api_score_backtest(self, as_of, horizon_days, partner_ids=None, rows_as_json=False,
+                               company=None):
+        """Back-test of the forecast: score as of ``as_of`` (as
+        crm_api_score_as_of, nothing stored), then compare each customer's
+        predicted purchases and spend over the next ``horizon_days`` days with
+        what happened in (as_of, as_of + horizon_days]: purchase days (BG/NBD
+        counts days with a confirmed order) and the untaxed amount of those
+        orders in company currency. The whole period must be past. CRM
+        managers only.
+
+        Returns ``{"as_of", "until", "company", "horizon_days", "time_unit",
+        "summary": {"customers", "predicted_purchases", "actual_purchases",
+        "mae_purchases", "predicted_spend", "actual_spend", "mae_spend"},
+        "columns", "rows", "total"}``; the summary covers every customer scored
+        as of the date, ``rows`` those of ``partner_ids`` (default all)."""
+        _ = self.env._
+        self._crm_api_check_manager()
+        day = self._crm_api_as_of_date(as_of)
+        check.integer(self.env, horizon_days, "horizon_days", minimum=1, maximum=MAX_HORIZON_DAYS)
+        until = day + relativedelta(days=horizon_days)
+        if until > fields.Date.context_today(self):
+            raise ValidationError(_(
+                "as_of + horizon_days (%(until)s) must not be after today: the back-test "
+                "compares the forecast with what happened.", until=until))
+        wanted = None if partner_ids is None else set(
+            check.id_list(self.env, partner_ids, "partner_ids"))
+        check.boolean(self.env, rows_as_json, "rows_as_json")
+        company = self._crm_api_company(company)
+        result = self._crm_score_as_of(company, day, horizon_days=horizon_days)
+        if result is None:
+            raise UserError(_(
+                "The customer scores of %(company)s are being recomputed by another run; "
+                "try again when it has finished.", company=company.display_name))
+        scores = result["rows"]
+        ids = [int(pid) for pid in scores["partner_id"]]
+        actual = {
+            partner_id: (days, amount) for partner_id, days, amount in self.env.execute_query(SQL(
+                """SELECT rp.commercial_partner_id,
+                          COUNT(DISTINCT so.date_order::date),
+                          SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::float
+                     FROM sale_order so
+                     JOIN res_partner rp ON rp.id = so.partner_id
+                    WHERE so.company_id = %(company)s AND so.state = 'sale'
+                      AND so.date_order >= %(after)s AND so.date_order < %(end)s
+                      AND rp.commercial_partner_id = ANY(%(ids)s)
+                    GROUP BY rp.commercial_partner_id""",
+                company=company.id, after=day + relativedelta(days=1),
+                end=until + relativedelta(days=1), ids=ids,
+            ))
+        }
+        predicted = np.nan_to_num(np.asarray(scores["expected_purchases"], dtype=float))
+        value = np.nan_to_num(np.asarray(scores["expected_avg_value"], dtype=float))
+        spend = predicted * value
+        happened = np.array([float(actual.get(pid, (0, 0.0))[0]) for pid in ids])
+        paid = np.array([float(actual.get(pid, (0, 0.0))[1]) for pid in ids])
+        keep = [i for i, pid in enumerate(ids) if wanted is None or pid in wanted]
+        partners = {
+            row["id"]: row for row in self.env["res.partner"].sudo().with_context(
+                active_test=False).browse([ids[i] for i in keep]).read(["name", "crm_external_ref"])
+        }
+        rows = [[
+            ids[i], partners[ids[i]]["name"], partners[ids[i]]["crm_external_ref"] or False,
+            round(float(predicted[i]), 6), int(happened[i]),
+            round(float(spend[i]), 2), round(float(paid[i]), 2),
+        ] for i in sorted(keep, key=lambda i: ids[i])]
+        count = len(ids)
+
+        def mean_abs(a, b):
+            return round(float(np.mean(np.abs(a - b))), 6) if count else 0.0
+
+        return {
+            "as_of": fields.Date.to_string(day),
+            "until": fields.Date.to_string(until),
+            "company": company.display_name,
+            "horizon_days": horizon_days,
+            "time_unit": "days",
+            "model": {**self._crm_api_params(result["params"]["bgnbd"], result["params"]["gamma"]),
+                      "message": result["message"]},
+            "summary": {
+                "customers": count,
+                "predicted_purchases": round(float(predicted.sum()), 6),
+                "actual_purchases": int(happened.sum()),
+                "mae_purchases": mean_abs(predicted, happened),
+                "predicted_spend": round(float(spend.sum()), 2),
+                "actual_spend": round(float(paid.sum()), 2),
+                "mae_spend": round(mean_abs(spend, paid), 2),
+            },
+            "columns": list(BACKTEST_COLUMNS),
             "rows": json.dumps(rows, separators=(",", ":")) if rows_as_json else rows,
             "total": len(rows),
         }

@@ -143,6 +143,48 @@ class TestCustomerScoreAsOf(CrmExtendedCase):
         self.assertEqual(answer["total"], 1)
         self.assertGreaterEqual(answer["customers"], 6)
 
+    @users("crm_manager")
+    def test_backtest_against_what_happened(self):
+        Score = self.env["crm.customer.score"]
+        answer = Score.crm_api_score_backtest(self.as_of.isoformat(), 90)
+        until = self.as_of + timedelta(days=90)
+        self.assertEqual((answer["as_of"], answer["until"]),
+                         (self.as_of.isoformat(), until.isoformat()))
+        rows = {row[0]: dict(zip(answer["columns"], row, strict=True)) for row in answer["rows"]}
+        # By hand: the orders 99 to 10 days ago (after the date, up to 90
+        # days later), one purchase day each.
+        actual = {"AS-0": (2, 1200.0), "AS-1": (0, 0.0), "AS-2": (1, 900.0), "AS-3": (0, 0.0),
+                  "AS-4": (1, 90.0), "AS-6": (0, 0.0)}
+        self.assertNotIn(self.customers["AS-5"].id, rows)  # no customer yet on the date
+        forecast = self._as_of_rows(Score.crm_api_score_as_of(self.as_of.isoformat(),
+                                                              horizon_days=90))
+        for ref, (days, amount) in actual.items():
+            row = rows[self.customers[ref].id]
+            self.assertEqual((row["actual_purchases"], row["actual_spend"]), (days, amount), ref)
+            predicted = forecast[self.customers[ref].id]
+            self.assertAlmostEqual(row["predicted_purchases"], predicted["expected_purchases"],
+                                   places=5)
+            self.assertAlmostEqual(row["predicted_spend"], predicted["predicted_spend"], places=1)
+        summary = answer["summary"]
+        self.assertEqual(summary["customers"], len(rows))
+        self.assertEqual(summary["actual_purchases"], sum(r["actual_purchases"] for r in rows.values()))
+        self.assertAlmostEqual(summary["actual_spend"], sum(r["actual_spend"] for r in rows.values()),
+                               places=2)
+        self.assertAlmostEqual(summary["mae_purchases"], sum(
+            abs(r["predicted_purchases"] - r["actual_purchases"]) for r in rows.values()) / len(rows),
+            places=5)
+        self.assertAlmostEqual(summary["mae_spend"], sum(
+            abs(r["predicted_spend"] - r["actual_spend"]) for r in rows.values()) / len(rows),
+            delta=0.05)
+        # The period must be over; the usual checks on the date and horizon.
+        for args in ((self.as_of.isoformat(), 101), (self.as_of.isoformat(), 0),
+                     (self.as_of.isoformat(), math.nan), ("1899-01-01", 30),
+                     (self.as_of.isoformat(), "90")):
+            with self.subTest(args=args), self.assertRaises(ValidationError):
+                Score.crm_api_score_backtest(*args)
+        with self.assertRaises(AccessError):
+            Score.with_user(self.salesman).crm_api_score_backtest(self.as_of.isoformat(), 90)
+
     def test_as_of_is_for_managers(self):
         with self.assertRaises(AccessError):
             self.Score.with_user(self.salesman).crm_api_score_as_of(self.as_of.isoformat())
