@@ -170,3 +170,38 @@ def test_list_bad_horizon(run_cli, users, transport):
     for horizon in ("0", "-3", "40000"):
         refused = run_cli(users.integration, transport, "scores", "list", "--horizon", horizon)
         assert_clean_failure(refused, errors.EXIT_REFUSED, "horizon_days must be between 1")
+
+
+def test_backtest(run_cli, rpc, users, transport, histories):
+    """scores backtest as of 100 days ago over 90 days: the actual purchase
+    days and spend of each customer by hand, the predictions those of the
+    as-of run, the summary their totals and mean absolute errors."""
+    done = run_cli(users.manager, transport, "scores", "backtest", "--as-of", AS_OF.isoformat(),
+                   "--horizon", "90", "--format", "json")
+    rows = {row["partner_id"]: row for row in ok_json(done)}
+    assert "purchases predicted" in done.stderr
+    forecast = rpc("manager", transport).call(
+        "crm.customer.score", "crm_api_score_as_of", as_of=AS_OF.isoformat(), horizon_days=90)
+    predicted = {row[0]: dict(zip(forecast["columns"], row, strict=True))
+                 for row in forecast["rows"]}
+    for customer in histories:
+        window = [(d, a) for d, a in customer["history"] if 10 <= d < 100]
+        row = rows[customer["id"]]
+        assert (row["actual_purchases"], row["actual_spend"]) == (
+            len(window), pytest.approx(sum(a for _d, a in window)))
+        assert row["predicted_purchases"] == pytest.approx(
+            predicted[customer["id"]]["expected_purchases"], abs=1e-6)
+    summary = ok_json(run_cli(users.manager, transport, "scores", "backtest", "--as-of",
+                              AS_OF.isoformat(), "--horizon", "90", "--summary", "--format", "json"))
+    assert summary["customers"] == len(rows)
+    assert summary["actual_purchases"] == sum(r["actual_purchases"] for r in rows.values())
+    assert summary["mae_purchases"] == pytest.approx(sum(
+        abs(r["predicted_purchases"] - r["actual_purchases"]) for r in rows.values()) / len(rows),
+        abs=1e-5)
+    # The period must be over; managers only.
+    too_late = run_cli(users.manager, transport, "scores", "backtest", "--as-of",
+                       AS_OF.isoformat(), "--horizon", "101")
+    assert_clean_failure(too_late, errors.EXIT_REFUSED, "must not be after today")
+    refused = run_cli(users.integration, transport, "scores", "backtest", "--as-of",
+                      AS_OF.isoformat(), "--horizon", "90")
+    assert_clean_failure(refused, errors.EXIT_ACCESS, "Only CRM managers")

@@ -516,6 +516,14 @@ SCORE_AS_OF_COLUMNS = [
     "t_x_days", "T_days",
 ]
 SCORE_MODEL_COLUMNS = ["model", "parameter", "value", "unit"]
+SCORE_BACKTEST_COLUMNS = [
+    "partner_id", "name", "external_ref", "predicted_purchases", "actual_purchases",
+    "predicted_spend", "actual_spend",
+]
+SCORE_BACKTEST_SUMMARY = [
+    "as_of", "until", "horizon_days", "customers", "predicted_purchases", "actual_purchases",
+    "mae_purchases", "predicted_spend", "actual_spend", "mae_spend",
+]
 # Scores per call of crm_api_read_scores: one page of a large read.
 SCORE_PAGE = 20_000
 
@@ -609,6 +617,27 @@ def cmd_scores_recompute(conn, args):
                    message=params.get("message"))
 
 
+def cmd_scores_backtest(conn, args):
+    kwargs = {"as_of": _check_day(args.as_of, "--as-of"), "horizon_days": args.horizon,
+              "rows_as_json": True}
+    if args.customer_id is not None:
+        kwargs["partner_ids"] = [args.customer_id]
+    if args.company is not None:
+        kwargs["company"] = _int_or_text(args.company)
+    answer = conn.call("crm.customer.score", "crm_api_score_backtest", **kwargs)
+    summary = {"as_of": answer["as_of"], "until": answer["until"],
+               "horizon_days": answer["horizon_days"], **answer["summary"]}
+    message = (f"{summary['customers']} customers: {summary['predicted_purchases']:.1f} purchases "
+               f"predicted, {summary['actual_purchases']} made (MAE {summary['mae_purchases']:.3f}); "
+               f"spend {summary['predicted_spend']:.2f} predicted, {summary['actual_spend']:.2f} "
+               f"made (MAE {summary['mae_spend']:.2f}), {answer['as_of']} to {answer['until']}.")
+    if args.summary:
+        return Outcome(summary, columns=SCORE_BACKTEST_SUMMARY)
+    rows = [{key: _opt(value) for key, value in zip(answer["columns"], row, strict=True)}
+            for row in json.loads(answer["rows"])]
+    return Outcome(rows, columns=SCORE_BACKTEST_COLUMNS, message=message)
+
+
 def cmd_scores_model(conn, args):
     kwargs = {} if args.company is None else {"company": _int_or_text(args.company)}
     model = conn.call("crm.customer.score", "crm_api_score_model", **kwargs)
@@ -691,6 +720,7 @@ COMMANDS = {
     "scores list": cmd_scores_list,
     "scores recompute": cmd_scores_recompute,
     "scores model": cmd_scores_model,
+    "scores backtest": cmd_scores_backtest,
     "segments list": cmd_segments_list,
     "segments export": cmd_segments_export,
 }
@@ -877,6 +907,19 @@ def build_parser():
                        "the fitted BG/NBD and Gamma-Gamma parameters with their units (time in days)")
     model.add_argument("--company", help="of this company of yours, by id or exact name "
                                          "(default: your current company)")
+    backtest = add_action(
+        score_sub, "backtest",
+        "score as of a past date and compare each customer's predicted purchases and spend "
+        "over the horizon with what happened (CRM managers; nothing stored)")
+    backtest.add_argument("--as-of", metavar="YYYY-MM-DD", required=True,
+                          help="score with the history up to this day")
+    backtest.add_argument("--horizon", type=int, metavar="DAYS", required=True,
+                          help="compare over the next DAYS days (as-of + DAYS must be past)")
+    backtest.add_argument("--customer-id", type=int, help="print this customer only")
+    backtest.add_argument("--company", help="of this company of yours, by id or exact name "
+                                            "(default: your current company)")
+    backtest.add_argument("--summary", action="store_true",
+                          help="print the totals and mean absolute errors instead of the customers")
     score_list = add_action(score_sub, "list",
                             "list customer value scores, best first, with RFM segment and churn risk")
     score_list.add_argument("--customer-id", type=int, help="of this customer (a contact finds its company)")

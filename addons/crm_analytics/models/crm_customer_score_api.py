@@ -221,7 +221,8 @@ class CrmCustomerScore(models.Model):
 
     @api.model
     def _crm_api_as_of_date(self, value, field="as_of"):
-        """A past (or today's) date from ``YYYY-MM-DD``, between 1900 and today."""
+        """A past (or today's) date from ``YYYY-MM-DD``, between 1900 and today
+        (required: a missing one is refused like a bad one)."""
         day = check.date_value(self.env, value, field, with_time=False, check_years=False)
         if hasattr(day, "date"):
             day = day.date()
@@ -260,8 +261,8 @@ class CrmCustomerScore(models.Model):
         }
 
     @api.model
-    def crm_api_score_as_of(self, as_of, horizon_days=None, partner_ids=None, rows_as_json=False,
-                            company=None):
+    def crm_api_score_as_of(self, as_of=None, horizon_days=None, partner_ids=None,
+                            rows_as_json=False, company=None):
         """The value scores of the current company as they would have been on
         ``as_of`` (``YYYY-MM-DD``, not in the future): only the orders and
         credit notes dated up to that day count, and BG/NBD and Gamma-Gamma are
@@ -351,8 +352,8 @@ class CrmCustomerScore(models.Model):
         }
 
     @api.model
-    def crm_api_score_backtest(self, as_of, horizon_days, partner_ids=None, rows_as_json=False,
-                               company=None):
+    def crm_api_score_backtest(self, as_of=None, horizon_days=None, partner_ids=None,
+                               rows_as_json=False, company=None):
         """Back-test of the forecast: score as of ``as_of`` (as
         crm_api_score_as_of, nothing stored), then compare each customer's
         predicted purchases and spend over the next ``horizon_days`` days with
