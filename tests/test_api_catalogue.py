@@ -127,7 +127,7 @@ def fixture_records(rpc):
     company_id = admin.read("res.users", [admin.uid], ["company_id"])[0]["company_id"][0]
     currency = admin.read("res.company", [company_id], ["currency_id"])[0]["currency_id"][1]
     return {
-        "ref": tag, "partner_id": partner_id, "segment_id": segment_id, "product_id": product_id,
+        "ref": tag, "partner_id": partner_id, "past_day": day, "segment_id": segment_id, "product_id": product_id,
         "complaint_id": complaint["id"],
         "order": {"ref": f"{tag}-O", "customer_ref": tag, "date_order": day, "currency": currency,
                   "lines": [{"product_code": tag, "quantity": 1, "price_unit": 5.0}]},
@@ -148,6 +148,8 @@ def baseline(method, records):
         "crm_api_create_complaint": {"values": records["complaint"]},
         "crm_api_update": {"message": "catalogue"},
         "crm_api_read_scores": {"domain": [], "limit": 1},
+        "crm_api_score_as_of": {"as_of": records["past_day"], "horizon_days": 30},
+        "crm_api_score_backtest": {"as_of": records["past_day"], "horizon_days": 1},
         "crm_api_segment_export": {"segment": records["segment_id"], "limit": 10},
     }.get(method, {})
 

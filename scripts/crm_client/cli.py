@@ -506,7 +506,23 @@ def cmd_contracts_expiring(conn, args):
 
 SCORE_COLUMNS = [
     "partner_id", "name", "external_ref", "value_score", "rfm_code", "rfm_segment",
-    "churn_risk", "p_alive", "predicted_clv",
+    "churn_risk", "p_alive", "predicted_clv", "expected_purchases", "predicted_spend",
+]
+# Columns of a recompute as of a past date (crm_api_score_as_of).
+SCORE_AS_OF_COLUMNS = [
+    "partner_id", "name", "external_ref", "value_score", "rfm_code", "rfm_segment",
+    "churn_risk", "p_alive", "expected_purchases", "expected_avg_value", "predicted_spend",
+    "predicted_clv", "recency_days", "frequency", "monetary", "repeat_purchases",
+    "t_x_days", "T_days",
+]
+SCORE_MODEL_COLUMNS = ["model", "parameter", "value", "unit"]
+SCORE_BACKTEST_COLUMNS = [
+    "partner_id", "name", "external_ref", "predicted_purchases", "actual_purchases",
+    "predicted_spend", "actual_spend",
+]
+SCORE_BACKTEST_SUMMARY = [
+    "as_of", "until", "horizon_days", "customers", "predicted_purchases", "actual_purchases",
+    "mae_purchases", "predicted_spend", "actual_spend", "mae_spend",
 ]
 # Scores per call of crm_api_read_scores: one page of a large read.
 SCORE_PAGE = 20_000
@@ -536,15 +552,20 @@ def cmd_scores_list(conn, args):
     # crm_api_read_scores answers rows as lists with the customer's name and
     # external reference: half the XML of search_read, and one call a page.
     domain, rows, total = score_domain(conn, args), [], None
+    # Several companies: each row says which one it is of.
+    columns = SCORE_COLUMNS + (["company"] if len(args.company or []) > 1 else [])
     progress = _progress(args, "scores")
     while total is None or len(rows) < min(total, args.limit or total):
         page = min(SCORE_PAGE, (args.limit or SCORE_PAGE) - len(rows)) if args.limit else SCORE_PAGE
         # Over XML-RPC the rows come as one JSON text: parsing 20,000 x 9 XML
         # values costs the client more than the server's whole answer.
         as_json = conn.transport_name == "xmlrpc"
+        extra = {} if args.horizon is None else {"horizon_days": args.horizon}
+        if args.company:
+            extra["companies"] = [_int_or_text(value) for value in args.company]
         answer = conn.call("crm.customer.score", "crm_api_read_scores", domain=domain,
-                           offset=len(rows), limit=page, columns=SCORE_COLUMNS,
-                           rows_as_json=as_json)
+                           offset=len(rows), limit=page, columns=columns,
+                           rows_as_json=as_json, **extra)
         total = answer["total"]
         if as_json:
             answer["rows"] = json.loads(answer["rows"])
@@ -555,15 +576,88 @@ def cmd_scores_list(conn, args):
         if total > SCORE_PAGE:
             progress.total = min(total, args.limit or total)
             progress.update(len(rows), {"calls": -(-len(rows) // SCORE_PAGE)})
-    return Outcome(rows, columns=SCORE_COLUMNS)
+    return Outcome(rows, columns=columns)
+
+
+def _check_day(value, option):
+    try:
+        return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise errors.UsageError(f"{option} must be a date YYYY-MM-DD, not {value!r}.") from None
 
 
 def cmd_scores_recompute(conn, args):
+    if args.as_of is not None:
+        # A past date: computed and answered, nothing stored on the server.
+        kwargs = {"as_of": _check_day(args.as_of, "--as-of"), "rows_as_json": True}
+        if args.horizon is not None:
+            kwargs["horizon_days"] = args.horizon
+        if args.customer_id is not None:
+            kwargs["partner_ids"] = [args.customer_id]
+        if args.company is not None:
+            kwargs["company"] = _int_or_text(args.company)
+        answer = conn.call("crm.customer.score", "crm_api_score_as_of", **kwargs)
+        rows = [{key: _opt(value) for key, value in zip(answer["columns"], row, strict=True)}
+                for row in json.loads(answer["rows"])]
+        return Outcome(rows, columns=SCORE_AS_OF_COLUMNS, message=(
+            f"{answer['customers']} customers scored as of {answer['as_of']} "
+            f"(horizon {answer['horizon_days']} days; nothing stored)."))
+    if args.horizon is not None or args.customer_id is not None:
+        raise errors.UsageError("--horizon and --customer-id go with --as-of.")
+    if args.company is not None:
+        answer = conn.call("crm.customer.score", "crm_api_recompute_scores",
+                           company=_int_or_text(args.company))
+        return Outcome({"database": conn.db, "status": "done", "company": answer["company"],
+                        "customers_scored": answer["customers"]},
+                       message=f"{answer['customers']} customers scored.")
     answer = conn.call("crm.customer.score", "action_crm_recompute_scores")
     params = answer.get("params", {}) if isinstance(answer, dict) else {}
     customers = params.get("customers")
     return Outcome({"database": conn.db, "status": "done", "customers_scored": customers},
                    message=params.get("message"))
+
+
+def cmd_scores_backtest(conn, args):
+    kwargs = {"as_of": _check_day(args.as_of, "--as-of"), "horizon_days": args.horizon,
+              "rows_as_json": True}
+    if args.customer_id is not None:
+        kwargs["partner_ids"] = [args.customer_id]
+    if args.company is not None:
+        kwargs["company"] = _int_or_text(args.company)
+    answer = conn.call("crm.customer.score", "crm_api_score_backtest", **kwargs)
+    summary = {"as_of": answer["as_of"], "until": answer["until"],
+               "horizon_days": answer["horizon_days"], **answer["summary"]}
+    message = (f"{summary['customers']} customers: {summary['predicted_purchases']:.1f} purchases "
+               f"predicted, {summary['actual_purchases']} made (MAE {summary['mae_purchases']:.3f}); "
+               f"spend {summary['predicted_spend']:.2f} predicted, {summary['actual_spend']:.2f} "
+               f"made (MAE {summary['mae_spend']:.2f}), {answer['as_of']} to {answer['until']}.")
+    if args.summary:
+        return Outcome(summary, columns=SCORE_BACKTEST_SUMMARY)
+    rows = [{key: _opt(value) for key, value in zip(answer["columns"], row, strict=True)}
+            for row in json.loads(answer["rows"])]
+    return Outcome(rows, columns=SCORE_BACKTEST_COLUMNS, message=message)
+
+
+def cmd_scores_model(conn, args):
+    kwargs = {} if args.company is None else {"company": _int_or_text(args.company)}
+    model = conn.call("crm.customer.score", "crm_api_score_model", **kwargs)
+    unit = model["time_unit"]
+    rows = []
+    for name, params, units in (
+        ("bgnbd", model["bgnbd"], {"r": "", "alpha": unit, "a": "", "b": ""}),
+        ("gamma_gamma", model["gamma_gamma"], {"p": "", "q": "", "v": "currency"}),
+    ):
+        for key, value in (params or {}).items():
+            rows.append({"model": name, "parameter": key, "value": value, "unit": units[key]})
+        if not params:
+            rows.append({"model": name, "parameter": "(not fitted)", "value": None, "unit": ""})
+    for key, label_unit in (("bgnbd_log_likelihood", ""), ("gamma_log_likelihood", ""),
+                            ("customers", "customers"), ("as_of", "date"),
+                            ("fitted_at", "UTC"), ("horizon_days", unit),
+                            ("clv_months", "months of 30 days"), ("discount_rate", "% a year")):
+        rows.append({"model": "fit", "parameter": key, "value": _opt(model[key]),
+                     "unit": label_unit})
+    return Outcome(rows, columns=SCORE_MODEL_COLUMNS, message=_opt(model["message"]))
 
 
 # ---------------------------------------------------------------------------
@@ -625,6 +719,8 @@ COMMANDS = {
     "contracts expiring": cmd_contracts_expiring,
     "scores list": cmd_scores_list,
     "scores recompute": cmd_scores_recompute,
+    "scores model": cmd_scores_model,
+    "scores backtest": cmd_scores_backtest,
     "segments list": cmd_segments_list,
     "segments export": cmd_segments_export,
 }
@@ -794,8 +890,36 @@ def build_parser():
     expiring.add_argument("--limit", type=int, default=0, help="at most this many (default 0: all)")
     scores = add("scores", "customer value scores (crm_analytics)")
     score_sub = scores.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add_action(score_sub, "recompute",
-               "recompute the value scores of the user's current company now (CRM managers)")
+    recompute = add_action(
+        score_sub, "recompute",
+        "recompute the value scores of the user's current company now, or with --as-of "
+        "compute them as of a past date and print them without storing anything (CRM managers)")
+    recompute.add_argument("--as-of", metavar="YYYY-MM-DD",
+                           help="only orders and credit notes dated up to this day count; the "
+                                "scores are printed, today's stay as they are")
+    recompute.add_argument("--horizon", type=int, metavar="DAYS",
+                           help="with --as-of: forecast horizon in days (default: the settings')")
+    recompute.add_argument("--customer-id", type=int,
+                           help="with --as-of: print this customer only (all are fitted)")
+    recompute.add_argument("--company", help="of this company of yours, by id or exact name "
+                                             "(default: your current company)")
+    model = add_action(score_sub, "model",
+                       "the fitted BG/NBD and Gamma-Gamma parameters with their units (time in days)")
+    model.add_argument("--company", help="of this company of yours, by id or exact name "
+                                         "(default: your current company)")
+    backtest = add_action(
+        score_sub, "backtest",
+        "score as of a past date and compare each customer's predicted purchases and spend "
+        "over the horizon with what happened (CRM managers; nothing stored)")
+    backtest.add_argument("--as-of", metavar="YYYY-MM-DD", required=True,
+                          help="score with the history up to this day")
+    backtest.add_argument("--horizon", type=int, metavar="DAYS", required=True,
+                          help="compare over the next DAYS days (as-of + DAYS must be past)")
+    backtest.add_argument("--customer-id", type=int, help="print this customer only")
+    backtest.add_argument("--company", help="of this company of yours, by id or exact name "
+                                            "(default: your current company)")
+    backtest.add_argument("--summary", action="store_true",
+                          help="print the totals and mean absolute errors instead of the customers")
     score_list = add_action(score_sub, "list",
                             "list customer value scores, best first, with RFM segment and churn risk")
     score_list.add_argument("--customer-id", type=int, help="of this customer (a contact finds its company)")
@@ -804,6 +928,12 @@ def build_parser():
     score_list.add_argument("--churn-risk", help="low, medium or high")
     score_list.add_argument("--min-score", type=float, help="value score at least this (0-100; the server rounds it to one decimal)")
     score_list.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
+    score_list.add_argument("--company", action="append",
+                            help="of this company of yours, by id or exact name; repeat for "
+                                 "several (a company column is added); default: your current company")
+    score_list.add_argument("--horizon", type=int, metavar="DAYS",
+                            help="expected_purchases and predicted_spend over this many days "
+                                 "(default: the settings' horizon)")
     score_list.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
     segments = add("segments", "saved customer segments (crm_analytics)")
     segment_sub = segments.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -315,6 +315,8 @@ class CrmCustomerScore(models.Model):
                 "gamma_p": params["gamma"].p if params["gamma"] else 0.0,
                 "gamma_q": params["gamma"].q if params["gamma"] else 0.0,
                 "gamma_v": params["gamma"].v if params["gamma"] else 0.0,
+                **self._crm_score_log_likelihoods(data, params),
+                "fit_as_of": today,
                 "fitted_at": fields.Datetime.now(),
                 "fit_customers": len(data["partner_id"]),
                 "fit_message": message,
@@ -453,6 +455,54 @@ class CrmCustomerScore(models.Model):
         return params, "; ".join(messages) or self.env._("Both models fitted")
 
     @api.model
+    def _crm_score_log_likelihoods(self, data, params):
+        """Total log-likelihood of each fitted model on ``data`` (0 when not
+        fitted), for the settings and crm_api_score_model."""
+        x = data["purchase_days"] - 1
+        values = {"bgnbd_log_likelihood": 0.0, "gamma_log_likelihood": 0.0}
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if params["bgnbd"]:
+                ll = btyd.bgnbd_log_likelihood(
+                    [params["bgnbd"].r, params["bgnbd"].alpha, params["bgnbd"].a,
+                     params["bgnbd"].b], x, data["t_x"], data["age"])
+                values["bgnbd_log_likelihood"] = float(np.sum(ll)) if np.isfinite(
+                    np.sum(ll)) else 0.0
+            if params["gamma"]:
+                m = np.where(x > 0, data["repeat_amount"] / np.maximum(x, 1), 0.0)
+                ll = np.nansum(btyd.gamma_gamma_log_likelihood(params["gamma"], x, m))
+                values["gamma_log_likelihood"] = float(ll) if np.isfinite(ll) else 0.0
+        return values
+
+    @api.model
+    def _crm_score_as_of(self, company, as_of, horizon_days=None):
+        """The scores of ``company`` as they would have been computed on
+        ``as_of``: only the orders and credit notes dated up to that day
+        count, the models are fitted on that history. Nothing is stored (the
+        purchase aggregate is rebuilt at ``as_of`` inside a savepoint that is
+        rolled back): today's scores and fit stay as they are, and no later
+        run can overwrite the answer. Returns {"rows": column -> array,
+        "params": {"bgnbd", "gamma"}, "message", "customers", "data"} or None
+        when a full run of the company is busy."""
+        company = company.sudo()
+        if not self._crm_score_lock(company):
+            return None
+        self.env.flush_all()
+        engine = self.with_context(crm_score_today=as_of)
+        config = self.env["crm.score.config"]._get_for_company(company)
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            self.env.cr.execute(SQL(
+                "DELETE FROM crm_customer_score_aggregate WHERE company_id = %s", company.id))
+            engine._crm_score_aggregate_insert(company, config, as_of, None)
+            data = engine._crm_score_read(company, config, as_of)
+            savepoint.rollback()
+        params, message = engine._crm_score_fit(data)
+        rows = engine._crm_score_compute(company, config, data, params, None, as_of,
+                                         horizon_days=horizon_days)
+        return {"rows": rows, "params": params, "message": message, "data": data,
+                "customers": len(data["partner_id"]),
+                **engine._crm_score_log_likelihoods(data, params)}
+
+    @api.model
     def _crm_score_stored_params(self, config):
         bgnbd = gamma = None
         if config.bgnbd_r > 0:
@@ -500,8 +550,11 @@ class CrmCustomerScore(models.Model):
                 for name, kind in columns}
 
     @api.model
-    def _crm_score_compute(self, company, config, data, params, population, today):
-        """All measures from the aggregate and the fit: a dict of column -> array."""
+    def _crm_score_compute(self, company, config, data, params, population, today,
+                           horizon_days=None):
+        """All measures from the aggregate and the fit: a dict of column -> array.
+        ``horizon_days``: forecast horizon of the expected purchases (default:
+        the settings')."""
         n = len(data["partner_id"])
         ids = data["partner_id"].tolist()
         pop = population or {}
@@ -526,7 +579,8 @@ class CrmCustomerScore(models.Model):
         bgnbd, gamma = params["bgnbd"], params["gamma"]
         p_alive = btyd.probability_alive(bgnbd, x, t_x, age) if bgnbd else nan
         expected = (
-            btyd.expected_purchases(bgnbd, config.horizon_days, x, t_x, age) if bgnbd else nan
+            btyd.expected_purchases(bgnbd, horizon_days or config.horizon_days, x, t_x, age)
+            if bgnbd else nan
         )
         expected_value = btyd.expected_average_value(gamma, x, avg_repeat) if gamma else nan
         if bgnbd and gamma:

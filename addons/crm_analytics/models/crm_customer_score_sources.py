@@ -20,6 +20,12 @@ class CrmCustomerScore(models.Model):
         return SQL("%s = ANY(%s)", column, list(partner_ids))
 
     @api.model
+    def _crm_score_until(self):
+        """The day after the scoring date: a run as of a past date
+        (crm_api_score_as_of) counts nothing dated later."""
+        return self._crm_score_today() + relativedelta(days=1)
+
+    @api.model
     def _crm_score_grouped(self, query):
         self.env.cr.execute(query)
         return dict(self.env.cr.fetchall())
@@ -31,9 +37,9 @@ class CrmCustomerScore(models.Model):
                  FROM crm_complaint c
                 WHERE c.company_id = %(company)s AND c.active
                   AND c.compensation_cost > 0 AND c.create_date >= %(since)s
-                  AND %(partners)s
+                  AND c.create_date < %(until)s AND %(partners)s
              GROUP BY c.commercial_partner_id""",
-            company=company.id, since=date_from,
+            company=company.id, since=date_from, until=self._crm_score_until(),
             partners=self._crm_score_partner_filter(SQL("c.commercial_partner_id"), partner_ids),
         ))
 
@@ -47,9 +53,10 @@ class CrmCustomerScore(models.Model):
                  JOIN res_partner p ON p.id = v.partner_id
                 WHERE v.company_id = %(company)s AND v.state = 'done'
                   AND NOT COALESCE(v.billable, FALSE)
-                  AND v.cost > 0 AND v.date >= %(since)s AND %(partners)s
+                  AND v.cost > 0 AND v.date >= %(since)s AND v.date < %(until)s
+                  AND %(partners)s
              GROUP BY p.commercial_partner_id""",
-            company=company.id, since=date_from,
+            company=company.id, since=date_from, until=self._crm_score_until(),
             partners=self._crm_score_partner_filter(SQL("p.commercial_partner_id"), partner_ids),
         ))
 
@@ -63,9 +70,10 @@ class CrmCustomerScore(models.Model):
                  FROM crm_complaint c
                 WHERE c.company_id = %(company)s AND c.active
                   AND c.complaint_type = 'complaint' AND c.create_date >= %(since)s
-                  AND c.stage_id IS DISTINCT FROM %(cancelled)s AND %(partners)s
+                  AND c.create_date < %(until)s AND c.stage_id IS DISTINCT FROM %(cancelled)s AND %(partners)s
              GROUP BY c.commercial_partner_id""",
-            company=company.id, since=date_from, cancelled=cancelled.id if cancelled else None,
+            company=company.id, since=date_from, until=self._crm_score_until(),
+            cancelled=cancelled.id if cancelled else None,
             partners=self._crm_score_partner_filter(SQL("c.commercial_partner_id"), partner_ids),
         ))
 

@@ -71,6 +71,16 @@ class CrmScoreConfig(models.Model):
     gamma_p = fields.Float(string="Gamma-Gamma p", readonly=True)
     gamma_q = fields.Float(string="Gamma-Gamma q", readonly=True)
     gamma_v = fields.Float(string="Gamma-Gamma v", readonly=True)
+    bgnbd_log_likelihood = fields.Float(string="BG/NBD Log-Likelihood", readonly=True,
+                                        digits=(16, 4))
+    gamma_log_likelihood = fields.Float(string="Gamma-Gamma Log-Likelihood", readonly=True,
+                                        digits=(16, 4))
+    time_unit = fields.Char(
+        string="Model Time Unit", compute="_compute_time_unit",
+        help="BG/NBD measures time (recency, age, horizon, alpha) in days.",
+    )
+    fit_as_of = fields.Date(string="Fitted As Of", readonly=True,
+                            help="The reference date of the orders the last fit used.")
     fitted_at = fields.Datetime(string="Last Full Recompute", readonly=True)
     fit_customers = fields.Integer(string="Customers Scored", readonly=True)
     fit_message = fields.Char(string="Model Fit", readonly=True)
@@ -78,6 +88,9 @@ class CrmScoreConfig(models.Model):
     _company_unique = models.UniqueIndex(
         "(company_id)", "There is one value scoring configuration per company."
     )
+
+    def _compute_time_unit(self):
+        self.time_unit = self.env._("days")
 
     @api.constrains(
         "weight_rfm", "weight_clv", "weight_profit", "weight_loyalty", "weight_alive",

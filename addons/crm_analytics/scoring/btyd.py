@@ -122,7 +122,12 @@ def fit_bgnbd(x, t_x, T, initial=None):
                        None if initial is None else [1.0, scale, 1.0, 1.0])
     if not np.all(np.isfinite(result)):
         raise FitError("BG/NBD fit did not converge")
-    r, alpha, a, b = np.exp(result)
+    with np.errstate(over="ignore"):
+        r, alpha, a, b = np.exp(result)
+    # A flat likelihood (a handful of customers) can send the log-parameters
+    # beyond what exp represents: no usable fit either.
+    if not np.all(np.isfinite([r, alpha / scale, a, b])):
+        raise FitError("BG/NBD fit did not converge")
     return BGNBDParams(r=r, alpha=alpha / scale, a=a, b=b)
 
 
@@ -193,6 +198,21 @@ def expected_purchases(params, t, x, t_x, T):
 # ------------------------------------------------------------------ Gamma-Gamma
 
 
+def gamma_gamma_log_likelihood(params, x, m):
+    """Per-customer log-likelihood of Gamma-Gamma for customers with x > 0 and
+    m > 0 (the terms of ``_gg_objective``); NaN for the others."""
+    p, q, v = params.p, params.q, params.v
+    x = np.asarray(x, dtype=float)
+    m = np.asarray(m, dtype=float)
+    keep = (x > 0) & (m > 0) & np.isfinite(m)
+    xs = np.where(keep, x, 1.0)
+    ms = np.where(keep, m, 1.0)
+    px = p * xs
+    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(ms)
+          + px * np.log(xs) - (px + q) * np.log(xs * ms + v))
+    return np.where(keep, ll, np.nan)
+
+
 def _gg_objective(log_params, xu, xi, x, ln_x, ln_m, m, w, wsum):
     """Mean negative log-likelihood and gradient in log-parameters; terms in
     x only are computed per distinct x (``xu``, indexed by ``xi``)."""
@@ -230,7 +250,10 @@ def fit_gamma_gamma(x, m, initial=None):
                        None if initial is None else [1.0, 1.0, scale])
     if not np.all(np.isfinite(result)):
         raise FitError("Gamma-Gamma fit did not converge")
-    p, q, v = np.exp(result)
+    with np.errstate(over="ignore"):
+        p, q, v = np.exp(result)
+    if not np.all(np.isfinite([p, q, v / scale])):
+        raise FitError("Gamma-Gamma fit did not converge")
     return GammaGammaParams(p=p, q=q, v=v / scale)
 
 
