@@ -282,6 +282,13 @@ class TestPartner360(CrmExtendedCase):
         arch = customer.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("crm_customer_360", arch)
         self.assertNotIn("action_crm_open_blacklist_wizard", arch)
+        # The Customer 360 page is the one the form opens on, and sale's
+        # orders button hides behind ours once there is a confirmed order.
+        tree = etree.fromstring(arch)
+        self.assertEqual([page.get("name") for page in tree.iterfind(".//page[@autofocus]")],
+                         ["crm_customer_360"])
+        [sale_button] = tree.xpath("//button[.//field[@name='sale_order_count']]")
+        self.assertEqual(sale_button.get("invisible"), "crm_360_sale_order_count")
         form = Form(customer)
         self.assertTrue(form.crm_is_blacklisted_customer)
         self.assertEqual(form.crm_360_sale_order_count, 2)
