@@ -97,7 +97,7 @@ registry.category("web_tour.tours").add("crm_extended_partner_360_tour", {
         },
         {
             content: "One orders button: ours, not also sale's",
-            trigger: ".o_form_view .oe_button_box:not(:has([name='sale_order_count']))",
+            trigger: ".o_form_view .o-form-buttonbox:has(button[name='action_crm_360_view_orders']):not(:has([name='sale_order_count']))",
         },
         {
             content: "Open the orders from the smart button",
