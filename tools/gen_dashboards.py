@@ -231,6 +231,28 @@ class Dashboard:
             data["fillArea"] = False
         self.sheet.figure(self.next_figure_id(), col, row, width, height, data)
 
+    def ranked_pie(self, title, col, row, width, height, pivot_id, field, keys, data_row):
+        """A pie of a pivot's counts by ``field`` with the slices in the order
+        of ``keys``: o-spreadsheet colours slices by position only (blue, red,
+        teal, orange...), so the order gives e.g. "High" and "Breached" the red
+        and "Low" and "On Time" the teal. Its series are on the Data sheet
+        (columns D and E from ``data_row``)."""
+        first = data_row
+        for index, key in enumerate(keys):
+            current = data_row + index
+            args = f"{q(field)},{q(key)}"
+            self.data.set(3, current, f'=IF(ISNUMBER(PIVOT.VALUE({pivot_id},"__count",{args})),'
+                                      f'PIVOT.HEADER({pivot_id},{args}),"")')
+            self.data.set(4, current, f'=PIVOT.VALUE({pivot_id},"__count",{args})', fmt=1)
+        last = data_row + len(keys) - 1
+        self.sheet.figure(self.next_figure_id(), col, row, width, height, {
+            "type": "pie", "title": {"text": title, "bold": True, "color": "#434343"},
+            "background": "#FFFFFF", "legendPosition": "top",
+            "dataSets": [{"dataRange": f"Data!{xc(4, first)}:{xc(4, last)}"}],
+            "labelRange": f"Data!{xc(3, first)}:{xc(3, last)}",
+            "dataSetsHaveTitle": False, "aggregated": False, "isDoughnut": False,
+        })
+
     def title(self, col, row, text):
         self.sheet.set(col, row, t(text), style=1)
 
@@ -361,8 +383,8 @@ def customer_value():
     d.chart("odoo_bar", "Margin by RFM Segment", LEFT, row + 7, sum(COL_WIDTHS[:4]), 230, SCORE,
             ["rfm_segment"], measure="margin", domain=ACTIVE_SCORED, legend="none", order="DESC")
     d.title(RIGHT, row, "Customers by Churn Risk")
-    d.chart("odoo_pie", "", RIGHT, row + 1, RIGHT_WIDTH, 320, SCORE, ["churn_risk"],
-            domain=ACTIVE_SCORED)
+    d.ranked_pie("", RIGHT, row + 1, RIGHT_WIDTH, 320, churn, "churn_risk",
+                 ["medium", "high", "low"], data_row=20)
 
     # Value grades and the Pareto share.
     row = 41
@@ -470,9 +492,10 @@ def customer_service():
             4, "Average working hours to resolution",
             f'=PIVOT.VALUE({resolved},"time_to_resolution_hours:avg")',
             shown="=ROUND({value},1)", fmt=4), SCORECARD_BLUE, COMPLAINT_MENU),
+        # A dash, not a blank card, before the first follow-up survey.
         ("Satisfied Customers", d.key_figure(
             5, "Share of follow-ups satisfied or very satisfied", satisfied,
-            shown="={value}", fmt=3), SCORECARD_BLUE, COMPLAINT_MENU),
+            shown='=IF({value}="","—",{value})', fmt=3), SCORECARD_BLUE, COMPLAINT_MENU),
         ("Compensation Cost", d.key_figure(
             6, "Compensation cost", f'=PIVOT.VALUE({all_complaints},"compensation_cost:sum")'),
          SCORECARD_ORANGE, COMPLAINT_MENU),
@@ -494,8 +517,8 @@ def customer_service():
                   ["__count", "time_to_first_response_hours:avg", "time_to_resolution_hours:avg"],
                   [1, 4, 4])
     d.title(RIGHT, row, "SLA Status of Open Complaints")
-    d.chart("odoo_pie", "", RIGHT, row + 1, RIGHT_WIDTH, 230, COMPLAINT, ["sla_status"],
-            domain=OPEN)
+    d.ranked_pie("", RIGHT, row + 1, RIGHT_WIDTH, 230, open_complaints, "sla_status",
+                 ["at_risk", "breached", "on_time"], data_row=20)
 
     row = 31
     d.title(LEFT, row, "Complaints by Month")

@@ -28,7 +28,7 @@ class ResPartner(models.Model):
         groups=SCORE_GROUPS,
     )
     crm_value_score = fields.Float(string="Value Score", compute="_compute_crm_score",
-                                   groups=SCORE_GROUPS)
+                                   digits=(16, 1), groups=SCORE_GROUPS)
     crm_rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment",
                                        compute="_compute_crm_score", groups=SCORE_GROUPS)
     crm_rfm_code = fields.Char(string="RFM", compute="_compute_crm_score",

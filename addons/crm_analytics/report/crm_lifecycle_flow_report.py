@@ -30,8 +30,8 @@ class CrmLifecycleFlowReport(models.Model):
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
     month = fields.Date(string="Month", readonly=True)
     from_stage = fields.Selection(
-        LIFECYCLE_STAGES, string="From Stage", readonly=True,
-        help="Empty when the customer had no lifecycle stage before.")
+        [("none", "None (new)"), *LIFECYCLE_STAGES], string="From Stage", readonly=True,
+        help="None (new) when the customer had no lifecycle stage before.")
     to_stage = fields.Selection(LIFECYCLE_STAGES, string="To Stage", readonly=True)
     move = fields.Selection(LIFECYCLE_MOVES, string="Movement", readonly=True)
     customer_count = fields.Integer(
@@ -59,19 +59,20 @@ class CrmLifecycleFlowReport(models.Model):
             """CREATE OR REPLACE VIEW %(view)s AS (
                 WITH moves AS (
                     SELECT h.company_id, date_trunc('month', h.date)::date AS month,
-                           h.old_value AS from_stage, h.new_value AS to_stage,
+                           NULLIF(h.old_value, '') AS from_stage, h.new_value AS to_stage,
                            count(DISTINCT h.partner_id) AS customer_count,
                            count(*) AS change_count
                       FROM crm_classification_history h
                      WHERE h.classification = 'lifecycle_stage'
-                     GROUP BY h.company_id, 2, h.old_value, h.new_value
+                     GROUP BY h.company_id, 2, 3, h.new_value
                 )
                 SELECT m.company_id::bigint * 100000000
                        + (extract(year FROM m.month) * 12 + extract(month FROM m.month))::bigint
                          * 1000
                        + COALESCE(array_position(%(stages)s::varchar[], m.from_stage), 0) * 30
                        + COALESCE(array_position(%(stages)s::varchar[], m.to_stage), 0) AS id,
-                       m.company_id, m.month, m.from_stage, m.to_stage,
+                       m.company_id, m.month, COALESCE(m.from_stage, 'none') AS from_stage,
+                       m.to_stage,
                        CASE WHEN m.from_stage IS NULL THEN 'entered'
                             WHEN m.to_stage = 'lost' THEN 'lost'
                             WHEN m.to_stage = 'at_risk' THEN 'at_risk'

@@ -58,6 +58,11 @@ class CrmParetoReport(models.Model):
         string="Makes 80% of Revenue", readonly=True,
         help="Among the fewest customers, ranked by revenue, who together make 80% of "
         "the company's revenue: their count is how many customers make 80%.")
+    pareto_group = fields.Selection(
+        [("top", "Makes 80% of Revenue"), ("rest", "Other Customers")],
+        string="Pareto Group", readonly=True,
+        help="Makes 80% of Revenue: the fewest customers, ranked by revenue, who "
+        "together make 80% of the company's revenue; Other Customers: the rest.")
     in_top_80_margin = fields.Boolean(
         string="Makes 80% of Margin", readonly=True,
         help="Among the fewest customers, ranked by margin, who together make 80% of "
@@ -104,6 +109,9 @@ class CrmParetoReport(models.Model):
                        COALESCE(revenue_basis > 0
                                 AND (revenue_running - revenue_basis) / revenue_total < 0.8,
                                 false) AS in_top_80,
+                       CASE WHEN revenue_basis > 0
+                                 AND (revenue_running - revenue_basis) / revenue_total < 0.8
+                            THEN 'top' ELSE 'rest' END AS pareto_group,
                        COALESCE(margin_basis > 0
                                 AND (margin_running - margin_basis) / margin_total < 0.8,
                                 false) AS in_top_80_margin

@@ -5,6 +5,21 @@ from odoo.addons.crm_extended.models.res_partner import LIFECYCLE_STAGES, VALUE_
 
 from ..models.crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
 
+R_LEVELS = [
+    ("5", "R5 (most recent)"),
+    ("4", "R4"),
+    ("3", "R3"),
+    ("2", "R2"),
+    ("1", "R1 (longest ago)"),
+]
+F_LEVELS = [
+    ("1", "F1 (least frequent)"),
+    ("2", "F2"),
+    ("3", "F3"),
+    ("4", "F4"),
+    ("5", "F5 (most frequent)"),
+]
+
 
 def scored_customers_query():
     """Scores of the active customers with what the partner carries per
@@ -84,6 +99,11 @@ class CrmRfmReport(models.Model):
     r_score = fields.Integer(string="R Score", readonly=True, aggregator=None)
     f_score = fields.Integer(string="F Score", readonly=True, aggregator=None)
     m_score = fields.Integer(string="M Score", readonly=True, aggregator=None)
+    # The matrix's axes: the same scores, labelled for a reader of the pivot.
+    r_level = fields.Selection(R_LEVELS, string="Recency", readonly=True,
+                               help="R score: 5 for the customers who ordered most recently.")
+    f_level = fields.Selection(F_LEVELS, string="Frequency", readonly=True,
+                               help="F score: 5 for the customers who order most often.")
     churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
     recency_days = fields.Integer(string="Days Since Last Order", readonly=True,
                                   aggregator="avg")
@@ -103,6 +123,7 @@ class CrmRfmReport(models.Model):
             """CREATE OR REPLACE VIEW %s AS (
                    SELECT c.id, c.partner_id, c.company_id, c.currency_id, c.user_id,
                           c.value_grade, c.lifecycle_stage, c.r_score, c.f_score, c.m_score,
+                          c.r_score::varchar AS r_level, c.f_score::varchar AS f_level,
                           c.rfm_segment, c.churn_risk, 1 AS customer_count, c.recency_days,
                           c.frequency, c.monetary, c.margin, c.predicted_clv, c.value_score
                      FROM (%s) c)""",

@@ -161,6 +161,10 @@ class TestScoreReports(ReportAccessMixin, CrmExtendedCase):
         Report = self.env["crm.rfm.report"].with_user(self.analyst)
         cell = Report.search([("r_score", "=", 5), ("f_score", "=", 4)])
         self.assertEqual(cell.partner_id, self.customers[1] | self.customers[3])
+        # The matrix's axes are the same scores with readable labels.
+        self.assertEqual(Report.search([("r_level", "=", "5"), ("f_level", "=", "4")]), cell)
+        labels = dict(Report._fields["r_level"]._description_selection(self.env))
+        self.assertEqual(labels["5"], "R5 (most recent)")
         action = cell[0].action_open_customer()
         self.assertEqual((action["res_model"], action["res_id"]),
                          ("res.partner", cell[0].partner_id.id))
@@ -202,6 +206,13 @@ class TestScoreReports(ReportAccessMixin, CrmExtendedCase):
         # Their part of the margin (1,000 + 200 + 600 of 2,300).
         self.assertAlmostEqual(groups[True]["margin_share:sum"], 1800 / 2300, places=4)
         self.assertEqual(groups[False]["customer_count:sum"], 7)
+        # The pivot's rows read "Makes 80% of Revenue" / "Other Customers", not Yes / No.
+        labelled = {g["pareto_group"]: g["customer_count:sum"] for g in
+                    Report.formatted_read_group([], ["pareto_group"], ["customer_count:sum"])}
+        self.assertEqual(labelled, {"top": 3, "rest": 7})
+        self.assertEqual(
+            dict(Report._fields["pareto_group"]._description_selection(self.env))["top"],
+            "Makes 80% of Revenue")
         # Margin: 1,000 + 600 + 300 = 1,900 of 2,300 (82.6%).
         self.assertEqual(Report.search_count([("in_top_80_margin", "=", True)]), 3)
         other = self.env["crm.pareto.report"].search(
@@ -297,7 +308,7 @@ class TestLifecycleFlowReport(ReportAccessMixin, CrmExtendedCase):
         cells = defaultdict(lambda: [set(), 0])
         for entry in self.env["crm.classification.history"].search([
                 ("company_id", "=", company.id), ("classification", "=", "lifecycle_stage")]):
-            key = (entry.date.date().replace(day=1), entry.old_value or False,
+            key = (entry.date.date().replace(day=1), entry.old_value or "none",
                    entry.new_value or False)
             cells[key][0].add(entry.partner_id.id)
             cells[key][1] += 1
@@ -312,7 +323,10 @@ class TestLifecycleFlowReport(ReportAccessMixin, CrmExtendedCase):
         self.assertEqual(report[(feb, "regular", "at_risk")], (1, 2))
         self.assertEqual(report[(feb, "new", "regular")], (2, 2))
         moves = {(r.from_stage, r.to_stage): r.move for r in rows}
-        self.assertEqual(moves[(False, "new")], "entered")
+        self.assertEqual(moves[("none", "new")], "entered")
+        # A first classification reads as coming from "None (new)", not as a blank.
+        labels = dict(rows._fields["from_stage"]._description_selection(self.env))
+        self.assertEqual(labels["none"], "None (new)")
         self.assertEqual(moves[("at_risk", "lost")], "lost")
         self.assertEqual(moves[("lost", "regular")], "won_back")
         self.assertEqual(moves[("new", "regular")], "progressed")

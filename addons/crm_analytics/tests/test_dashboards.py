@@ -169,6 +169,29 @@ class TestDashboards(DashboardCase):
         # The sales manager can read what Customer Value shows.
         self.assertTrue(self.sales_manager.has_group("crm_analytics.group_crm_analytics_user"))
 
+    def test_pie_colours_follow_the_meaning(self):
+        # o-spreadsheet colours pie slices by position (blue, red, teal...):
+        # the churn and SLA pies put the bad value second (red) and the good
+        # one third (teal), whatever the database's group order.
+        expected = {"churn_risk": ["medium", "high", "low"],
+                    "sla_status": ["at_risk", "breached", "on_time"]}
+        found = {}
+        for xmlid in DASHBOARDS:
+            data = _read_dashboard(xmlid)
+            sheets = {sheet["name"]: sheet for sheet in data["sheets"]}
+            for figure in sheets["Dashboard"]["figures"]:
+                chart = figure["data"]
+                if chart.get("type") != "pie":
+                    continue
+                sheet_name, col, first, _last_col, last = re.match(
+                    r"^(\w+)!([A-Z]+)(\d+):([A-Z]+)(\d+)$", chart["dataSets"][0]["dataRange"]
+                ).groups()
+                cells = sheets[sheet_name]["cells"]
+                keys = [re.search(r'"__count","(\w+)","(\w+)"', cells[f"{col}{row}"]).groups()
+                        for row in range(int(first), int(last) + 1)]
+                found[keys[0][0]] = [key for _field, key in keys]
+        self.assertEqual(found, expected)
+
     def test_labels_translated(self):
         # The web client translates the dashboards' _t() labels, chart titles
         # and the like with the module's JavaScript terms: all must be there.

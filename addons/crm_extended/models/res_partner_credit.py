@@ -236,6 +236,31 @@ class ResPartner(models.Model):
             self._crm_recompute_credit_rating_company(company)
         return True
 
+    def action_crm_recompute_credit_rating(self):
+        """Recompute Credit Ratings (customer list): rate the selected
+        customers' commercial entities in the active companies and say how
+        many were rated and how many ratings changed."""
+        self._crm_check_credit_rights()
+        partners = self.commercial_partner_id
+        changed = sum(
+            self._crm_recompute_credit_rating_company(company, partners.ids)
+            for company in self.env.companies
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Credit ratings recomputed"),
+                "message": self.env._(
+                    "Customers rated: %(count)s. Ratings changed: %(changed)s.",
+                    count=len(partners), changed=changed,
+                ),
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     @api.model
     def _cron_crm_recompute_credit_rating(self):
         companies = self.env["res.company"].sudo().search([])

@@ -24,6 +24,19 @@ class SaleOrder(models.Model):
         related="partner_id.commercial_partner_id.crm_blacklist_reason",
         string="Blacklist Reason",
     )
+    # Readable by everyone who sees the order (the blacklist fields are not):
+    # the form hides its Confirm buttons with it.
+    crm_confirm_blocked = fields.Boolean(
+        string="Confirmation Blocked", compute="_compute_crm_confirm_blocked",
+        compute_sudo=True,
+        help="The customer is on the commercial blacklist: the order cannot be confirmed.",
+    )
+
+    @api.depends("partner_id.commercial_partner_id.crm_commercial_blacklist")
+    def _compute_crm_confirm_blocked(self):
+        for order in self:
+            order.crm_confirm_blocked = order.partner_id.commercial_partner_id \
+                .crm_commercial_blacklist
 
     def _confirmation_error_message(self):
         # The standard hook behind action_confirm: the blacklist refuses like

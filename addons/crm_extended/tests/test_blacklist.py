@@ -161,6 +161,8 @@ class TestBlacklist(CrmExtendedCase):
                     order.action_confirm()
                 self.assertEqual(order.state, "draft")
                 self.assertTrue(order.crm_is_blacklisted_customer)
+                # The form offers no Confirm button for it, to a salesperson too.
+                self.assertTrue(order.with_user(self.salesman).crm_confirm_blocked)
         # Paths that skip action_confirm (online payment) are refused too.
         with self.assertRaises(UserError):
             order_company.sudo()._action_confirm()
@@ -173,7 +175,9 @@ class TestBlacklist(CrmExtendedCase):
             (good_order | order_contact).action_confirm()
         self.assertEqual(good_order.state, "draft")
 
+        self.assertFalse(good_order.with_user(self.salesman).crm_confirm_blocked)
         self._wizard(self.customer, self.manager, reason="Paid").action_apply()
+        self.assertFalse(order_contact.crm_confirm_blocked)
         order_contact.action_confirm()
         self.assertEqual(order_contact.state, "sale")
 

@@ -79,7 +79,7 @@ class TestComplaintCustomer360(CrmComplaintCase):
             "move_opportunities": False, "move_quotations": False,
         })
         # Other features (contracts) add their own lines to the preview.
-        self.assertIn("Complaint and Feedback (Assigned To): 1", wizard.preview.splitlines())
+        self.assertIn("Open complaints: 1", wizard.preview.splitlines())
         wizard.action_handover()
         self.assertEqual(open_one.user_id, self.agent_2)
         self.assertEqual(closed.user_id, self.agent_1, "closed complaints keep their history")
@@ -88,4 +88,4 @@ class TestComplaintCustomer360(CrmComplaintCase):
             "from_user_id": self.agent_2.id, "to_user_id": self.agent_1.id,
             "move_complaints": False,
         })
-        self.assertNotIn("Complaint", wizard.preview or "")
+        self.assertNotIn("complaints", wizard.preview or "")

@@ -334,8 +334,19 @@ class TestCreditRating(CrmExtendedCase):
 
     def test_manual_recompute_action(self):
         action = self.env.ref("crm_extended.res_partner_action_crm_recompute_credit_rating")
-        action.with_user(self.manager).run()
+        # The selected customers only (a contact stands for its company), and
+        # a notification that counts them.
+        result = action.with_user(self.manager).with_context(
+            active_model="res.partner", active_ids=(self.p_c | self.contact).ids).run()
         self.assertEqual(self.p_c.crm_credit_rating, "c")
+        self.assertEqual(self.p_bb.crm_credit_rating, "bb")
+        self.assertFalse(self.p_aaa.crm_credit_rating, "not selected: left alone")
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(result["params"]["message"], "Customers rated: 2. Ratings changed: 2.")
+        result = action.with_user(self.manager).with_context(
+            active_model="res.partner", active_ids=self.p_c.ids).run()
+        self.assertEqual(result["params"]["message"], "Customers rated: 1. Ratings changed: 0.")
         with self.assertRaises(AccessError):
-            action.with_user(self.salesman).run()
-        self.assertEqual(self.p_c.crm_credit_rating, "c")
+            action.with_user(self.salesman).with_context(
+                active_model="res.partner", active_ids=self.p_aaa.ids).run()
+        self.assertFalse(self.p_aaa.crm_credit_rating)

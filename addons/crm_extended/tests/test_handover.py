@@ -83,14 +83,14 @@ class TestHandover(CrmExtendedCase):
         # Features that extend the hand-over add their own lines after these.
         self.assertEqual(
             wizard.preview.splitlines()[:4],
-            ["Contact (Salesperson): 3", "Contact (Account Manager): 1",
-             "Lead (Salesperson): 2", "Sales Order (Salesperson): 2"],
+            ["Customers and their contacts: 3", "Key accounts managed: 1",
+             "Open leads and opportunities: 2", "Open quotations: 2"],
         )
         action = wizard.action_handover()
         self.assertEqual((action["res_model"], action["res_id"]), (wizard._name, wizard.id))
         self.assertEqual(wizard.state, "done")
-        self.assertIn("Contact (Salesperson): 3", wizard.summary)
-        self.assertIn("Sales Order (Salesperson): 2", wizard.summary)
+        self.assertIn("Customers and their contacts: 3", wizard.summary)
+        self.assertIn("Open quotations: 2", wizard.summary)
 
         moved_partners = self.company_alice | self.contact_alice | self.person_alice
         self.assertEqual(set(moved_partners.mapped("user_id")), {self.bob})
@@ -157,7 +157,7 @@ class TestHandover(CrmExtendedCase):
         wizard_form.from_user_id = self.alice
         wizard_form.to_user_id = self.bob
         wizard_form.move_quotations = False
-        self.assertNotIn("Sales Order", wizard_form.preview)
+        self.assertNotIn("quotations", wizard_form.preview)
         wizard_form.save().action_handover()
         self.assertEqual(self.company_alice.user_id, self.bob)
         self.assertEqual(self.draft_order.user_id, self.alice)

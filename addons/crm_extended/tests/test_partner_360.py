@@ -282,6 +282,13 @@ class TestPartner360(CrmExtendedCase):
         arch = customer.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("crm_customer_360", arch)
         self.assertNotIn("action_crm_open_blacklist_wizard", arch)
+        # The Customer 360 page is the one the form opens on, and sale's
+        # orders button hides behind ours once there is a confirmed order.
+        tree = etree.fromstring(arch)
+        self.assertEqual([page.get("name") for page in tree.iterfind(".//page[@autofocus]")],
+                         ["crm_customer_360"])
+        [sale_button] = tree.xpath("//button[.//field[@name='sale_order_count']]")
+        self.assertEqual(sale_button.get("invisible"), "crm_360_sale_order_count")
         form = Form(customer)
         self.assertTrue(form.crm_is_blacklisted_customer)
         self.assertEqual(form.crm_360_sale_order_count, 2)
@@ -293,6 +300,27 @@ class TestPartner360(CrmExtendedCase):
             .create({"name": "Renewal", "type": "lead", "partner_id": self.contact.id})
         )
         self.assertTrue(lead.crm_is_blacklisted_customer)
+
+    def test_customers_menu_lists_potential_customers(self):
+        """CRM > Customers > Customers opens the CRM's own action, whose default
+        filter keeps the potential customers (never ordered nor invoiced) and
+        leaves out plain contacts."""
+        menu = self.env.ref("crm_extended.crm_extended_customers_list_menu")
+        action = self.env.ref("crm_extended.crm_customer_action")
+        self.assertEqual(menu.action, action)
+        context = safe_eval(action.context)
+        self.assertEqual(context["search_default_crm_customers"], 1)
+        Partner = self.env["res.partner"].with_user(self.salesman)
+        arch = etree.fromstring(Partner.get_views([(False, "search")])["views"]["search"]["arch"])
+        [customers_filter] = arch.xpath("//filter[@name='crm_customers']")
+        domain = safe_eval(customers_filter.get("domain"))
+        prospect, supplier = self.env["res.partner"].create([
+            {"name": "Prospect 360", "is_company": True},
+            {"name": "Supplier 360", "is_company": True},
+        ])
+        prospect.crm_lifecycle_stage = "potential"
+        found = Partner.search(domain + [("id", "in", (prospect | supplier | self.customer).ids)])
+        self.assertEqual(found, prospect | self.customer)
 
     def test_manager_sees_the_header_buttons(self):
         arch = self.customer.with_user(self.manager).get_views([(False, "form")])["views"]["form"][

@@ -218,7 +218,7 @@ class TestServiceContractFlow(ServiceContractCase):
             "move_customers": False, "move_account_manager": False,
             "move_opportunities": False, "move_quotations": False,
         })
-        self.assertIn("Service Contract (Account Manager): 1", wizard.preview)
+        self.assertIn("Live service contracts: 1", wizard.preview)
         wizard.action_handover()
         self.assertEqual(live.user_id, self.manager)
         self.assertEqual(expired.user_id, self.salesman)

@@ -106,7 +106,22 @@ class CrmCustomerHandover(models.TransientModel):
             for model, field, domain in self._handover_domains()
         ]
 
+    def _handover_part_labels(self):
+        """What each part of the hand-over moves, in the words of the form."""
+        # One statement per label: babel's extractor takes the keys of a
+        # literal of translated values for terms too.
+        labels = {}
+        labels["res.partner", "user_id"] = self.env._("Customers and their contacts")
+        labels["res.partner", "crm_account_manager_id"] = self.env._("Key accounts managed")
+        labels["crm.lead", "user_id"] = self.env._("Open leads and opportunities")
+        labels["sale.order", "user_id"] = self.env._("Open quotations")
+        labels["crm.complaint", "user_id"] = self.env._("Open complaints")
+        labels["crm.service.contract", "user_id"] = self.env._("Live service contracts")
+        return labels
+
     def _handover_label(self, model, field):
+        if label := self._handover_part_labels().get((model, field)):
+            return label
         Model = self.env[model]
         # ir.model's name is translated, the class _description is not.
         return self.env._(

@@ -3,8 +3,8 @@ import { stepUtils } from "@web_tour/tour_utils";
 
 /**
  * CRM > Customers > Customers: find the classified customer created by the
- * test, check its badges and the Customer 360 page, then open its orders from
- * the smart button.
+ * test, check its badges and the Customer 360 page (open first), then open
+ * its orders from the one orders smart button.
  */
 registry.category("web_tour.tours").add("crm_extended_partner_360_tour", {
     url: "/odoo",
@@ -56,9 +56,8 @@ registry.category("web_tour.tours").add("crm_extended_partner_360_tour", {
             trigger: ".o_form_view div[name='crm_classification_badges'] [name='crm_tier_id'] .badge:contains('Tour Gold')",
         },
         {
-            content: "Open the Customer 360 page",
-            trigger: ".o_notebook a.nav-link[name='crm_customer_360']",
-            run: "click",
+            content: "The Customer 360 page is the one open",
+            trigger: ".o_notebook a.nav-link.active[name='crm_customer_360']",
         },
         {
             content: "Confirmed orders",
@@ -97,6 +96,10 @@ registry.category("web_tour.tours").add("crm_extended_partner_360_tour", {
             trigger: ".o_notebook .tab-pane.active [name='crm_classification_history_ids'] .o_data_row:contains('Value Grade')",
         },
         {
+            content: "One orders button: ours, not also sale's",
+            trigger: ".o_form_view .o-form-buttonbox:has(button[name='action_crm_360_view_orders']):not(:has([name='sale_order_count']))",
+        },
+        {
             content: "Open the orders from the smart button",
             trigger: "button[name='action_crm_360_view_orders']:contains('2 Orders')",
             run: "click",
@@ -124,6 +127,10 @@ registry.category("web_tour.tours").add("crm_extended_blacklist_banner_tour", {
         {
             content: "The customer line says it is blacklisted",
             trigger: ".o_form_view .alert-danger[name='crm_blacklist_banner']:contains('commercial blacklist')",
+        },
+        {
+            content: "No Confirm button on the blocked quotation",
+            trigger: ".o_form_view .o_form_statusbar:has(button[name='action_quotation_send']):not(:has(button[name='action_confirm']))",
         },
     ],
 });
