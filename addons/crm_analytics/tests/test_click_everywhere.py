@@ -1,6 +1,8 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import create_report_customers
+
 CLICKBOT = ("odoo.loader.modules.get('@web/webclient/clickbot/clickbot_loader')"
             ".startClickEverywhere('%s');")
 
@@ -25,31 +27,7 @@ class TestClickEverywhere(HttpCase):
         )
         if "tour_enabled" in cls.salesman._fields:
             cls.salesman.tour_enabled = False
-        company = cls.env.ref("base.main_company")
-        champion, sleeper = cls.env["res.partner"].create([
-            {"name": "Click Champion", "is_company": True, "user_id": cls.salesman.id},
-            {"name": "Click Sleeper", "is_company": True},
-        ])
-        champion.with_company(company).crm_value_grade = "a"
-        sleeper.with_company(company).crm_value_grade = "c"
-        cls.env["crm.customer.score"].create([
-            {"partner_id": champion.id, "company_id": company.id, "r_score": 5, "f_score": 5,
-             "m_score": 5, "rfm_segment": "champions", "monetary": 9000.0, "margin": 900.0,
-             "predicted_clv": 5000.0},
-            {"partner_id": sleeper.id, "company_id": company.id, "r_score": 1, "f_score": 2,
-             "m_score": 1, "rfm_segment": "hibernating", "monetary": 100.0, "margin": 10.0,
-             "predicted_clv": 20.0},
-        ])
-        cls.env["crm.classification.history"].create([
-            {"partner_id": partner.id, "company_id": company.id,
-             "classification": "lifecycle_stage", "old_value": old, "new_value": new}
-            for partner, old, new in (
-                (champion, False, "loyal"), (sleeper, "regular", "at_risk"))
-        ])
-        cls.env["crm.complaint"].create({
-            "name": "Click complaint", "partner_id": sleeper.id, "channel": "phone",
-            "compensation_cost": 50.0,
-        })
+        create_report_customers(cls.env, "Click", salesman=cls.salesman)
 
     def _click_app(self, xmlid, login):
         self.browser_js("/odoo", CLICKBOT % xmlid, "odoo.isReady === true", login=login,

@@ -15,7 +15,9 @@ class TestNonFiniteCleaning(CrmExtendedCase):
     cleaned so that sums and searches work again; finite values stay."""
 
     def _corrupt(self):
-        """Orders and a customer as an old import could leave them."""
+        """Orders and a customer as an old import could leave them. Written with
+        SQL on purpose: the ORM now refuses these values, and the rows stand for
+        data an older version stored (no parity with the ORM to keep)."""
         customer = self._crm_customer("Corrupted Customer")
         clean = self._crm_customer("Clean Customer")
         bad, good = self._crm_orders(customer, [(3, 100.0), (2, 250.0)])
