@@ -143,6 +143,11 @@ def screens(records):
         ("admin", "customer", f"/odoo/contacts/{customer}", None),
         ("admin", "customer-score", f"/odoo/contacts/{customer}", score_tab),
         ("admin", "scores", "/odoo/action-crm_analytics.crm_customer_score_action", None),
+        *[("admin", f"report-{name.replace('_', '-')}",
+           f"/odoo/action-crm_analytics.crm_{name}_action", None)
+          for name in ("classification_report", "rfm_report", "pareto_report",
+                       "customer_equity_report", "lifecycle_flow_report", "cohort_report",
+                       "contract_report", "complaint_report")],
         ("sales", "complaints", "/odoo/action-crm_extended.crm_complaint_action", None),
         ("sales", "customer-score", f"/odoo/contacts/{customer}", score_tab),
         ("portal", "complaints", "/my/complaints", None),
