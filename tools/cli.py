@@ -341,7 +341,8 @@ def main(argv=None):
     run.add_argument("--force", action="store_true",
                      help="allow a database name that does not start with crm_demo")
     test = sub.add_parser("test", help="run every test of both modules and of tests/")
-    test.add_argument("--test-tags", help="Odoo --test-tags (default: both modules, all tests)")
+    test.add_argument("--test-tags",
+                      help="Odoo --test-tags (default: both modules and crm_demo_data, all tests)")
     test.add_argument("--skip-pytest", action="store_true", help="only the Odoo module tests")
     test.add_argument("--keep-db", action="store_true", help="do not drop the test database")
     test.add_argument("--no-pip", action="store_true", help="skip installing the requirements")
