@@ -35,7 +35,7 @@ import sys
 import time
 
 import odoo
-from odoo import Command
+from odoo.fields import Command
 
 from tools.common import (
     ROOT, TEMPLATE, machine, make_api_key, open_registry, say, start_server, stop_server, timed,
