@@ -1,13 +1,7 @@
 """The test command's closing line counts each test once, from the runners'
-own reports (tools/dev.py)."""
+own reports (tools/dev.py, whose commands are tools/cli.py)."""
 
-import importlib.util
-import os
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location("dev", os.path.join(ROOT, "tools", "dev.py"))
-dev = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dev)
+from tools import cli as dev
 
 ODOO_LOG = """\
 2026-12-07 02:57:21,369 19072 INFO db odoo.service.server: 7 post-tests in 126.12s, 19838 queries

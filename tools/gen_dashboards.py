@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the spreadsheet dashboards that crm_analytics ships.
 
-    python3 tools/gen_dashboards.py
+    python3 -m tools.gen_dashboards      (or python3 tools/gen_dashboards.py)
 
 writes ``addons/crm_analytics/data/files/customer_value_dashboard.json`` and
 ``customer_service_dashboard.json``. Edit the dashboards here, not in the JSON:
@@ -10,7 +10,8 @@ cell addresses are computed, and every label goes through ``_t()`` so that
 Odoo's term extraction (``odoo/tools/translate.py``, files ``*_dashboard.json``
 under ``data/``) puts it in the module's .pot. The format is the one of Odoo
 19's o-spreadsheet (version 18.5.10, as in ``spreadsheet_dashboard_sale``).
-Plain Python, no Odoo import.
+Plain Python, no Odoo import. tests/test_dashboards_generated.py checks that the
+shipped JSON is what this script writes.
 """
 
 import json
@@ -24,7 +25,6 @@ COL_WIDTHS = [180, 100, 170, 150, 40, 220, 130, 120, 110]
 LEFT, RIGHT = 0, 5          # first column of the left and right block
 RIGHT_WIDTH = sum(COL_WIDTHS[RIGHT:])
 FULL_WIDTH = sum(COL_WIDTHS)
-ROW_HEIGHT = 23
 
 STYLES = {
     "1": {"bold": True, "fontSize": 16, "textColor": "#01666B"},             # section title
@@ -314,10 +314,6 @@ class Dashboard:
         }
 
 
-def rows_for(height):
-    return -(-height // ROW_HEIGHT)
-
-
 # ----------------------------------------------------------------------
 # Customer Value (sales manager)
 # ----------------------------------------------------------------------
@@ -558,13 +554,20 @@ def customer_service():
     return d
 
 
+def dashboards():
+    """{file name: JSON text} of the dashboards, as shipped."""
+    return {
+        name: json.dumps(build().to_json(), indent=1, ensure_ascii=False) + "\n"
+        for name, build in (("customer_value_dashboard.json", customer_value),
+                            ("customer_service_dashboard.json", customer_service))
+    }
+
+
 def main():
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name, build in (("customer_value_dashboard.json", customer_value),
-                        ("customer_service_dashboard.json", customer_service)):
+    for name, text in dashboards().items():
         path = OUT_DIR / name
-        path.write_text(json.dumps(build().to_json(), indent=1, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         print(f"wrote {path}")
 
 

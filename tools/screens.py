@@ -6,7 +6,8 @@ Chromium at 1440x900 opens each screen as a CRM manager (admin), a salesperson
 and a portal customer, in English and in Simplified Chinese, and saves one PNG
 per screen in ``var/screens/<lang>/<role>-<screen>.png``::
 
-    python3 tools/screens.py --url http://localhost:8069 --db crm_demo
+    python3 -m tools.screens --url http://localhost:8069 --db crm_demo
+    python3 tools/screens.py --url http://localhost:8069 --db crm_demo   # the same
 
 The salesperson and the portal customer are created on the first run (logins
 ``screens_sales`` and ``screens_portal``, linked to the first customer that has

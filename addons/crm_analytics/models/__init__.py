@@ -13,5 +13,4 @@ from . import crm_cross_sell_rule
 from . import product_template
 from . import crm_customer_segment
 from . import crm_customer_event
-from . import crm_demo_generator
 from . import crm_finite_numbers

@@ -535,21 +535,3 @@ class TestCustomerSegment(CrmExtendedCase):
             mine.with_user(self.integration).write({"name": "Changed"})
         with self.assertRaises(AccessError):
             integration.create({"name": "Integration segment"})
-
-    def test_demo_data(self):
-        """The demo generator adds birthdays, example segments and the first
-        event activities (three birthdays in the coming days)."""
-        summary = self.env["crm.demo.generator"].generate(customers=8, orders_per_customer=2, seed=3)
-        self.assertEqual(summary["segments"], 4)
-        self.assertGreaterEqual(summary["birthdays"], 3)
-        segments = self.Segment.search([("name", "=", "At-risk A and B customers")])
-        self.assertEqual(len(segments), 1)
-        self.assertEqual(sorted(segments.value_grade_ids.mapped("code")), ["a", "b"])
-        customers = self.env["res.partner"].browse(summary["customer_ids"])
-        people = customers.child_ids | customers.filtered(lambda p: not p.is_company)
-        self.assertEqual(len(people.filtered("crm_birthday")), summary["birthdays"])
-        events = self.env["crm.customer.event"].search([("partner_id", "in", people.ids)])
-        self.assertEqual(len(events), summary["event_activities"])
-        self.assertTrue(all(events.activity_id))
-        # A second run adds no segment twice.
-        self.assertFalse(self.env["crm.demo.generator"]._demo_segments())

@@ -10,7 +10,6 @@ from . import sale_order
 from . import res_partner_api
 from . import sale_order_api
 from . import crm_lead
-from . import crm_demo_generator
 from . import crm_service_contract
 from . import crm_service_contract_line
 from . import crm_service_visit
@@ -26,7 +25,6 @@ from . import account_move
 from . import purchase_order
 from . import product_template
 from . import res_partner_complaint
-from . import crm_demo_generator_service
 from . import crm_complaint_contract
 from . import crm_complaint_api
 from . import crm_finite_numbers

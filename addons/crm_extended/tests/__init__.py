@@ -7,7 +7,6 @@ from . import test_handover
 from . import test_access
 from . import test_partner_360
 from . import test_ui_tour
-from . import test_demo_generator
 from . import test_i18n
 from . import test_api
 from . import test_api_import_parity

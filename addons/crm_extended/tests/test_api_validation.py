@@ -251,13 +251,3 @@ class TestApiValidation(CrmExtendedCase):
             partner.write({"crm_overdue_amount": NAN})
             partner.flush_recordset()
         self.assertEqual(self.customer.crm_overdue_amount, 0.0)
-
-    def test_generate_is_a_model_method(self):
-        """Callable over XML-RPC without ids: every override keeps @api.model."""
-        Generator = self.env.registry["crm.demo.generator"]
-        for cls in Generator.__mro__:
-            method = cls.__dict__.get("generate")
-            if method is not None:
-                with self.subTest(cls=cls):
-                    self.assertTrue(getattr(method, "_api_model", False),
-                                     f"{cls.__module__}.generate lost @api.model")

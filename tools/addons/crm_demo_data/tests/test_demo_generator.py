@@ -8,7 +8,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..models.res_partner import LIFECYCLE_STAGES
+from odoo.addons.crm_extended.models.res_partner import LIFECYCLE_STAGES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Moments that break a generator that counts from the wall clock (UTC).
@@ -24,10 +24,13 @@ class TestDemoGenerator(TransactionCase):
     """The demo data must show every classification the CRM computes, and the
     bulk rows must be what the ORM would have written."""
 
-    def _generate_and_check(self, now):
+    def _generate_and_check(self, now, chinese=False):
         """Generate 30 customers at the frozen moment ``now`` and check that the
-        demo shows everything the CRM computes, whatever the hour and weekday."""
+        demo shows everything the CRM computes, whatever the hour and weekday.
+        ``chinese``: Simplified Chinese is active, the demo speaks it too."""
         Partner = self.env["res.partner"]
+        if chinese:
+            self.env["res.lang"]._activate_lang("zh_CN")
         summary = self.env["crm.demo.generator"].generate(customers=30, orders_per_customer=8, seed=7)
         customers = Partner.browse(summary["customer_ids"])
         self.assertEqual(len(customers), 30)
@@ -156,7 +159,49 @@ class TestDemoGenerator(TransactionCase):
         self.assertTrue(all(blacklisted.mapped("crm_blacklist_reason")))
         self.assertTrue(customers.filtered("use_partner_credit_limit"))
         self.assertFalse(confirmed.filtered(lambda o: o.date_order > now), "no order after now")
+
+        # A Chinese customer's complaints and visit reports are written in
+        # Chinese, the others' in English.
+        for complaint in complaints:
+            in_chinese = complaint.partner_id.country_id.code == "CN"
+            self.assertEqual(bool(CJK.search(complaint.name)), in_chinese, complaint.name)
+            self.assertEqual(complaint.name.isascii(), not in_chinese, complaint.name)
+        for visit in contracts.visit_ids.filtered("report"):
+            self.assertEqual(bool(CJK.search(visit.report)),
+                             visit.partner_id.country_id.code == "CN", visit.report)
+        if chinese:
+            self._check_chinese(customers)
         return summary
+
+    def _check_chinese(self, customers):
+        """With Chinese active: the catalogue, tags and teams read in Chinese for a
+        Chinese user and in English for the others; the Chinese salespeople and
+        customers use Chinese."""
+        Product = self.env["product.product"]
+        loin = Product.search([("default_code", "=", "MP-PL01")])
+        self.assertEqual(loin.with_context(lang="en_US").name, "Chilled Pork Loin")
+        self.assertEqual(loin.with_context(lang="zh_CN").name, "冷鲜猪里脊")
+        catalogue = Product.with_context(lang="zh_CN").search([("default_code", "like", "-")])
+        self.assertEqual(len(catalogue), 31)
+        self.assertTrue(all(CJK.search(name) for name in catalogue.mapped("name")))
+        tags = customers.category_id.with_context(lang="zh_CN")
+        self.assertTrue(tags and all(CJK.search(name) for name in tags.mapped("name")))
+        teams = customers.user_id.sale_team_id
+        self.assertEqual(set(teams.with_context(lang="zh_CN").mapped("name")),
+                         {"华东销售部", "国际销售部"})
+        self.assertEqual(set(teams.with_context(lang="en_US").mapped("name")),
+                         {"East China Sales", "International Sales"})
+        for user in customers.user_id:
+            self.assertEqual(user.lang, "zh_CN" if CJK.search(user.name) else "en_US", user.name)
+        for customer in customers:
+            chinese = customer.country_id.code == "CN"
+            self.assertEqual(customer.lang, "zh_CN" if chinese else "en_US", customer.name)
+            self.assertEqual(set(customer.child_ids.mapped("lang")) - {customer.lang}, set())
+        # A Chinese customer's quotation lines read in Chinese.
+        quotations = self.env["sale.order"].search([
+            ("partner_id", "in", customers.ids), ("partner_id.lang", "=", "zh_CN"),
+            ("state", "in", ("draft", "sent"))])
+        self.assertTrue(all(CJK.search(name) for name in quotations.order_line.mapped("name")))
 
     @staticmethod
     def _in_working_hours(calendar, moment):
@@ -177,8 +222,8 @@ class TestDemoGenerator(TransactionCase):
         self._generate_and_check(fields.Datetime.to_datetime(SATURDAY_NIGHT))
 
     @freeze_time(LEAP_DAY)
-    def test_generate_leap_day(self):
-        self._generate_and_check(fields.Datetime.to_datetime(LEAP_DAY))
+    def test_generate_leap_day_in_chinese(self):
+        self._generate_and_check(fields.Datetime.to_datetime(LEAP_DAY), chinese=True)
 
     @freeze_time(AFTER_DST_CHANGE)
     def test_generate_across_a_dst_change(self):
@@ -239,13 +284,14 @@ class TestDemoGenerator(TransactionCase):
             generator.with_user(salesman).generate_bulk(customers=5, order_lines=10)
         self.assertEqual(self.env["res.partner"].search_count([]), partners_before + 1)
 
+    @freeze_time(SATURDAY_NIGHT)
     def test_generate_bulk_rows_are_consistent(self):
         cr = self.env.cr
         SaleOrder = self.env["sale.order"]
         orders_before = SaleOrder.search([])
         partners_before = self.env["res.partner"].search([])
         summary = self.env["crm.demo.generator"].generate_bulk(
-            customers=200, order_lines=2000, seed=7)
+            customers=200, order_lines=2000, seed=7, now=SATURDAY_NIGHT)
         self.assertEqual(summary["customers"], 200)
         self.assertEqual(summary["order_lines"], 2000)
         self.assertEqual(summary["orders"], 200)
@@ -332,8 +378,10 @@ class TestDemoGenerator(TransactionCase):
         self.env["res.partner"].crm_recompute_classification()
         self.assertGreaterEqual(len(set(customers.mapped("crm_lifecycle_stage")) - {False}), 3)
 
+    @freeze_time(MONDAY_NIGHT)
     def test_bulk_order_dates_follow_customer_activity(self):
-        self.env["crm.demo.generator"].generate_bulk(customers=300, order_lines=3000, seed=11)
+        self.env["crm.demo.generator"].generate_bulk(customers=300, order_lines=3000, seed=11,
+                                                     now=MONDAY_NIGHT)
         today = fields.Date.context_today(self.env["sale.order"])
         self.env.cr.execute(
             """SELECT so.partner_id, max(so.date_order)::date
@@ -346,3 +394,80 @@ class TestDemoGenerator(TransactionCase):
         active = [p for p, day in last_orders.items() if day > today - timedelta(days=60)]
         self.assertTrue(stopped, "some customers stopped buying more than a year ago")
         self.assertTrue(active, "most customers still buy")
+
+    def test_generate_is_a_model_method(self):
+        """Callable without ids (``env[...].generate()`` in dev.py's shell): every
+        entry point keeps @api.model."""
+        Generator = self.env.registry["crm.demo.generator"]
+        for name in ("generate", "generate_bulk", "generate_bulk_purchases",
+                     "generate_bulk_complaints", "generate_bulk_contracts",
+                     "generate_bulk_contract_history"):
+            for cls in Generator.__mro__:
+                method = cls.__dict__.get(name)
+                if method is not None:
+                    with self.subTest(cls=cls, method=name):
+                        self.assertTrue(getattr(method, "_api_model", False),
+                                        f"{cls.__module__}.{name} lost @api.model")
+
+    @freeze_time(MONDAY_NIGHT)
+    def test_demo_segments_birthdays_and_events(self):
+        """The demo adds birthdays, example segments and the first event
+        activities (three birthdays in the coming days)."""
+        Segment = self.env["crm.customer.segment"]
+        summary = self.env["crm.demo.generator"].generate(
+            customers=8, orders_per_customer=2, seed=3, now=MONDAY_NIGHT)
+        self.assertEqual(summary["segments"], 4)
+        self.assertGreaterEqual(summary["birthdays"], 3)
+        segments = Segment.search([("name", "=", "At-risk A and B customers")])
+        self.assertEqual(len(segments), 1)
+        self.assertEqual(sorted(segments.value_grade_ids.mapped("code")), ["a", "b"])
+        customers = self.env["res.partner"].browse(summary["customer_ids"])
+        people = customers.child_ids | customers.filtered(lambda p: not p.is_company)
+        self.assertEqual(len(people.filtered("crm_birthday")), summary["birthdays"])
+        events = self.env["crm.customer.event"].search([("partner_id", "in", people.ids)])
+        self.assertEqual(len(events), summary["event_activities"])
+        self.assertGreaterEqual(len(events), 3)
+        self.assertTrue(all(events.activity_id))
+        # A second run adds no segment twice.
+        self.assertFalse(self.env["crm.demo.generator"]._demo_segments())
+
+    def test_benchmark_generators(self):
+        """The benchmarks' purchase histories, complaints and contracts: the
+        counts asked for, rows the ORM reads back, refused for a non-admin."""
+        Generator = self.env["crm.demo.generator"]
+        salesman = new_test_user(self.env, login="demo_bench_salesman",
+                                 groups="sales_team.group_sale_salesman")
+        for method, kwargs in (("generate_bulk_purchases", {"customers": 5, "orders": 10}),
+                               ("generate_bulk_complaints", {"count": 5}),
+                               ("generate_bulk_contracts", {"customers": 2, "contracts": 2}),
+                               ("generate_bulk_contract_history", {"contracts": 2})):
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                getattr(Generator.with_user(salesman), method)(**kwargs)
+
+        summary = Generator.generate_bulk_purchases(customers=120, orders=900, seed=5)
+        self.assertEqual((summary["customers"], summary["orders"]), (120, 900))
+        orders = self.env["sale.order"].search([("name", "=like", "BENCH%")])
+        self.assertEqual(len(orders), 900)
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        # Every customer bought at least once; one in a hundred is archived.
+        self.assertEqual(len(orders.partner_id), 120)
+        self.assertEqual(len(orders.partner_id.filtered(lambda p: not p.active)), 1)
+        self.assertEqual(set(orders.currency_id.mapped("name")), {"USD", "EUR"})
+
+        Generator.generate_bulk_complaints(count=300)
+        complaints = self.env["crm.complaint"].search([("code", "=like", "BENCH/%")])
+        self.assertEqual(len(complaints), 300)
+        self.assertAlmostEqual(len(complaints.filtered("is_closed")) / 300, 0.8, delta=0.02)
+        self.assertEqual(complaints.team_id.name, "Bench After-sales")
+
+        Generator.generate_bulk_contracts(customers=20, contracts=40)
+        contracts = self.env["crm.service.contract"].search([("name", "=like", "BENCH/%")])
+        self.assertEqual(len(contracts), 40)
+        self.assertEqual(set(contracts.mapped("state")), {"active"})
+        self.assertEqual(len(contracts.visit_ids.filtered(lambda v: v.state == "done")), 20)
+
+        Generator.generate_bulk_contract_history(contracts=600)
+        history = self.env["crm.service.contract"].search([("name", "=like", "XSBENCH/%")])
+        self.assertEqual(len(history), 600)
+        self.assertLessEqual({"active", "expired"}, set(history.mapped("state")))
+        self.assertTrue(history.filtered("previous_contract_id"))

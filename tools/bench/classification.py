@@ -1,12 +1,13 @@
-#!/usr/bin/env python3
 """Benchmark the customer classification on a large database.
 
-    python3 tools/bench_classification.py                  # 100,000 customers, 1,000,000 lines
-    python3 tools/bench_classification.py --reuse          # keep the database and its data
-    python3 tools/bench_classification.py --customers 20000 --lines 200000 --database crm_bench_small
+    python3 tools/dev.py bench classification          # 100,000 customers, 1,000,000 lines
+    python3 tools/dev.py bench classification --reuse  # keep the database and its data
+    python3 tools/dev.py bench classification --customers 20000 --lines 200000 \\
+        --database crm_bench_small
 
-Creates the database from scratch with crm_extended and crm_analytics (or copies
---template), writes the customers and confirmed order lines with
+Copies the template database (--template, default crm_tmpl_base, built when
+missing) and installs crm_extended, crm_analytics and the demo data generator,
+writes the customers and confirmed order lines with
 crm.demo.generator.generate_bulk(), then times:
 
 1. the full classification recompute on customers without any classification
@@ -23,15 +24,11 @@ PGPASSWORD override it).
 
 import argparse
 import json
-import os
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONF = os.path.join(ROOT, "odoo.conf")
-MODULES = "crm_extended,crm_analytics"
+import odoo
 
-from bench_common import machine, open_database, say  # noqa: E402
+from tools.common import TEMPLATE, machine, open_registry, say, timed
 
 # Company-dependent columns the classification writes (reset before the first run).
 CLASSIFICATION_COLUMNS = [
@@ -39,17 +36,6 @@ CLASSIFICATION_COLUMNS = [
     "crm_revenue_12m", "crm_order_count", "crm_order_count_12m", "crm_first_order_date",
     "crm_last_order_date", "crm_avg_order_interval", "crm_classified_at",
 ]
-
-
-def timed(results, name, rows_label, function):
-    started = time.monotonic()
-    rows = function()
-    seconds = time.monotonic() - started
-    rate = rows / seconds if seconds and rows else 0
-    results.append({"step": name, "seconds": round(seconds, 3), "rows": rows,
-                    "rows_label": rows_label, "rows_per_second": round(rate)})
-    say(f"{name}: {seconds:.2f}s, {rows} {rows_label}, {rate:,.0f} {rows_label}/s")
-    return rows
 
 
 def main(argv=None):
@@ -63,17 +49,13 @@ def main(argv=None):
                         "more customers with orders)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database and its generated data")
-    parser.add_argument("--template", help="copy this database instead of installing "
-                        "the dependencies from scratch (e.g. one with sale_crm, sale_stock)")
+    parser.add_argument("--template", default=TEMPLATE,
+                        help="the database with the dependencies installed that is copied")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-
-    import odoo  # noqa: PLC0415
-    import odoo.tools  # noqa: PLC0415
 
     info = machine()
-    registry = open_database(args.database, args.template, args.reuse)
+    registry = open_registry(args.database, args.template, args.reuse)
     results = []
 
     with registry.cursor() as cr:

@@ -1,12 +1,13 @@
-#!/usr/bin/env python3
 """Benchmark the bulk import API over XML-RPC against a real local server.
 
-    python3 tools/bench_import.py                       # 10,000 customers, 100,000 order lines
-    python3 tools/bench_import.py --customers 2000 --lines 20000 --database api_bench_small
+    python3 tools/dev.py bench import_api                # 10,000 customers, 100,000 order lines
+    python3 tools/dev.py bench import_api --customers 2000 --lines 20000 \\
+        --database api_bench_small
 
-1. Creates the database from a template that has sale_crm, sale_stock and account
-   (--template, default crm_tmpl_base) and installs crm_extended and crm_analytics
-   (or, with --reuse, keeps an existing one and imports under fresh references).
+1. Creates the database from the template with the modules' dependencies
+   (--template, default crm_tmpl_base, built when missing) and installs
+   crm_extended and crm_analytics (or, with --reuse, keeps an existing one and
+   imports under fresh references).
 2. Starts `python3 -m odoo` on it (--port), logs in over XML-RPC as admin.
 3. Times, over XML-RPC with crm_client (the same code as the CLI):
    - the bulk upsert of N customers (res.partner.crm_api_upsert_customers, batches);
@@ -28,63 +29,18 @@ import json
 import os
 import platform
 import random
-import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from crm_client import Connection, RetryPolicy
 
-from bench_common import start_server  # noqa: E402
-from crm_client import Connection, RetryPolicy  # noqa: E402
+from tools.common import (
+    TEMPLATE, create_database, make_api_key, say, start_server, stop_server,
+)
 
-CONF = os.path.join(ROOT, "odoo.conf")
 PRODUCTS = 50
 CLASSIFICATION_KEYS = ["value_grade", "lifecycle_stage", "tier", "credit_rating", "blacklisted"]
-
-
-def say(message):
-    print(f"[bench] {message}", flush=True)
-
-
-def run(command, **kwargs):
-    return subprocess.run(command, check=True, cwd=ROOT, **kwargs)
-
-
-def pg(*args):
-    return ["-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "odoo"), *args]
-
-
-def create_database(database, template):
-    subprocess.run(["dropdb", *pg("--if-exists", database)], check=True)
-    run(["createdb", *pg("-T", template, database)])
-    # The template's filestore (assets) goes with the copy.
-    source = os.path.join(ROOT, ".odoo-data", "filestore", template)
-    target = os.path.join(ROOT, ".odoo-data", "filestore", database)
-    if os.path.isdir(source) and not os.path.exists(target):
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        run(["cp", "-r", source, target])
-    say(f"installing crm_extended, crm_analytics into {database}")
-    run([sys.executable, "-m", "odoo", "-c", CONF, "-d", database, "-i",
-         "crm_extended,crm_analytics", "--stop-after-init", "--log-level", "warn"])
-
-
-def make_api_key(database):
-    """An API key of admin for JSON-2, made the way the web client makes one."""
-    script = (
-        "from datetime import timedelta\n"
-        "from odoo import fields\n"
-        "key = env['res.users.apikeys'].with_user(env.ref('base.user_admin'))._generate(\n"
-        "    None, 'bench_import', fields.Datetime.now() + timedelta(days=1))\n"
-        "env.cr.commit()\n"
-        "print('APIKEY=' + key)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-m", "odoo", "shell", "-c", CONF, "-d", database, "--log-level", "warn"],
-        input=script, capture_output=True, text=True, check=True, cwd=ROOT,
-    ).stdout
-    return next(line[7:].strip() for line in out.splitlines() if line.startswith("APIKEY="))
 
 
 def make_data(rng, tag, customers, lines, codes):
@@ -169,7 +125,7 @@ def per_record(conn, rng, tag, codes, sample_customers, sample_orders):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="api_bench")
-    parser.add_argument("--template", default="crm_tmpl_base")
+    parser.add_argument("--template", default=TEMPLATE)
     parser.add_argument("--reuse", action="store_true", help="keep the database, import fresh refs")
     parser.add_argument("--port", type=int, default=18450)
     parser.add_argument("--customers", type=int, default=10000)
@@ -182,7 +138,6 @@ def main():
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
 
-    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
     if not args.reuse:
         create_database(args.database, args.template)
     api_key = make_api_key(args.database)
@@ -263,8 +218,7 @@ def main():
             "TARGETS MISSED (import < 60 s, >= 10x, 10,000 summaries < 2 s)")
         return 0 if ok else 1
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 if __name__ == "__main__":

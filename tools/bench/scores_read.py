@@ -1,12 +1,12 @@
-#!/usr/bin/env python3
 """Benchmark reading customer value scores over the API (`crm-client scores list`).
 
-    python3 tools/bench_scores_read.py                  # 10,000 scored customers
-    python3 tools/bench_scores_read.py --reuse          # keep the database and its scores
+    python3 tools/dev.py bench scores_read           # 10,000 scored customers
+    python3 tools/dev.py bench scores_read --reuse   # keep the database and its scores
 
-1. Copies the template database (default crm_tmpl_base), installs crm_extended and
-   crm_analytics and writes the customers and confirmed orders with set-based SQL
-   (COPY, the generator of tools/bench_scoring.py), then runs the full score
+1. Copies the template database (default crm_tmpl_base, built when missing),
+   installs crm_extended, crm_analytics and the demo data generator and writes the
+   customers and confirmed orders with set-based SQL (COPY,
+   crm.demo.generator.generate_bulk_purchases() as the scoring benchmark), then runs the full score
    recompute once (Odoo as a library, from the repository root with odoo.conf).
 2. Starts `python3 -m odoo` on it (--port) and makes an API key of admin.
 3. Times `scores list --limit 0` - the very function the CLI runs (one call of
@@ -17,39 +17,28 @@
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+import odoo
+from crm_client import Connection
+from crm_client.cli import cmd_scores_list
 
-import bench_import  # noqa: E402
-import bench_scoring  # noqa: E402
-from bench_common import open_database, start_server  # noqa: E402
-from crm_client import Connection  # noqa: E402
-from crm_client.cli import cmd_scores_list  # noqa: E402
-
-CONF = os.path.join(ROOT, "odoo.conf")
-
-
-def say(message):
-    print(f"[bench] {message}", flush=True)
+from tools.common import TEMPLATE, make_api_key, open_registry, say, start_server, stop_server
 
 
 def prepare(args):
     """The database with ``args.customers`` customers scored; returns the count."""
-    import odoo  # noqa: PLC0415
-
-    registry = open_database(args.database, args.template, args.reuse)
+    registry = open_registry(args.database, args.template, args.reuse)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "UTC"})
         cr.execute("SELECT count(*) FROM crm_customer_score")
         if cr.fetchone()[0] < args.customers:
             say(f"generating {args.customers:,} customers and {args.orders:,} orders")
-            say(f"generated: {bench_scoring.generate(env, args.customers, args.orders, args.seed)}")
+            summary = env["crm.demo.generator"].generate_bulk_purchases(
+                args.customers, args.orders, args.seed)
+            say(f"generated: {summary}")
             cr.commit()
             started = time.monotonic()
             result = env["crm.customer.score"]._crm_score_company(env.company)
@@ -76,7 +65,7 @@ def timed_list(conn, repeat, expected):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="scores_read_bench")
-    parser.add_argument("--template", default="crm_tmpl_base")
+    parser.add_argument("--template", default=TEMPLATE)
     parser.add_argument("--customers", type=int, default=10000)
     parser.add_argument("--orders", type=int, default=60000)
     parser.add_argument("--seed", type=int, default=7)
@@ -85,12 +74,10 @@ def main(argv=None):
     parser.add_argument("--reuse", action="store_true", help="keep an existing database and its scores")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
 
     scores = prepare(args)
     say(f"{scores:,} scores in {args.database!r}")
-    api_key = bench_import.make_api_key(args.database)
+    api_key = make_api_key(args.database)
     process, url = start_server(args.database, args.port, f"bench_scores_read_{args.database}")
     figures = {"scores": scores}
     try:
@@ -105,8 +92,7 @@ def main(argv=None):
                 f"median {statistics.median(runs):.2f}s over {args.repeat} runs "
                 f"({scores / statistics.median(runs):,.0f} scores/s)")
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_server(process)
     worst = max(figures[t]["median"] for t in ("xmlrpc", "json2"))
     say(f"target: under 2 s -> {'met' if worst < 2 else 'NOT met'} (slowest median {worst:.2f}s)")
     if args.json:

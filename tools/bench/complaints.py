@@ -1,12 +1,13 @@
-#!/usr/bin/env python3
 """Benchmark the complaint SLA escalation and the complaint views on a large database.
 
-    python3 tools/bench_complaints.py --template crm_tmpl_base      # 100,000 complaints
-    python3 tools/bench_complaints.py --reuse                        # keep database and data
-    python3 tools/bench_complaints.py --complaints 20000 --database crm_bench_cmp_small
+    python3 tools/dev.py bench complaints                  # 100,000 complaints
+    python3 tools/dev.py bench complaints --reuse          # keep database and data
+    python3 tools/dev.py bench complaints --complaints 20000 --database crm_bench_cmp_small
 
-Creates the database (from --template if given) with crm_extended and
-crm_analytics, writes the complaints with one INSERT ... SELECT (a year of
+Copies the template database (--template, default crm_tmpl_base, built when
+missing) and installs crm_extended, crm_analytics and the demo data generator,
+writes the complaints with crm.demo.generator.generate_bulk_complaints() (one
+INSERT ... SELECT: a year of
 intake: 80% closed; of the open ones most already escalated, about 1% newly
 past a deadline since the last hourly run, some waiting on the customer), then
 times:
@@ -25,14 +26,11 @@ run. Runs Odoo as a library from the repository root with odoo.conf.
 
 import argparse
 import json
-import os
 import sys
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import odoo
 
-from bench_classification import ROOT, machine, say, timed  # noqa: E402
-from bench_common import open_database  # noqa: E402
+from tools.common import TEMPLATE, machine, open_registry, say, timed
 
 LIST_SPEC = {
     "code": {}, "name": {}, "complaint_type": {}, "priority": {}, "stage_id": {"fields": {"display_name": {}}},
@@ -48,81 +46,6 @@ KANBAN_SPEC = {
     "activity_ids": {}, "activity_state": {}, "activity_exception_decoration": {},
 }
 DEFAULT_DOMAIN = [("is_closed", "=", False)]  # the action's search_default_open
-
-
-def generate(env, count):
-    """Customers, a team with 10 agents, and ``count`` complaints in one INSERT."""
-    cr = env.cr
-    started = time.monotonic()
-    calendar = env.company.resource_calendar_id
-    users = env["res.users"].create([
-        {"name": f"Bench Agent {i}", "login": f"bench_cmp_agent_{i}",
-         "group_ids": [(6, 0, [env.ref("sales_team.group_sale_salesman").id])]}
-        for i in range(10)
-    ])
-    team = env["crm.complaint.team"].create({
-        "name": "Bench After-sales", "member_ids": [(6, 0, users.ids)],
-        "leader_id": users[0].id, "escalation_manager_id": env.ref("base.user_admin").id,
-        "resource_calendar_id": calendar.id,
-    })
-    customers = env["res.partner"].create([
-        {"name": f"Bench Customer {i}", "is_company": True, "email": f"c{i}@bench.example.com"}
-        for i in range(2000)
-    ])
-    stage = {xml: env.ref(f"crm_extended.crm_complaint_stage_{xml}").id
-             for xml in ("new", "assigned", "in_progress", "waiting", "resolved", "closed")}
-    categories = env["crm.complaint.category"].search([]).ids
-    env.flush_all()
-    cr.execute(
-        """
-        WITH src AS (
-            SELECT g AS n,
-                   now() AT TIME ZONE 'UTC' - (g::float / %(count)s * interval '365 days') AS created,
-                   (g %% 100) AS bucket
-              FROM generate_series(1, %(count)s) g
-        )
-        INSERT INTO crm_complaint (
-            code, name, complaint_type, channel, priority, active, company_id,
-            partner_id, commercial_partner_id, email_from, category_id, team_id, user_id,
-            stage_id, is_closed, reopen_count, escalation_level, sla_start,
-            first_response_deadline, resolution_deadline, escalation_deadline,
-            first_response_date, resolved_date, closed_date, sla_paused_since, sla_status,
-            create_date, write_date, create_uid, write_uid)
-        SELECT 'BENCH/' || lpad(n::text, 6, '0'), 'Bench complaint ' || n,
-               (ARRAY['complaint', 'complaint', 'complaint', 'suggestion', 'praise', 'inquiry'])[1 + n %% 6],
-               (ARRAY['email', 'phone', 'portal', 'in_person', 'social', 'other'])[1 + n %% 6],
-               (n %% 4)::text, true, %(company)s,
-               (%(customers)s)[1 + n %% %(ncustomers)s], (%(customers)s)[1 + n %% %(ncustomers)s],
-               'c' || (n %% %(ncustomers)s) || '@bench.example.com',
-               (%(categories)s)[1 + n %% %(ncategories)s], %(team)s,
-               (%(users)s)[1 + n %% 10],
-               CASE WHEN bucket < 80 THEN %(closed)s
-                    WHEN bucket < 83 THEN %(waiting)s
-                    WHEN bucket < 90 THEN %(in_progress)s
-                    ELSE %(assigned)s END,
-               bucket < 80, 0,
-               -- open: breached long ago and already escalated to the manager
-               CASE WHEN bucket BETWEEN 83 AND 94 THEN '2' ELSE '0' END,
-               created,
-               created + interval '8 hours', created + interval '40 hours',
-               created + interval '48 hours',
-               CASE WHEN bucket < 80 THEN created + interval '2 hours' END,
-               CASE WHEN bucket < 80 THEN created + interval '30 hours' END,
-               CASE WHEN bucket < 80 THEN created + interval '50 hours' END,
-               CASE WHEN bucket BETWEEN 80 AND 82 THEN created + interval '3 hours' END,
-               CASE WHEN bucket BETWEEN 83 AND 94 THEN 'breached' ELSE 'on_time' END,
-               created, created, 1, 1
-          FROM src
-        """,
-        {"count": count, "company": env.company.id, "customers": customers.ids,
-         "ncustomers": len(customers), "categories": categories,
-         "ncategories": len(categories), "team": team.id, "users": users.ids, **stage},
-    )
-    cr.execute("UPDATE ir_sequence SET number_next = %s WHERE code = 'crm.complaint'", [count + 1])
-    cr.execute("ANALYZE crm_complaint")
-    cr.commit()
-    env.invalidate_all()
-    return time.monotonic() - started
 
 
 def prepare_scenario(env):
@@ -170,19 +93,15 @@ def main(argv=None):
     parser.add_argument("--complaints", type=int, default=100000)
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database and its generated complaints")
-    parser.add_argument("--template", help="copy this database instead of installing "
-                        "the dependencies from scratch (e.g. crm_tmpl_base)")
+    parser.add_argument("--template", default=TEMPLATE,
+                        help="the database with the dependencies installed that is copied")
     parser.add_argument("--no-catch-up", action="store_true",
                         help="skip step 5 (about 90 s on 100,000 complaints)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-
-    import odoo  # noqa: PLC0415
-    import odoo.tools  # noqa: PLC0415
 
     info = machine()
-    registry = open_database(args.database, args.template, args.reuse)
+    registry = open_registry(args.database, args.template, args.reuse)
     results = []
 
     with registry.cursor() as cr:
@@ -193,7 +112,9 @@ def main(argv=None):
         cr.execute("SELECT count(*) FROM crm_complaint")
         if cr.fetchone()[0] < args.complaints:
             say(f"generating {args.complaints:,} complaints")
-            seconds = generate(env, args.complaints)
+            seconds = env["crm.demo.generator"].generate_bulk_complaints(args.complaints)
+            cr.commit()
+            env.invalidate_all()
             say(f"generated in {seconds:.1f}s")
         prepare_scenario(env)
         cr.execute(

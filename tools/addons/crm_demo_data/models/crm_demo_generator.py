@@ -1,13 +1,20 @@
 """Realistic demo data for the CRM: a meat processor's customers and three years of sales.
 
-Two entry points:
+A development add-on: it lives outside ``addons/``, is never shipped, and only
+``tools/dev.py run``, ``tools/dev.py test`` and the benchmarks put it on the
+add-ons path and install it. Entry points:
 
 * ``generate()`` builds a small, fully consistent data set through the ORM (customers
   with contacts, sales users and teams, a product catalogue, quotations, confirmed
   orders, deliveries, invoices, payments, refunds, opportunities, blacklist, credit
-  limits). ``tools/dev.py run`` calls it, then the full classification recompute.
+  limits, then service contracts, complaints, birthdays, saved segments and customer
+  events). ``tools/dev.py run`` calls it, then the full classification recompute.
+  When Simplified Chinese is active, the catalogue, tags and teams carry their
+  Chinese names, and the Chinese salespeople and customers use Chinese.
 * ``generate_bulk()`` writes large volumes (100,000 customers, 1,000,000 order lines)
-  with set-based SQL for the benchmark: rows carry every column the ORM would write.
+  with set-based SQL for the benchmarks: rows carry every column the ORM would write.
+  The other ``generate_bulk_*()`` methods (crm_demo_generator_bench.py) write the
+  benchmarks' purchase histories, complaints and contracts.
 """
 
 import json
@@ -84,11 +91,27 @@ PRODUCTS = [
     ("SV-FS31", "Food Safety Audit Support", "Services", "service", "uom.product_uom_hour", 85.00, 50.00),
 ]
 
+# The catalogue's names in Simplified Chinese, by default code.
+PRODUCT_NAMES_ZH = {
+    "MP-PL01": "冷鲜猪里脊", "MP-PB02": "冷鲜五花肉", "MP-PS03": "去骨猪前腿肉",
+    "MP-PR04": "猪肋排", "MP-BB05": "牛腩", "MP-BT06": "牛里脊", "MP-BS07": "牛腱子",
+    "MP-LL08": "带骨羊腿", "MP-CB09": "鸡胸肉", "MP-CW10": "鸡翅", "PP-HM11": "烟熏火腿",
+    "PP-SS12": "猪肉香肠", "PP-CS13": "广式腊肠", "PP-BC14": "培根切片",
+    "PP-LM15": "午餐肉罐头 340 克", "PP-BJ16": "牛肉干 100 克", "PP-MB17": "速冻猪肉丸 1 公斤",
+    "PP-DF18": "猪肉白菜饺子馅", "PP-MC19": "腌制猪排", "PP-BP20": "红烧肉即食餐",
+    "FI-PT21": "冻猪碎肉 80/20", "FI-BT22": "冻牛碎肉 90VL", "FI-CM23": "冻机械分离鸡肉",
+    "FI-PF24": "冻猪背膘", "PS-VB25": "真空袋 25x35 厘米（500 只/箱）",
+    "PS-IB26": "保温运输箱 40 升", "PS-GP27": "冰袋（50 只/箱）", "SV-CC28": "冷链配送（每趟）",
+    "SV-CP29": "定制分割分装（每批）", "SV-PL30": "贴牌包装（每批次）",
+    "SV-FS31": "食品安全审核支持",
+}
+
 # Customer groups after the meat-processor example (canning factory, restaurants,
 # retail, occasional buyers), with a typical order value and the products they buy.
 SEGMENTS = {
     "manufacturer": {
         "tag": "Food Manufacturer",
+        "tag_zh": "食品加工企业",
         "order_value": 16000.0,
         "lines": (2, 4),
         "basket": ["FI-PT21", "FI-BT22", "FI-CM23", "FI-PF24", "MP-PS03", "SV-CP29", "SV-PL30",
@@ -97,6 +120,7 @@ SEGMENTS = {
     },
     "wholesale": {
         "tag": "Wholesale Distributor",
+        "tag_zh": "批发经销商",
         "order_value": 5200.0,
         "lines": (2, 5),
         "basket": ["MP-PL01", "MP-PB02", "MP-PS03", "MP-PR04", "MP-BB05", "MP-CB09", "MP-CW10",
@@ -105,6 +129,7 @@ SEGMENTS = {
     },
     "retail": {
         "tag": "Retail and Supermarket",
+        "tag_zh": "零售与超市",
         "order_value": 1900.0,
         "lines": (2, 4),
         "basket": ["PP-HM11", "PP-SS12", "PP-CS13", "PP-BC14", "PP-LM15", "PP-BJ16", "PP-MB17",
@@ -113,6 +138,7 @@ SEGMENTS = {
     },
     "restaurant": {
         "tag": "Restaurant and Hotel",
+        "tag_zh": "餐饮与酒店",
         "order_value": 750.0,
         "lines": (1, 4),
         "basket": ["MP-PL01", "MP-PB02", "MP-PR04", "MP-BB05", "MP-BT06", "MP-BS07", "MP-LL08",
@@ -121,6 +147,7 @@ SEGMENTS = {
     },
     "individual": {
         "tag": "Walk-in and Online Buyer",
+        "tag_zh": "门店及网购客户",
         "order_value": 55.0,
         "lines": (1, 2),
         "basket": ["PP-HM11", "PP-SS12", "PP-CS13", "PP-BJ16", "PP-MB17", "PP-BP20", "MP-PL01",
@@ -163,6 +190,7 @@ SALES_USERS = [
     ("emma.wilson", "Emma Wilson", "intl", True),
 ]
 TEAMS = {"east": "East China Sales", "intl": "International Sales"}
+TEAMS_ZH = {"east": "华东销售部", "intl": "国际销售部"}
 
 CN_CITIES = [
     ("上海", "shanghai", "21", "200000"), ("北京", "beijing", "10", "100000"),
@@ -218,9 +246,12 @@ EN_LAST = ["Carter", "Miller", "Thompson", "Walker", "Harris", "Clarke", "Lewis"
 EN_FUNCTIONS = ["Purchasing Manager", "Accounts Payable", "General Manager", "Executive Chef",
                 "Warehouse Supervisor"]
 
+# (English, Chinese): the Chinese text for a Chinese customer.
 BLACKLIST_REASONS = [
-    "Invoices unpaid for more than a year; debt collection agency engaged.",
-    "Resold expired products under our brand; food-safety complaint filed with the authority.",
+    ("Invoices unpaid for more than a year; debt collection agency engaged.",
+     "发票逾期一年以上未付，已委托催收机构。"),
+    ("Resold expired products under our brand; food-safety complaint filed with the authority.",
+     "以我方品牌转售过期产品，已向监管部门提交食品安全投诉。"),
 ]
 LEAD_TITLES = [
     ("Annual supply contract", "年度供货合同"),
@@ -253,8 +284,10 @@ class CrmDemoGenerator(models.AbstractModel):
         late or not at all after each customer's habit. Older orders are closed
         history, written with set-based SQL as ``generate_bulk`` does (confirmed,
         delivered, invoiced elsewhere, locked: no pickings or invoice documents),
-        which keeps 300 customers within a few minutes. The classification is
-        not recomputed here: call ``res.partner.crm_recompute_classification()``.
+        which keeps 300 customers within a few minutes. Then service contracts,
+        complaints, birthdays, saved segments and the first customer events. The
+        classification is not recomputed here: call
+        ``res.partner.crm_recompute_classification()``.
 
         :return: a dict of counts of what was created, and ``customer_ids``
         """
@@ -270,6 +303,9 @@ class CrmDemoGenerator(models.AbstractModel):
             ))
         now = self._demo_now(now)
         started = time.monotonic()
+        # The service and analytics steps set their own context: without the
+        # sales steps' quiet one.
+        plain = self
         self = self.with_context(**QUIET_CONTEXT)
         rng = random.Random(seed)
         today = fields.Date.context_today(self, now)
@@ -314,6 +350,11 @@ class CrmDemoGenerator(models.AbstractModel):
             "blacklisted": len(blacklisted),
             "seconds": round(time.monotonic() - started, 1),
         }
+        # Service (complaints, contracts, visits), then the analytics' birthdays,
+        # segments and customer events, each from its own random stream.
+        summary.update(plain._demo_service(random.Random(seed + 1), partners, now))
+        summary.update(plain._demo_customer_events(random.Random(seed + 2), partners, now))
+        summary["seconds"] = round(time.monotonic() - started, 1)
         _logger.info("demo data generated: %s", summary)
         summary["customer_ids"] = partners.ids
         return summary
@@ -399,6 +440,31 @@ class CrmDemoGenerator(models.AbstractModel):
         if not (self.env.su or self.env.user.has_group("base.group_system")):
             raise AccessError(self.env._("Only administrators may generate demo data."))
 
+    def _demo_chinese(self):
+        """Whether Simplified Chinese is active: the demo's own records then get
+        their Chinese names (``tools/dev.py run`` loads it)."""
+        return bool(self.env["res.lang"]._get_data(code="zh_CN").active)
+
+    def _demo_translate(self, records, names_zh):
+        """Set the Chinese translation of the ``name`` of ``records`` (one model)
+        to ``names_zh`` ({id: name}), in one statement, when Chinese is active.
+        The English name stays the source; the write date moves as the ORM's
+        translation update would move it."""
+        if not records or not self._demo_chinese():
+            return
+        records.flush_recordset(["name"])
+        ids = list(names_zh)
+        self.env.cr.execute(SQL(
+            """UPDATE %s t
+                  SET name = t.name || jsonb_build_object('zh_CN', v.name_zh),
+                      write_date = %s, write_uid = %s
+                 FROM unnest(%s::int[], %s::varchar[]) AS v(id, name_zh)
+                WHERE t.id = v.id""",
+            SQL.identifier(records._table), self.env.cr.now(), self.env.uid,
+            ids, [names_zh[record_id] for record_id in ids],
+        ))
+        self.env.invalidate_all()
+
     # ------------------------------------------------------------------
     # Master data: users, teams, products, stock
     # ------------------------------------------------------------------
@@ -409,6 +475,7 @@ class CrmDemoGenerator(models.AbstractModel):
         salesman = self.env.ref("sales_team.group_sale_salesman")
         manager = self.env.ref("sales_team.group_sale_manager")
         crm_manager = self.env.ref("crm_extended.group_crm_extended_manager")
+        chinese = self._demo_chinese()
         existing = {user.login: user for user in Users.search(
             [("login", "in", [login for login, *_ in SALES_USERS])])}
         users = {}
@@ -420,6 +487,8 @@ class CrmDemoGenerator(models.AbstractModel):
             groups = [salesman.id] + ([manager.id, crm_manager.id] if is_manager else [])
             to_create.append({
                 "name": name,
+                # The Chinese sales team works in Chinese when it is loaded.
+                **({"lang": "zh_CN"} if chinese and not name.isascii() else {}),
                 "login": login,
                 "email": f"{login}@meat-demo.example.com",
                 "company_id": company.id,
@@ -442,6 +511,7 @@ class CrmDemoGenerator(models.AbstractModel):
                     "user_id": leader.id,
                     "member_ids": [Command.set([user.id for user in members])],
                 })
+                self._demo_translate(team, {team.id: TEAMS_ZH[key]})
             teams[key] = team
         return {"users": users, "teams": teams}
 
@@ -476,8 +546,12 @@ class CrmDemoGenerator(models.AbstractModel):
                 "invoice_policy": "order",
                 "sale_ok": True,
             })
-        for product in Product.create(vals_list):
+        created = Product.create(vals_list)
+        for product in created:
             found[product.default_code] = product
+        self._demo_translate(created.product_tmpl_id, {
+            product.product_tmpl_id.id: PRODUCT_NAMES_ZH[product.default_code]
+            for product in created})
         return found
 
     def _demo_stock(self, company, products):
@@ -597,7 +671,12 @@ class CrmDemoGenerator(models.AbstractModel):
         tags = {}
         for segment, data in SEGMENTS.items():
             tag = self.env["res.partner.category"].search([("name", "=", data["tag"])], limit=1)
-            tags[segment] = tag or self.env["res.partner.category"].create({"name": data["tag"]})
+            if not tag:
+                tag = self.env["res.partner.category"].create({"name": data["tag"]})
+                self._demo_translate(tag, {tag.id: data["tag_zh"]})
+            tags[segment] = tag
+        # Chinese customers and their contacts read their documents in Chinese.
+        chinese_lang = {"lang": "zh_CN"} if self._demo_chinese() else {}
         terms = {
             segment: self.env.ref(data["payment_term"], raise_if_not_found=False)
             for segment, data in SEGMENTS.items()
@@ -637,6 +716,7 @@ class CrmDemoGenerator(models.AbstractModel):
             term = terms[plan["segment"]]
             vals_list.append({
                 "name": name,
+                **(chinese_lang if chinese else {}),
                 "is_company": not plan["individual"],
                 "street": street,
                 "city": city,
@@ -666,6 +746,7 @@ class CrmDemoGenerator(models.AbstractModel):
                     email = f"{name.lower().replace(' ', '.')}@{plan['domain']}"
                 contact_vals.append({
                     "name": name,
+                    "lang": partner.lang,
                     "parent_id": partner.id,
                     "type": "contact",
                     "function": function,
@@ -1148,7 +1229,9 @@ class CrmDemoGenerator(models.AbstractModel):
             default_values_list=[
                 {
                     "invoice_date": min(invoice.invoice_date + timedelta(days=5), today),
-                    "ref": f"{invoice.name}: goods returned, cold-chain failure",
+                    "ref": (f"{invoice.name}：冷链故障，退货"
+                            if invoice.commercial_partner_id.country_id.code == "CN"
+                            else f"{invoice.name}: goods returned, cold-chain failure"),
                 }
                 for invoice in chosen
             ],
@@ -1275,11 +1358,11 @@ class CrmDemoGenerator(models.AbstractModel):
             candidates = [p for p in plans if p["profile"] in ("lost", "at_risk")]
         chosen = rng.sample(candidates, min(len(plans) // 100 + 1, 2, len(candidates)))
         partners = self.env["res.partner"]
-        for plan, reason in zip(chosen, BLACKLIST_REASONS):
+        for plan, (reason_en, reason_cn) in zip(chosen, BLACKLIST_REASONS):
             # Written as superuser: the demo stands for a CRM manager's decision.
             plan["partner"].sudo().write({
                 "crm_commercial_blacklist": True,
-                "crm_blacklist_reason": reason,
+                "crm_blacklist_reason": reason_cn if plan["chinese"] else reason_en,
                 "crm_blacklist_date": now,
                 "crm_blacklist_user_id": self.env.ref("base.user_admin").id,
             })

@@ -1,13 +1,13 @@
-#!/usr/bin/env python3
 """Benchmark the customer value scoring (crm_analytics) on a large database.
 
-    python3 tools/bench_scoring.py                       # 100,000 customers, 1,000,000 orders
-    python3 tools/bench_scoring.py --reuse               # keep the database and its data
-    python3 tools/bench_scoring.py --customers 5000 --orders 50000 --database scr_bench_small
+    python3 tools/dev.py bench scoring           # 100,000 customers, 1,000,000 orders
+    python3 tools/dev.py bench scoring --reuse   # keep the database and its data
+    python3 tools/dev.py bench scoring --customers 5000 --orders 50000 --database scr_bench_small
 
-Copies the template database (default crm_tmpl_base), installs crm_extended and
-crm_analytics, then writes customers and confirmed orders with set-based SQL
-(COPY): purchase histories drawn from a BG/NBD process with Gamma-Gamma order
+Copies the template database (default crm_tmpl_base, built when missing),
+installs crm_extended, crm_analytics and the demo data generator, then writes
+customers and confirmed orders with set-based SQL
+(COPY, crm.demo.generator.generate_bulk_purchases()): purchase histories drawn from a BG/NBD process with Gamma-Gamma order
 values, some orders in a foreign currency (EUR), margins on every order, posted
 credit notes for some customers and some archived customers.
 
@@ -38,145 +38,15 @@ Runs Odoo as a library from the repository root with odoo.conf.
 
 import argparse
 import datetime
-import io
 import json
 import os
 import sys
 import time
 
 import numpy as np
+import odoo
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONF = os.path.join(ROOT, "odoo.conf")
-MODULES = "crm_extended,crm_analytics"
-
-from bench_common import machine, open_database, say, start_server  # noqa: E402
-
-
-def simulate(customers, orders, seed, days=1095):
-    """Purchase days and values of ``customers`` customers drawn from BG/NBD
-    (r=1.2, alpha=20 days, a=0.7, b=5) and Gamma-Gamma (p=4, q=3, v=200),
-    thinned or topped up to exactly ``orders`` orders. Returns arrays
-    (customer index, days before today, amount)."""
-    rng = np.random.default_rng(seed)
-    age = rng.integers(1, days, customers)  # days since the first purchase
-    lam = rng.gamma(1.2, 1 / 20.0, customers)
-    p = rng.beta(0.7, 5.0, customers)
-    nu = rng.gamma(3.0, 1 / 200.0, customers)
-    cap = 60
-    drop_after = np.minimum(rng.geometric(p), cap)  # purchases before dropping out
-    idx = np.repeat(np.arange(customers), drop_after)
-    gaps = rng.exponential(1.0, idx.size) / lam[idx]
-    csum = np.cumsum(gaps)
-    starts = np.concatenate([[0], np.cumsum(drop_after)[:-1]])
-    offset = np.repeat(csum[starts] - gaps[starts], drop_after)
-    t = csum - offset  # time of the repeat purchase after the first one
-    keep = t < age[idx]
-    idx, t = idx[keep], t[keep]
-    cust = np.concatenate([np.arange(customers), idx])
-    when = np.concatenate([np.zeros(customers), t])
-    extra = cust.size - orders
-    if extra > 0:  # drop random repeat purchases (never a first one)
-        drop = rng.choice(np.arange(customers, cust.size), extra, replace=False)
-        mask = np.ones(cust.size, bool)
-        mask[drop] = False
-        cust, when = cust[mask], when[mask]
-    elif extra < 0:  # more repeat purchases of random customers, within their age
-        more = rng.integers(0, customers, -extra)
-        cust = np.concatenate([cust, more])
-        when = np.concatenate([when, rng.random(-extra) * age[more]])
-    days_ago = np.maximum(age[cust] - np.floor(when).astype(int), 0)
-    amount = np.round(rng.gamma(4.0, 1.0, cust.size) / nu[cust], 2)
-    return cust, days_ago, amount
-
-
-def generate(env, customers, orders, seed):
-    """Write the customers and orders with COPY; returns counts."""
-    cr = env.cr
-    company = env.company
-    started = time.monotonic()
-    cr.execute("UPDATE res_currency SET active = true WHERE name = 'EUR' RETURNING id")
-    eur = cr.fetchone()[0]
-    usd = company.currency_id.id
-    cr.execute("SELECT id FROM product_pricelist LIMIT 1")
-    row = cr.fetchone()
-    pricelist = row[0] if row else None
-    cr.execute("SELECT id FROM stock_warehouse WHERE company_id = %s LIMIT 1", [company.id])
-    row = cr.fetchone()
-    warehouse = row[0] if row else None
-
-    cr.execute("SELECT COALESCE(MAX(id), 0) FROM res_partner")
-    base = cr.fetchone()[0] + 1
-    buffer = io.StringIO()
-    for i in range(customers):
-        pid = base + i
-        active = "f" if i % 100 == 99 else "t"
-        buffer.write(f"{pid}\tBench Customer {i + 1}\tBench Customer {i + 1}\t{pid}\t"
-                     f"{active}\tt\tcontact\task\tdefault\tdefault\t1\tt\n")
-    buffer.seek(0)
-    cr.copy_expert(
-        "COPY res_partner (id, name, complete_name, commercial_partner_id, active, is_company,"
-        " type, autopost_bills, group_rfq, group_on, customer_rank, partner_share) FROM STDIN",
-        buffer,
-    )
-    cr.execute("SELECT setval('res_partner_id_seq', (SELECT MAX(id) FROM res_partner))")
-
-    cust, days_ago, amount = simulate(customers, orders, seed)
-    rng = np.random.default_rng(seed + 1)
-    foreign = rng.random(cust.size) < 0.1
-    rate = np.where(foreign, 0.9, 1.0)
-    amount_doc = np.round(amount * rate, 2)
-    margin = np.round(amount_doc * rng.uniform(0.1, 0.4, cust.size), 2)
-    second = rng.integers(0, 86400, cust.size)
-    cr.execute("SELECT COALESCE(MAX(id), 0) FROM sale_order")
-    order_base = cr.fetchone()[0] + 1
-    today = np.datetime64("today", "s")
-    stamps = (today - days_ago.astype("timedelta64[D]") + second.astype("timedelta64[s]"))
-    stamps = np.minimum(stamps, np.datetime64("now", "s") - np.timedelta64(60, "s"))
-    buffer = io.StringIO()
-    partner_ids = cust + base
-    pl = str(pricelist) if pricelist else r"\N"
-    wh = str(warehouse) if warehouse else r"\N"
-    for k in range(cust.size):
-        oid = order_base + k
-        pid = partner_ids[k]
-        cur = eur if foreign[k] else usd
-        buffer.write(
-            f"{oid}\tBENCH{oid}\t{pid}\t{pid}\t{pid}\t{company.id}\t{stamps[k]}\tsale\t"
-            f"{amount_doc[k]}\t{amount_doc[k]}\t0\t{rate[k]}\t{margin[k]}\t{cur}\t{pl}\t{wh}\tdirect\n"
-        )
-    buffer.seek(0)
-    cr.copy_expert(
-        "COPY sale_order (id, name, partner_id, partner_invoice_id, partner_shipping_id,"
-        " company_id, date_order, state, amount_untaxed, amount_total, amount_tax,"
-        " currency_rate, margin, currency_id, pricelist_id, warehouse_id, picking_policy)"
-        " FROM STDIN",
-        buffer,
-    )
-    cr.execute("SELECT setval('sale_order_id_seq', (SELECT MAX(id) FROM sale_order))")
-
-    # Posted credit notes for 2% of the customers, within the last year.
-    refunded = rng.choice(customers, max(customers // 50, 1), replace=False)
-    cr.execute("SELECT id FROM account_journal WHERE type = 'sale' AND company_id = %s LIMIT 1",
-               [company.id])
-    journal = cr.fetchone()[0]
-    buffer = io.StringIO()
-    for j, c in enumerate(refunded):
-        value = round(float(rng.uniform(50, 800)), 2)
-        day = np.datetime64("today", "D") - np.timedelta64(int(rng.integers(0, 360)), "D")
-        buffer.write(f"RBENCH{j}\t{journal}\t{usd}\t{company.id}\tposted\tout_refund\tno\t{day}\t"
-                     f"{day}\t{base + c}\t{base + c}\t{-value}\t{value}\n")
-    buffer.seek(0)
-    cr.copy_expert(
-        "COPY account_move (name, journal_id, currency_id, company_id, state, move_type,"
-        " auto_post, date, invoice_date, partner_id, commercial_partner_id,"
-        " amount_untaxed_signed, amount_untaxed) FROM STDIN",
-        buffer,
-    )
-    cr.execute("ANALYZE res_partner; ANALYZE sale_order; ANALYZE account_move")
-    env.invalidate_all()
-    return {"customers": customers, "orders": int(cust.size), "refunds": int(refunded.size),
-            "seconds": round(time.monotonic() - started, 1)}
+from tools.common import TEMPLATE, machine, open_registry, say, start_server, stop_server, vacuum
 
 
 def export_sql(cr, company_id):
@@ -336,24 +206,6 @@ def score_pandas(orders, refunds, today, config):
     return timings, params, len(summary)
 
 
-def vacuum(database, tables):
-    """VACUUM ANALYZE ``tables`` (outside a transaction): what autovacuum does
-    between two daily runs, and what a fresh install starts from."""
-    import psycopg2  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    conn = psycopg2.connect(
-        host=config["db_host"] or None, port=config["db_port"] or None,
-        user=config["db_user"] or None, password=config["db_password"] or None,
-        dbname=database,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        for table in tables:
-            cr.execute(f"VACUUM ANALYZE {table}")
-    conn.close()
-
-
 SCORE_TABLES = ("crm_customer_score", "crm_customer_score_aggregate",
                 "crm_customer_score_snapshot")
 
@@ -368,7 +220,7 @@ def engine_line(label, seconds, result):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="scr_bench")
-    parser.add_argument("--template", default="crm_tmpl_base")
+    parser.add_argument("--template", default=TEMPLATE)
     parser.add_argument("--customers", type=int, default=100000)
     parser.add_argument("--orders", type=int, default=1000000)
     parser.add_argument("--seed", type=int, default=7)
@@ -383,14 +235,10 @@ def main(argv=None):
     parser.add_argument("--skip-api-baseline", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-
-    import odoo  # noqa: PLC0415
-    import odoo.tools  # noqa: PLC0415
 
     info = machine()
     info["load_average_start"] = os.getloadavg()
-    registry = open_database(args.database, args.template, args.reuse)
+    registry = open_registry(args.database, args.template, args.reuse)
     results = {}
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "UTC"})
@@ -399,7 +247,8 @@ def main(argv=None):
         cr.execute("SELECT count(*) FROM sale_order WHERE state = 'sale' AND name LIKE 'BENCH%%'")
         if cr.fetchone()[0] < args.orders:
             say(f"generating {args.customers:,} customers and {args.orders:,} orders")
-            summary = generate(env, args.customers, args.orders, args.seed)
+            summary = env["crm.demo.generator"].generate_bulk_purchases(
+                args.customers, args.orders, args.seed)
             cr.commit()
             say(f"generated: {summary}")
             results["generate"] = summary
@@ -453,8 +302,7 @@ def main(argv=None):
                                                      args.password, env.company.id, args.batch)
                 export_seconds = time.monotonic() - started
             finally:
-                process.terminate()
-                process.wait(timeout=60)
+                stop_server(process)
             timings, params_rpc, n = score_pandas(orders, refunds, today, settings)
             timings = {f"XML-RPC export ({args.batch:,} per call)": export_seconds, **timings}
             baselines["api"] = timings

@@ -1,5 +1,4 @@
 import logging
-import random
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -13,46 +12,48 @@ _logger = logging.getLogger(__name__)
 COMPLAINT_SHARE = 0.2
 CONTRACT_SHARE = 0.12
 DEMO_COMPLAINTS = [
-    # (type, title, channel, stage xml id, priority, compensation)
-    ("complaint", "Parcel arrived damaged", "email", "crm_complaint_stage_closed", "1", 120.0),
-    ("complaint", "Wrong item delivered", "phone", "crm_complaint_stage_resolved", "1", 0.0),
-    ("complaint", "Invoice amount does not match the quotation", "email",
-     "crm_complaint_stage_in_progress", "0", 0.0),
-    ("complaint", "Delivery two weeks late", "phone", "crm_complaint_stage_assigned", "2", 0.0),
-    ("complaint", "Device stopped working after a month", "portal",
-     "crm_complaint_stage_new", "2", 0.0),
-    ("complaint", "Salesperson did not call back", "phone", "crm_complaint_stage_followup",
-     "0", 50.0),
-    ("suggestion", "Please offer delivery on Saturdays", "portal", "crm_complaint_stage_new",
-     "0", 0.0),
-    ("praise", "Very helpful installation team", "email", "crm_complaint_stage_closed", "0", 0.0),
-    ("inquiry", "Is an extended warranty available?", "phone", "crm_complaint_stage_resolved",
-     "0", 0.0),
-    ("complaint", "Price went up without notice", "email", "crm_complaint_stage_waiting",
+    # (type, title, title in Chinese, channel, stage xml id, priority, compensation)
+    ("complaint", "Parcel arrived damaged", "包裹到货时已破损", "email",
+     "crm_complaint_stage_closed", "1", 120.0),
+    ("complaint", "Wrong item delivered", "发错货了", "phone", "crm_complaint_stage_resolved",
      "1", 0.0),
+    ("complaint", "Invoice amount does not match the quotation", "发票金额与报价不符", "email",
+     "crm_complaint_stage_in_progress", "0", 0.0),
+    ("complaint", "Delivery two weeks late", "交货延迟两周", "phone",
+     "crm_complaint_stage_assigned", "2", 0.0),
+    ("complaint", "Device stopped working after a month", "设备使用一个月后停止工作", "portal",
+     "crm_complaint_stage_new", "2", 0.0),
+    ("complaint", "Salesperson did not call back", "销售人员一直没有回电", "phone",
+     "crm_complaint_stage_followup", "0", 50.0),
+    ("suggestion", "Please offer delivery on Saturdays", "希望周六也能送货", "portal",
+     "crm_complaint_stage_new", "0", 0.0),
+    ("praise", "Very helpful installation team", "安装团队非常专业热心", "email",
+     "crm_complaint_stage_closed", "0", 0.0),
+    ("inquiry", "Is an extended warranty available?", "是否提供延长保修？", "phone",
+     "crm_complaint_stage_resolved", "0", 0.0),
+    ("complaint", "Price went up without notice", "价格上涨未提前通知", "email",
+     "crm_complaint_stage_waiting", "1", 0.0),
 ]
+VISIT_REPORT = "Routine maintenance done; no defect found."
+VISIT_REPORT_ZH = "已完成例行维护，未发现缺陷。"
+TEAM_NAME_ZH = "客户服务部"
 
 
 class CrmDemoGenerator(models.AbstractModel):
     """Complaints, feedback and service contracts for the demo customers: a few
     per customer through the ORM, so that every stage, SLA status, contract state
-    and visit shows up in the demo."""
+    and visit shows up in the demo. A Chinese customer writes in Chinese."""
 
     _inherit = "crm.demo.generator"
 
-    @api.model
-    def generate(self, customers=300, orders_per_customer=8, seed=7, now=None):
-        now = self._demo_now(now)
-        summary = super().generate(customers=customers, orders_per_customer=orders_per_customer,
-                                   seed=seed, now=now)
-        rng = random.Random(seed + 1)
-        partners = self.env["res.partner"].browse(summary["customer_ids"])
+    def _demo_service(self, rng, partners, now):
+        """Contracts with their visits, then complaints; returns their counts."""
         generator = self.with_context(tracking_disable=True, mail_create_nolog=True,
                                       mail_notrack=True, mail_create_nosubscribe=True)
+        partners = generator.env["res.partner"].browse(partners.ids)
         # Contracts first: a complaint of a covered customer is charged to its contract.
         contracts = generator._demo_contracts(rng, partners, now)
-        summary["contracts"] = len(contracts)
-        summary["visits"] = len(contracts.visit_ids)
+        summary = {"contracts": len(contracts), "visits": len(contracts.visit_ids)}
         summary["complaints"] = len(generator._demo_complaints(rng, partners, now))
         self.env.flush_all()
         _logger.info("demo: %s complaints, %s contracts, %s visits", summary["complaints"],
@@ -73,7 +74,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 team.member_ids = [Command.link(user.id) for user in users]
             return team
         managers = users.filtered(lambda u: u.has_group("crm_extended.group_crm_extended_manager"))
-        return Team.create({
+        team = Team.create({
             "name": "Customer Service",
             "company_id": company.id,
             "member_ids": [Command.set(users.ids)],
@@ -81,6 +82,8 @@ class CrmDemoGenerator(models.AbstractModel):
             "escalation_manager_id": self.env.user.id,
             "resource_calendar_id": company.resource_calendar_id.id,
         })
+        self._demo_translate(team, {team.id: TEAM_NAME_ZH})
+        return team
 
     def _demo_complaints(self, rng, partners, now):
         team = self._demo_complaint_team()
@@ -93,7 +96,8 @@ class CrmDemoGenerator(models.AbstractModel):
         ).grouped("partner_id")
         vals_list, stages = [], []
         for partner in chosen:
-            kind, title, channel, stage, priority, cost = rng.choice(DEMO_COMPLAINTS)
+            kind, title_en, title_cn, channel, stage, priority, cost = rng.choice(DEMO_COMPLAINTS)
+            title = title_cn if partner.country_id.code == "CN" else title_en
             order = orders.get(partner, self.env["sale.order"])[:1]
             line = order.order_line[:1]
             vals_list.append({
@@ -253,7 +257,8 @@ class CrmDemoGenerator(models.AbstractModel):
                 visits |= self.env["crm.service.visit"].create({
                     "contract_id": contract.id, "date": date,
                     "user_id": contract.user_id.id, "duration": 2.0,
-                    "report": "Routine maintenance done; no defect found.",
+                    "report": (VISIT_REPORT_ZH if contract.partner_id.country_id.code == "CN"
+                               else VISIT_REPORT),
                     "confirmed_by": contract.partner_id.name,
                 })
         visits.action_done()

@@ -1,13 +1,15 @@
-#!/usr/bin/env python3
 """Benchmark the cross-selling rule mining and the analytics SQL reports.
 
-    python3 tools/bench_crosssell.py --template crm_tmpl_base             # 100,000 customers, 1,000,000 lines
-    python3 tools/bench_crosssell.py --reuse                              # keep the database and its data
-    python3 tools/bench_crosssell.py --customers 20000 --lines 200000 --database crm_bench_xs_small
+    python3 tools/dev.py bench crosssell           # 100,000 customers, 1,000,000 lines
+    python3 tools/dev.py bench crosssell --reuse   # keep the database and its data
+    python3 tools/dev.py bench crosssell --customers 20000 --lines 200000 \\
+        --database crm_bench_xs_small
 
-Creates the database (from --template if given) with crm_extended and crm_analytics,
+Copies the template database (--template, default crm_tmpl_base, built when
+missing) and installs crm_extended, crm_analytics and the demo data generator,
 writes the customers and confirmed order lines with crm.demo.generator.generate_bulk()
-(the same data as tools/bench_classification.py), then times:
+(the same data as the classification benchmark) and service contracts in every
+state with generate_bulk_contract_history(), then times:
 
 1. mining the cross-selling rules of the company (bought together and bought next,
    old rules replaced), twice;
@@ -20,15 +22,11 @@ Prints seconds and rows with the machine it ran on.
 
 import argparse
 import json
-import os
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+import odoo
 
-from bench_classification import machine, say, timed  # noqa: E402
-from bench_common import open_database  # noqa: E402
+from tools.common import TEMPLATE, machine, open_registry, say, timed
 
 # model -> (first pivot level group by, measures): what the report opens with
 REPORTS = {
@@ -36,65 +34,6 @@ REPORTS = {
     "crm.cohort.report": (["cohort_month:month"], ["customer_count:sum", "revenue:sum"]),
     "crm.contract.report": (["state"], ["__count", "fee_amount:sum"]),
 }
-
-
-def generate_contracts(env, contracts):
-    """``contracts`` service contracts on the generated customers, in all states,
-    half with a done and a planned visit, one in ten renewed (SQL, like
-    tools/bench_contracts.py)."""
-    from odoo.tools import SQL  # noqa: PLC0415
-
-    cr = env.cr
-    cr.execute("SELECT array_agg(id) FROM res_partner WHERE is_company AND customer_rank > 0")
-    partners = cr.fetchone()[0] or []
-    if not partners:
-        cr.execute("SELECT array_agg(id) FROM res_partner WHERE id = commercial_partner_id")
-        partners = cr.fetchone()[0]
-    company = env.company
-    cr.execute(SQL(
-        """
-        INSERT INTO crm_service_contract (
-            name, partner_id, user_id, company_id, state, date_start, date_end,
-            visit_interval_months, included_visits, included_cases, included_hours,
-            first_response_hours, resolution_hours, resource_calendar_id, fee_amount,
-            create_uid, create_date, write_uid, write_date)
-        SELECT 'XSBENCH/' || lpad(n::text, 6, '0'),
-               (%(partners)s::int[])[1 + (n %% array_length(%(partners)s::int[], 1))],
-               %(uid)s, %(company)s,
-               CASE WHEN end_date < CURRENT_DATE THEN 'expired'
-                    WHEN end_date < CURRENT_DATE + 30 THEN 'expiring'
-                    WHEN n %% 50 = 0 THEN 'draft' ELSE 'active' END,
-               end_date - 364, end_date,
-               CASE WHEN n %% 2 = 0 THEN 3 ELSE 0 END, 4, 10, 8,
-               4, 24, %(calendar)s, 1200,
-               %(uid)s, now(), %(uid)s, now()
-          FROM (SELECT n, (CURRENT_DATE - 200 + (n %% 560))::date AS end_date
-                  FROM generate_series(1, %(contracts)s) n) g
-        """,
-        partners=partners, uid=env.uid, company=company.id,
-        calendar=company.resource_calendar_id.id, contracts=contracts,
-    ))
-    cr.execute(SQL(
-        "UPDATE crm_service_contract r SET previous_contract_id = p.id "
-        "FROM crm_service_contract p WHERE r.name LIKE %(names)s AND p.name LIKE %(names)s "
-        "AND mod(r.id, 10) = 0 AND p.id = r.id - 1 AND p.state = 'expired'",
-        names="XSBENCH/%"))
-    cr.execute(SQL(
-        """
-        INSERT INTO crm_service_visit (name, contract_id, partner_id, company_id, date,
-                                       duration, state, cost, billable,
-                                       create_uid, create_date, write_uid, write_date)
-        SELECT 'XSV/' || c.id || '/' || v.kind, c.id, c.partner_id, c.company_id,
-               CASE v.kind WHEN 'done' THEN now() - interval '1 month' * (1 + c.id %% 3)
-                           ELSE now() + interval '1 month' * (1 - c.id %% 3) END,
-               1.5, v.kind, 80, false, %(uid)s, now(), %(uid)s, now()
-          FROM crm_service_contract c
-          CROSS JOIN (VALUES ('done'), ('planned')) v(kind)
-         WHERE c.visit_interval_months > 0 AND c.name LIKE 'XSBENCH/%%'
-        """,
-        uid=env.uid,
-    ))
-    cr.commit()
 
 
 def main(argv=None):
@@ -108,17 +47,13 @@ def main(argv=None):
                         help="service contracts to generate when there are none")
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database and its generated data")
-    parser.add_argument("--template", help="copy this database instead of installing "
-                        "the dependencies from scratch (e.g. crm_tmpl_base)")
+    parser.add_argument("--template", default=TEMPLATE,
+                        help="the database with the dependencies installed that is copied")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-
-    import odoo  # noqa: PLC0415
-    import odoo.tools  # noqa: PLC0415
 
     info = machine()
-    registry = open_database(args.database, args.template, args.reuse)
+    registry = open_registry(args.database, args.template, args.reuse)
     results = []
 
     with registry.cursor() as cr:
@@ -138,9 +73,9 @@ def main(argv=None):
             say(f"reusing {existing_lines:,} confirmed order lines")
         cr.execute("SELECT count(*) FROM crm_service_contract")
         if not cr.fetchone()[0] and args.contracts:
-            started = time.monotonic()
-            generate_contracts(env, args.contracts)
-            say(f"generated {args.contracts:,} contracts in {time.monotonic() - started:.1f}s")
+            seconds = env["crm.demo.generator"].generate_bulk_contract_history(args.contracts)
+            cr.commit()
+            say(f"generated {args.contracts:,} contracts in {seconds:.1f}s")
         cr.execute(
             "SELECT (SELECT count(*) FROM res_partner), (SELECT count(*) FROM sale_order "
             "WHERE state = 'sale'), (SELECT count(*) FROM sale_order_line WHERE state = 'sale'), "

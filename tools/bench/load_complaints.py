@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Load check: concurrent clients creating and updating complaints over XML-RPC.
 
-    python3 tools/load_complaints.py --database DB --start-server --workers 4 \
-        --clients 20 --seconds 60
+    python3 tools/dev.py bench load_complaints --database crm_bench_load --start-server \\
+        --workers 4 --clients 20 --seconds 60
 
 Each client is a thread with its own crm_client Connection (own XML-RPC login,
 own HTTP requests) and works as a user of the integration group, as an external
@@ -19,27 +18,23 @@ any error or lost write.
 
 With ``--start-server`` it starts ``python3 -m odoo`` on the database with
 ``--workers`` worker processes (prefork, as in production) on ``--port`` and
-stops it at the end; otherwise give ``--url`` of a running server. The database
-needs crm_extended installed (e.g. ``createdb -T crm_tmpl_base`` then
-``python3 -m odoo -c odoo.conf -d DB -i crm_extended --stop-after-init``).
+stops it at the end, after creating the database from the template crm_tmpl_base
+(built when missing) with both modules when it does not exist; otherwise give
+``--url`` of a running server on a database with crm_extended installed.
 """
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import uuid
 from collections import Counter, defaultdict
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from crm_client import Connection, RetryPolicy, errors
 
-from crm_client import Connection, RetryPolicy, errors  # noqa: E402
+from tools.common import create_database, database_exists, db_settings, start_server, stop_server
 
 STAGES = ("Assigned", "In Progress", "Waiting on Customer")
 PRIORITIES = ("0", "1", "2", "3")
@@ -52,42 +47,6 @@ def percentile(values, share):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
     return ordered[index]
-
-
-def start_server(args):
-    log = open(args.server_log, "w", encoding="utf-8")  # noqa: SIM115 closed in stop
-    command = [
-        sys.executable, "-m", "odoo", "-c", os.path.join(ROOT, "odoo.conf"), "-d", args.database,
-        "--db-filter", f"^{args.database}$", "--http-port", str(args.port),
-        "--gevent-port", str(args.port + 1), "--workers", str(args.workers),
-        "--max-cron-threads", "0", "--log-level", "warn",
-        "--log-handler", "odoo.addons.rpc.controllers.xmlrpc:ERROR",
-        "--limit-time-real", "600", "--limit-time-cpu", "600",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{args.port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"the server exited with {process.returncode}: see {args.server_log}")
-        try:
-            with urllib.request.urlopen(f"{url}/web/login", timeout=60) as answer:
-                if answer.status == 200:
-                    return process, log, url
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    sys.exit(f"the server did not answer on {url}: see {args.server_log}")
-
-
-def stop_server(process, log):
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
 
 
 def in_threads(functions):
@@ -210,13 +169,12 @@ def verify(admin, tag, clients):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", "-d", required=True)
+    parser.add_argument("--database", "-d", default="crm_bench_load")
     parser.add_argument("--url", help="a running server (else --start-server)")
     parser.add_argument("--start-server", action="store_true",
                         help="start python3 -m odoo with --workers on --port for the run")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=18790)
-    parser.add_argument("--server-log", default="/tmp/load_complaints_server.log")
     parser.add_argument("--admin-login", default="admin")
     parser.add_argument("--admin-password", default="admin")
     parser.add_argument("--clients", type=int, default=20)
@@ -228,7 +186,12 @@ def main():
     server = None
     url = args.url
     if args.start_server:
-        server, log, url = start_server(args)
+        if not database_exists(db_settings(), args.database):
+            create_database(args.database)
+        server, url = start_server(
+            args.database, args.port, f"load_complaints_{args.database}",
+            "--workers", str(args.workers), "--limit-time-real", "600",
+            "--limit-time-cpu", "600")
     try:
         admin = Connection(url, args.database, login=args.admin_login,
                            password=args.admin_password, timeout=300)
@@ -248,7 +211,7 @@ def main():
         missing, wrong, bad_notes, unexpected = verify(admin, tag, clients)
     finally:
         if server:
-            stop_server(server, log)
+            stop_server(server)
 
     latency = defaultdict(list)
     for client in clients:

@@ -1,22 +1,21 @@
-#!/usr/bin/env python3
 """Benchmark the first pivot level of every crm_analytics report on a large database.
 
-    python3 tools/bench_reports.py                          # 100,000 customers, 1,000,000 orders
-    python3 tools/bench_reports.py --reuse                  # keep the database and its data
-    python3 tools/bench_reports.py --reuse --update         # upgrade crm_analytics first
-    python3 tools/bench_reports.py --customers 5000 --orders 50000 --complaints 5000 \\
+    python3 tools/dev.py bench reports                   # 100,000 customers, 1,000,000 orders
+    python3 tools/dev.py bench reports --reuse           # keep the database and its data
+    python3 tools/dev.py bench reports --reuse --update  # upgrade crm_analytics first
+    python3 tools/dev.py bench reports --customers 5000 --orders 50000 --complaints 5000 \\
         --database h_rep_bench_small
 
-Copies the template database (default crm_tmpl_base) and installs crm_extended and
-crm_analytics, then, for whatever is missing on a reused database:
+Copies the template database (default crm_tmpl_base, built when missing) and
+installs crm_extended, crm_analytics and the demo data generator, then, for
+whatever is missing on a reused database (crm.demo.generator):
 
-1. customers and confirmed orders with the generator of tools/bench_scoring.py
-   (COPY; BG/NBD purchase histories, margins, credit notes), spread over ten
-   salespeople;
-2. complaints with the generator of tools/bench_complaints.py (one INSERT ...
-   SELECT), completed with products, response and resolution hours, reopenings,
+1. customers and confirmed orders with generate_bulk_purchases() (COPY; BG/NBD
+   purchase histories, margins, credit notes), spread over ten salespeople;
+2. complaints with generate_bulk_complaints() (one INSERT ... SELECT),
+   completed with products, response and resolution hours, reopenings,
    satisfaction, ratings and compensation costs, and service contracts with
-   visits with the generator of tools/bench_crosssell.py;
+   visits with generate_bulk_contract_history();
 3. three years of lifecycle stage changes in the classification history (four
    per customer on average), then the classification and the value scoring run
    once (they add the current grades, stages and scores).
@@ -31,17 +30,16 @@ and prints a table. Target: under 2 seconds each.
 
 import argparse
 import json
-import os
+import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+import odoo
 
-from bench_common import CONF, create_database, database_exists, machine, say
-from bench_complaints import generate as generate_complaints
-from bench_crosssell import generate_contracts
-from bench_scoring import generate as generate_orders
+from tools.common import (
+    ROOT, TEMPLATE, database_exists, db_settings, machine, odoo_command, open_registry, say,
+    vacuum,
+)
 
 # (action, model, pivot rows, pivot columns, measures): what each action opens with.
 REPORTS = [
@@ -153,13 +151,15 @@ def prepare(env, args, info):
     cr.execute("SELECT count(*) FROM sale_order WHERE state = 'sale' AND name LIKE 'BENCH%%'")
     if cr.fetchone()[0] < args.orders:
         say(f"generating {args.customers:,} customers and {args.orders:,} orders")
-        summary = generate_orders(env, args.customers, args.orders, args.seed)
+        summary = env["crm.demo.generator"].generate_bulk_purchases(
+            args.customers, args.orders, args.seed)
         cr.commit()
         say(f"generated: {summary}")
     cr.execute("SELECT count(*) FROM crm_complaint WHERE code LIKE 'BENCH/%%'")
     if cr.fetchone()[0] < args.complaints:
         say(f"generating {args.complaints:,} complaints")
-        seconds = generate_complaints(env, args.complaints)
+        seconds = env["crm.demo.generator"].generate_bulk_complaints(args.complaints)
+        cr.commit()
         say(f"generated in {seconds:.1f}s")
     cr.execute("SELECT count(*) FROM crm_complaint WHERE product_id IS NOT NULL")
     if not cr.fetchone()[0]:
@@ -167,9 +167,9 @@ def prepare(env, args, info):
         cr.commit()
     cr.execute("SELECT count(*) FROM crm_service_contract")
     if not cr.fetchone()[0] and args.contracts:
-        started = time.monotonic()
-        generate_contracts(env, args.contracts)
-        say(f"generated {args.contracts:,} contracts in {time.monotonic() - started:.1f}s")
+        seconds = env["crm.demo.generator"].generate_bulk_contract_history(args.contracts)
+        cr.commit()
+        say(f"generated {args.contracts:,} contracts in {seconds:.1f}s")
     # Salespeople of the generated customers: the agents of the complaint team.
     cr.execute(
         """
@@ -210,26 +210,6 @@ def prepare(env, args, info):
     names = ["partners", "confirmed_orders", "complaints", "history_rows", "scores", "contracts"]
     info.update(zip(names, cr.fetchone()))
     say("database: " + ", ".join(f"{k} {info[k]:,}" for k in names))
-
-
-def vacuum(database, tables):
-    """VACUUM ANALYZE the generated tables, as autovacuum does on a live
-    database after bulk loads (index-only scans need the visibility map)."""
-    import psycopg2
-    from odoo.tools import config
-
-    conn = psycopg2.connect(
-        host=config["db_host"] or None, port=config["db_port"] or None,
-        user=config["db_user"] or None, password=config["db_password"] or None,
-        dbname=database,
-    )
-    conn.autocommit = True
-    started = time.monotonic()
-    with conn.cursor() as cr:
-        for table in tables:
-            cr.execute(f'VACUUM ANALYZE "{table}"')
-    conn.close()
-    say(f"vacuum analyze of {len(tables)} tables in {time.monotonic() - started:.1f}s")
 
 
 def analyst(env):
@@ -281,12 +261,12 @@ def bench_reports(env, rounds):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="h_rep_bench")
-    parser.add_argument("--template", default="crm_tmpl_base")
+    parser.add_argument("--template", default=TEMPLATE)
     parser.add_argument("--customers", type=int, default=100000)
     parser.add_argument("--orders", type=int, default=1000000)
     parser.add_argument("--complaints", type=int, default=100000)
     parser.add_argument("--contracts", type=int, default=50000,
-                        help="service contracts (tools/bench_crosssell.py) when there are none")
+                        help="service contracts (as the crosssell benchmark) when there are none")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3, help="timings per report")
     parser.add_argument("--reuse", action="store_true",
@@ -296,25 +276,13 @@ def main(argv=None):
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-
-    import odoo
-    import odoo.tools
-
-    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
-    from odoo.modules.registry import Registry
 
     info = machine()
-    if not (args.reuse and database_exists(args.database)):
-        create_database(args.database, args.template)
-    elif args.update:
-        import subprocess
-
+    if args.reuse and args.update and database_exists(db_settings(), args.database):
         say("upgrading crm_analytics")
-        subprocess.run([sys.executable, "-m", "odoo", "-c", CONF, "-d", args.database,
-                        "-u", "crm_analytics", "--stop-after-init", "--log-level=warn",
-                        "--no-http"], cwd=ROOT, check=True)
-    registry = Registry(args.database)
+        subprocess.run(odoo_command(args.database, "-u", "crm_analytics", "--stop-after-init",
+                                    "--log-level=warn", "--no-http"), cwd=ROOT, check=True)
+    registry = open_registry(args.database, args.template, args.reuse)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "UTC"})
         cr.execute("SELECT version()")

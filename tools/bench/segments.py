@@ -1,15 +1,15 @@
-#!/usr/bin/env python3
 """Benchmark customer segments: live counts, the export API, the activity action
 and the birthday / contract anniversary job.
 
-    python3 tools/bench_segments.py --template crm_tmpl_base        # 20,000 customers, 200,000 lines
-    python3 tools/bench_segments.py --reuse                          # keep the database and its data
+    python3 tools/dev.py bench segments           # 20,000 customers, 200,000 lines
+    python3 tools/dev.py bench segments --reuse   # keep the database and its data
 
-Creates the database (from --template if given) with crm_extended and crm_analytics,
+Copies the template database (--template, default crm_tmpl_base, built when
+missing) and installs crm_extended, crm_analytics and the demo data generator,
 writes customers and confirmed order lines with crm.demo.generator.generate_bulk(),
 classifies and scores them, gives a third of the customers an account manager, a
 fifth of them a birthday in the coming year and writes service contracts
-(tools/bench_crosssell.py's generator), then times, in one transaction rolled
+(generate_bulk_contract_history(), as the crosssell benchmark), then times, in one transaction rolled
 back at the end (a --reuse run measures the same work again):
 
 1. the daily event job (birthdays and contract anniversaries, 30 days ahead),
@@ -34,13 +34,12 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+import odoo
+from odoo.fields import Command
 
-from bench_classification import machine, say, timed  # noqa: E402
-from bench_common import open_database, start_server  # noqa: E402
-from bench_crosssell import generate_contracts  # noqa: E402
-from bench_import import make_api_key  # noqa: E402
+from tools.common import (
+    ROOT, TEMPLATE, machine, make_api_key, open_registry, say, start_server, stop_server, timed,
+)
 
 EVERYONE = "Bench: every customer"
 
@@ -73,8 +72,7 @@ def time_cli(args, results):
             say(f"crm-client segments export over {transport}: {rows:,} customers, best "
                 f"{min(runs):.2f}s, median {median:.2f}s ({rows / median:,.0f} customers/s)")
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_server(process)
 
 
 def prepare(env, args):
@@ -94,7 +92,8 @@ def prepare(env, args):
         say(f"classified and scored in {time.monotonic() - started:.0f}s")
     cr.execute("SELECT count(*) FROM crm_service_contract")
     if not cr.fetchone()[0]:
-        generate_contracts(env, args.contracts)
+        env["crm.demo.generator"].generate_bulk_contract_history(args.contracts)
+        cr.commit()
     # Account managers for a third of the customers, birthdays for a fifth of
     # the partners (spread over the year), idempotent.
     user_ids = env["res.users"].search([("share", "=", False)], limit=5).ids
@@ -119,21 +118,15 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database and its generated data")
-    parser.add_argument("--template", help="copy this database instead of installing "
-                        "the dependencies from scratch (e.g. crm_tmpl_base)")
+    parser.add_argument("--template", default=TEMPLATE,
+                        help="the database with the dependencies installed that is copied")
     parser.add_argument("--port", type=int,
                         help="also time `crm-client segments export` on a server on this port")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
 
-    import odoo  # noqa: PLC0415
-    import odoo.tools  # noqa: PLC0415
-
-    from odoo import Command  # noqa: PLC0415
     info = machine()
-    registry = open_database(args.database, args.template, args.reuse)
+    registry = open_registry(args.database, args.template, args.reuse)
     results = []
 
     with registry.cursor() as cr:

@@ -1,13 +1,13 @@
-#!/usr/bin/env python3
 """Benchmark the data behind the crm_analytics dashboards on a large database.
 
-    python3 tools/bench_dashboards.py                    # dash_bench: create, fill, time
-    python3 tools/bench_dashboards.py --reuse            # time again on the same data
+    python3 tools/dev.py bench dashboards           # dash_bench: create, fill, time
+    python3 tools/dev.py bench dashboards --reuse   # time again on the same data
 
-Fills a database copied from the template (default crm_tmpl_base) with the data
-generators of the other benchmarks: customers and confirmed orders
-(bench_scoring), complaints (bench_complaints), service contracts and visits
-(bench_contracts); then classifies and scores the customers and mines the
+Fills a database copied from the template (default crm_tmpl_base, built when
+missing) with the data of the other benchmarks (crm.demo.generator): customers
+and confirmed orders (generate_bulk_purchases, as the scoring benchmark),
+complaints (generate_bulk_complaints), service contracts and visits
+(generate_bulk_contracts); then classifies and scores the customers and mines the
 cross-selling rules. Then it times, as the administrator (a CRM manager), every
 pivot, chart and list of the Customer Value and Customer Service dashboards the
 way the spreadsheet asks for them (``formatted_read_group`` / ``search_read``),
@@ -20,13 +20,13 @@ import os
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONF = os.path.join(ROOT, "odoo.conf")
+import odoo
+
+from tools.common import ROOT, TEMPLATE, database_exists, db_settings, machine, open_registry, say
+
 FILES = os.path.join(ROOT, "addons", "crm_analytics", "data", "files")
 DASHBOARDS = {"Customer Value": "customer_value_dashboard.json",
               "Customer Service": "customer_service_dashboard.json"}
-
-from bench_common import create_database, database_exists, machine, say
 
 
 def data_sources(data):
@@ -56,18 +56,17 @@ def data_sources(data):
 
 
 def fill(env, args):
-    import bench_complaints
-    import bench_contracts
-    import bench_scoring
-
     cr = env.cr
+    Generator = env["crm.demo.generator"]
     steps = {}
     started = time.monotonic()
-    bench_scoring.generate(env, args.customers, args.orders, args.seed)
+    Generator.generate_bulk_purchases(args.customers, args.orders, args.seed)
     cr.commit()
     steps["customers and orders"] = time.monotonic() - started
-    steps["complaints"] = bench_complaints.generate(env, args.complaints)
-    steps["contracts and visits"] = bench_contracts.generate(env, 2000, args.contracts)
+    steps["complaints"] = Generator.generate_bulk_complaints(args.complaints)
+    cr.commit()
+    steps["contracts and visits"] = Generator.generate_bulk_contracts(2000, args.contracts)
+    cr.commit()
     for name, call in (
         ("classification", lambda: env["res.partner"].crm_recompute_classification()),
         ("scores", lambda: env["crm.customer.score"]._crm_score_company(env.company)),
@@ -117,7 +116,7 @@ def time_dashboards(env):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="dash_bench")
-    parser.add_argument("--template", default="crm_tmpl_base")
+    parser.add_argument("--template", default=TEMPLATE)
     parser.add_argument("--customers", type=int, default=100000)
     parser.add_argument("--orders", type=int, default=1000000)
     parser.add_argument("--complaints", type=int, default=100000)
@@ -127,19 +126,10 @@ def main(argv=None):
                         help="keep an existing database and its generated data")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-
-    import odoo
-    import odoo.tools
-
-    odoo.tools.config.parse_config(["-c", CONF, "-d", args.database, "--log-level=warn"])
-    from odoo.modules.registry import Registry
 
     info = machine()
-    fresh = not (args.reuse and database_exists(args.database))
-    if fresh:
-        create_database(args.database, args.template)
-    registry = Registry(args.database)
+    fresh = not (args.reuse and database_exists(db_settings(), args.database))
+    registry = open_registry(args.database, args.template, reuse=not fresh)
     results = {}
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "UTC"})

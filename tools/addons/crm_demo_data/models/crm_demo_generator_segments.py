@@ -1,7 +1,6 @@
-import random
 from datetime import date, timedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, fields, models
 
 # Demo segments: (name, {option kind: codes}, description).
 DEMO_SEGMENTS = [
@@ -25,13 +24,11 @@ class CrmDemoGenerator(models.AbstractModel):
 
     _inherit = "crm.demo.generator"
 
-    @api.model
-    def generate(self, customers=300, orders_per_customer=8, seed=7, now=None):
-        now = self._demo_now(now)
-        summary = super().generate(customers=customers, orders_per_customer=orders_per_customer,
-                                   seed=seed, now=now)
-        partners = self.env["res.partner"].browse(summary["customer_ids"])
-        summary["birthdays"] = self._demo_birthdays(random.Random(seed + 2), partners, now)
+    def _demo_customer_events(self, rng, partners, now):
+        """Birthdays, the example segments, then the customer events of the
+        coming days with their activities; returns their counts."""
+        partners = self.env["res.partner"].browse(partners.ids)
+        summary = {"birthdays": self._demo_birthdays(rng, partners, now)}
         summary["segments"] = len(self._demo_segments())
         summary["event_activities"] = len(
             self.env["crm.customer.event"].with_context(
