@@ -32,13 +32,13 @@ class CrmCustomerEvent(models.Model):
                                  index=True, ondelete="cascade")
     contract_id = fields.Many2one("crm.service.contract", string="Service Contract",
                                   readonly=True, index="btree_not_null", ondelete="cascade")
-    company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     event_date = fields.Date(string="Date", required=True, readonly=True)
-    year = fields.Integer(string="Year", required=True, readonly=True, aggregator=None)
-    years = fields.Integer(string="Years", readonly=True, aggregator=None,
+    year = fields.Integer(required=True, readonly=True, aggregator=None)
+    years = fields.Integer(readonly=True, aggregator=None,
                            help="Age at the birthday, or years since the contract started.")
     user_id = fields.Many2one("res.users", string="Assigned To", readonly=True)
-    activity_id = fields.Many2one("mail.activity", string="Activity", readonly=True,
+    activity_id = fields.Many2one("mail.activity", readonly=True,
                                   ondelete="set null")
 
     _event_year_unique = models.UniqueIndex(

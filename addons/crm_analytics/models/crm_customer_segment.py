@@ -72,10 +72,10 @@ class CrmCustomerSegment(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
-        "res.company", string="Company", required=True, index=True, tracking=True,
+        "res.company", required=True, index=True, tracking=True,
         default=lambda self: self.env.company,
     )
-    description = fields.Text(string="Description")
+    description = fields.Text()
     value_grade_ids = fields.Many2many(
         "crm.customer.segment.option", "crm_customer_segment_grade_rel", "segment_id",
         "option_id", string="Value Grades", domain=[("kind", "=", "value_grade")],

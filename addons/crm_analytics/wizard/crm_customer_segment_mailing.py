@@ -10,10 +10,9 @@ class CrmCustomerSegmentMailing(models.TransientModel):
     _name = "crm.customer.segment.mailing"
     _description = "Add a Customer Segment to a Mailing List"
 
-    segment_id = fields.Many2one("crm.customer.segment", string="Segment", required=True,
+    segment_id = fields.Many2one("crm.customer.segment", required=True,
                                  readonly=True, ondelete="cascade")
-    mailing_list = fields.Selection(selection="_selection_mailing_list", string="Mailing List",
-                                    required=True)
+    mailing_list = fields.Selection(selection="_selection_mailing_list", required=True)
     customer_count = fields.Integer(related="segment_id.customer_count")
 
     @api.model

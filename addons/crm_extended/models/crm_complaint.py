@@ -87,14 +87,14 @@ class CrmComplaint(models.Model):
         string="Email", compute="_compute_email_from", store=True, readonly=False
     )
     tier_id = fields.Many2one(
-        "crm.customer.tier", string="Tier", readonly=True, copy=False,
+        "crm.customer.tier", readonly=True, copy=False,
         help="The customer's tier when the complaint came in; it set the service level.",
         groups="base.group_user",
     )
     channel = fields.Selection(CHANNELS, required=True, default="phone")
     priority = fields.Selection(PRIORITIES, default="0", required=True, tracking=True)
     category_id = fields.Many2one(
-        "crm.complaint.category", string="Category", index=True, tracking=True,
+        "crm.complaint.category", index=True, tracking=True,
         check_company=True,
     )
     description = fields.Html()
@@ -108,7 +108,7 @@ class CrmComplaint(models.Model):
         domain="[('order_id', '=', sale_order_id)]",
     )
     product_id = fields.Many2one(
-        "product.product", string="Product", index="btree_not_null",
+        "product.product", index="btree_not_null",
         compute="_compute_product_id", store=True, readonly=False, check_company=True,
     )
     lot_id = fields.Many2one(
@@ -120,18 +120,18 @@ class CrmComplaint(models.Model):
         domain="[('sale_id', '=', sale_order_id)]",
     )
     invoice_id = fields.Many2one(
-        "account.move", string="Invoice", index="btree_not_null", check_company=True,
+        "account.move", index="btree_not_null", check_company=True,
         domain="[('move_type', '=', 'out_invoice'), "
         "('partner_id.commercial_partner_id', '=', commercial_partner_id)]",
     )
     # Actions taken (linked both ways)
     supplier_id = fields.Many2one(
-        "res.partner", string="Supplier", copy=False, groups="purchase.group_purchase_user",
+        "res.partner", copy=False, groups="purchase.group_purchase_user",
         help="Vendor the goods came from: found by the Supplier Claim from the purchases "
         "or the product's vendors, or chosen here when none is known.",
     )
     purchase_order_id = fields.Many2one(
-        "purchase.order", string="Purchase Order", copy=False, index="btree_not_null",
+        "purchase.order", copy=False, index="btree_not_null",
         groups="purchase.group_purchase_user", check_company=True,
     )
     return_picking_ids = fields.One2many(
@@ -159,7 +159,7 @@ class CrmComplaint(models.Model):
     # the portal pages (rendered with sudo), never its team, handler,
     # deadlines, escalation, root cause or cost over RPC.
     team_id = fields.Many2one(
-        "crm.complaint.team", string="Team", index=True, tracking=True,
+        "crm.complaint.team", index=True, tracking=True,
         check_company=True, default=lambda self: self._default_team_id(),
         groups="base.group_user",
     )
@@ -169,7 +169,7 @@ class CrmComplaint(models.Model):
         groups="base.group_user",
     )
     stage_id = fields.Many2one(
-        "crm.complaint.stage", string="Stage", index=True, tracking=True, copy=False,
+        "crm.complaint.stage", index=True, tracking=True, copy=False,
         group_expand="_read_group_expand_stage_ids", ondelete="restrict",
         default=lambda self: self._default_stage_id(),
     )

@@ -100,9 +100,9 @@ class CrmServiceContract(models.Model):
         "e.g. 5x8 office hours or 7x24.",
     )
     # Entitlements over the contract term; 0 means not limited.
-    included_cases = fields.Integer(string="Included Cases")
-    included_visits = fields.Integer(string="Included Visits")
-    included_hours = fields.Float(string="Included Hours")
+    included_cases = fields.Integer()
+    included_visits = fields.Integer()
+    included_hours = fields.Float()
     used_cases = fields.Integer(compute="_compute_consumption")
     used_visits = fields.Integer(compute="_compute_consumption")
     used_hours = fields.Float(compute="_compute_consumption")
@@ -110,7 +110,7 @@ class CrmServiceContract(models.Model):
     remaining_visits = fields.Integer(compute="_compute_consumption")
     remaining_hours = fields.Float(compute="_compute_consumption")
     entitlement_exhausted = fields.Boolean(
-        string="Entitlement Exhausted", compute="_compute_consumption",
+        compute="_compute_consumption",
         help="An included entitlement is used up: further cases or visits are billable.",
     )
     # Maintenance visits

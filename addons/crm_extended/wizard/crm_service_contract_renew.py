@@ -23,7 +23,7 @@ class CrmServiceContractRenew(models.TransientModel):
     price_change_percent = fields.Float(
         string="Price Change (%)", help="E.g. 5 for a 5% increase, -10 for a 10% discount.")
     create_quotation = fields.Boolean(
-        string="Create Quotation", default=lambda self: self._default_create_quotation())
+        default=lambda self: self._default_create_quotation())
     fee_product_id = fields.Many2one(
         "product.product", string="Contract Product",
         domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
