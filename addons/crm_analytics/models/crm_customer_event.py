@@ -158,15 +158,15 @@ class CrmCustomerEvent(models.Model):
         events.user_id.fetch(["lang"])
         vals_list = []
         for event in events:
-            _ = self.with_context(lang=event.user_id.lang or "en_US").env._
+            lang_env = self.with_context(lang=event.user_id.lang or "en_US").env
             if event.kind == "birthday":
                 target = ("res.partner", event.partner_id.id)
-                summary = _("Birthday of %(name)s (%(years)s)",
-                            name=event.partner_id.name, years=event.years)
+                summary = lang_env._("Birthday of %(name)s (%(years)s)",
+                                     name=event.partner_id.name, years=event.years)
             else:
                 target = ("crm.service.contract", event.contract_id.id)
-                summary = _("%(years)s years of contract %(contract)s",
-                            years=event.years, contract=event.contract_id.name)
+                summary = lang_env._("%(years)s years of contract %(contract)s",
+                                     years=event.years, contract=event.contract_id.name)
             vals_list.append({
                 "res_model_id": models_ids[target[0]],
                 "res_id": target[1],

@@ -164,22 +164,21 @@ class CrmCustomerScore(models.Model):
 
     @api.depends("churn_flags", "p_alive", "recency_days", "spend_trend")
     def _compute_churn_reasons(self):
-        _ = self.env._
         for score in self:
             flags = score.churn_flags
             lines = []
             if flags & composite.REASON_P_ALIVE:
-                lines.append(_("Probability of still buying is %(p)s%%",
-                               p=round(score.p_alive * 100)))
+                lines.append(self.env._("Probability of still buying is %(p)s%%",
+                                        p=round(score.p_alive * 100)))
             if flags & composite.REASON_INACTIVE:
-                lines.append(_("No order for %(days)s days", days=score.recency_days))
+                lines.append(self.env._("No order for %(days)s days", days=score.recency_days))
             if flags & composite.REASON_SPEND_FALLING:
-                lines.append(_("Spend fell by %(pct)s%% against the previous 12 months",
-                               pct=round(-score.spend_trend * 100)))
+                lines.append(self.env._("Spend fell by %(pct)s%% against the previous 12 months",
+                                        pct=round(-score.spend_trend * 100)))
             if flags & composite.REASON_COMPLAINTS:
-                lines.append(_("Recent complaints"))
+                lines.append(self.env._("Recent complaints"))
             if flags & composite.REASON_CONTRACT:
-                lines.append(_("Contract ended without renewal"))
+                lines.append(self.env._("Contract ended without renewal"))
             score.churn_reasons = "\n".join(lines)
 
     # ------------------------------------------------------------

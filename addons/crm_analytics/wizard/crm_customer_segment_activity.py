@@ -57,9 +57,8 @@ class CrmCustomerSegmentActivity(models.TransientModel):
         """Create the activities with one ``create``; returns {"created": n,
         "skipped": n, "activities": mail.activity}."""
         self.ensure_one()
-        _ = self.env._
         if self.deadline_days < 0:
-            raise UserError(_("The activities cannot be due in the past."))
+            raise UserError(self.env._("The activities cannot be due in the past."))
         check.integer(self.env, self.deadline_days,
                       self._fields["deadline_days"]._description_string(self.env),
                       maximum=MAX_DEADLINE_DAYS)

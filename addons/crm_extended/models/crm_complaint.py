@@ -774,10 +774,10 @@ class CrmComplaint(models.Model):
         model_id = self.env["ir.model"]._get_id(self._name)
 
         def summary_in(lang):
-            _ = self.with_context(lang=lang or "en_US").env._
+            lang_env = self.with_context(lang=lang or "en_US").env
             if level == "1":
-                return _("SLA breached: escalated to the team leader")
-            return _("SLA still breached: escalated to the manager")
+                return lang_env._("SLA breached: escalated to the team leader")
+            return lang_env._("SLA still breached: escalated to the manager")
 
         # The log in the language of each complaint's company, the activity
         # and the digest in the language of the person escalated to.
@@ -810,24 +810,24 @@ class CrmComplaint(models.Model):
         for (target, team), complaint_ids in by_target.items():
             complaints = self.browse(complaint_ids)
             shown = complaints[:50]
-            _ = self.with_context(lang=target.lang or "en_US").env._
+            lang_env = self.with_context(lang=target.lang or "en_US").env
             summary = summary_in(target.lang)
             body = Markup("<p>%s</p><ul>%s</ul>") % (
-                _("%(count)s complaints of %(team)s passed their deadline:",
-                  count=len(complaints), team=team.with_context(lang=target.lang).name),
+                lang_env._("%(count)s complaints of %(team)s passed their deadline:",
+                           count=len(complaints), team=team.with_context(lang=target.lang).name),
                 Markup().join(
                     Markup("<li>%s</li>") % complaint._get_html_link(title=complaint.display_name)
                     for complaint in shown
                 ),
             )
             if len(complaints) > len(shown):
-                body += Markup("<p>%s</p>") % _(
+                body += Markup("<p>%s</p>") % lang_env._(
                     "... and %(count)s more: see the Escalated filter.",
                     count=len(complaints) - len(shown),
                 )
             team.sudo().message_notify(
                 partner_ids=target.partner_id.ids, subject=summary, body=body,
-                model_description=_("Complaint Escalation"),
+                model_description=lang_env._("Complaint Escalation"),
             )
 
     # ------------------------------------------------------------
