@@ -444,6 +444,7 @@ class CrmServiceContract(models.Model):
         live = Domain("state", "in", ["active", "expiring"])
         Contract.search(live & Domain("date_end", "<", today)).write({"state": "expired"})
         expiring = Contract.browse()
+        # pylint: disable-next=no-search-all  # every company: the cron covers them all, one at a time
         for company in self.env["res.company"].search([]):
             limit = today + relativedelta(days=company.crm_contract_reminder_days)
             expiring |= Contract.search([
