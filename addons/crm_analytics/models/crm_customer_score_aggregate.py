@@ -45,7 +45,7 @@ AGGREGATE_COLUMNS = (
 class CrmCustomerScore(models.Model):
     _inherit = "crm.customer.score"
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return  # init returns nothing
         super().init()
         cr = self.env.cr
         cr.execute(SQL("""

@@ -364,7 +364,7 @@ class CrmComplaint(models.Model):
             start.replace(tzinfo=None), end.replace(tzinfo=None), compute_leaves=True
         )
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return  # computes return nothing
         super()._compute_access_url()
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
