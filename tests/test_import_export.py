@@ -9,9 +9,8 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-
-from crm_client import Connection, RetryPolicy, errors
 from cli_checks import as_json
+from crm_client import Connection, RetryPolicy, errors
 
 PAST = (date.today() - timedelta(days=30)).isoformat()
 ORDERS_EACH = 150

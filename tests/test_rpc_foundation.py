@@ -5,7 +5,6 @@ server of conftest.py, through the crm_client connection layer.
 """
 
 import pytest
-
 from crm_client import Connection, RetryPolicy, errors
 
 CLASSIFICATION_FIELDS = [

@@ -10,10 +10,9 @@ import json
 import uuid
 
 import pytest
-
+from cli_checks import assert_clean_failure, ok_json
 from crm_client import errors
 from crm_client.cli import SCORE_COLUMNS
-from cli_checks import ok_json, assert_clean_failure
 
 REFUSED = "Only CRM managers may recompute the customer scores."
 

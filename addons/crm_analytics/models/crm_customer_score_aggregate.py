@@ -25,6 +25,7 @@ half way leaves the previous state.
 """
 
 from dateutil.relativedelta import relativedelta
+
 from odoo import api, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, index_exists

@@ -3,7 +3,6 @@ import math
 
 import numpy as np
 import psycopg2
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models

@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
 from odoo.addons.crm_extended.tests.complaint_common import CrmComplaintCase
 
+
 class ReportAccessMixin:
     """Users to check that a report is for the analytics group of its companies."""
 
@@ -432,7 +433,6 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
 
         result = {}
         for group_key, items in groups.items():
-            resolved = [c for c in items if c.resolved_date or c.closed_date]
             due = [c for c in items if c.sla_start and c.sla_status
                    and (c.resolved_date or c.closed_date or c.sla_status == "breached")]
             reopen_base = [c for c in items if c.resolved_date or c.closed_date

@@ -6,6 +6,7 @@ generated from the models: a missing ``lifetimes`` fails the test."""
 import warnings
 
 import numpy as np
+
 from odoo.tests import BaseCase
 
 from odoo.addons.crm_analytics.scoring import btyd, composite, loyalty, rfm

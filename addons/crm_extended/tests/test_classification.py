@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+
 from odoo import Command
 from odoo.tests import tagged
 

@@ -2,11 +2,12 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
+from psycopg2.errors import CheckViolation
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
-from psycopg2.errors import CheckViolation
 
 from .common import CrmExtendedCase
 
