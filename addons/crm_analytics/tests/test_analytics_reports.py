@@ -121,7 +121,7 @@ class TestScoreReports(ReportAccessMixin, CrmExtendedCase):
         for key, expected in direct.items():
             got = report_groups[key]
             self.assertEqual(got[0], expected[0], key)
-            for value, wanted, name in zip(got[1:], expected[1:], fields):
+            for value, wanted, name in zip(got[1:], expected[1:], fields, strict=True):
                 self.assertAlmostEqual(value, wanted, places=2, msg=f"{key} {name}")
 
     def test_rfm_matrix_matches_scores(self):
@@ -469,7 +469,7 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
         self.assertEqual(set(report), set(direct))
         for key, expected in direct.items():
             self.assertEqual(report[key][0], expected[0], key)
-            for got, wanted, name in zip(report[key][1:], expected[1:], self.MEASURES[1:]):
+            for got, wanted, name in zip(report[key][1:], expected[1:], self.MEASURES[1:], strict=True):
                 if wanted is False:
                     self.assertFalse(got, f"{key} {name}")
                 else:

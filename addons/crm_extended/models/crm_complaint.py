@@ -605,7 +605,7 @@ class CrmComplaint(models.Model):
                 flags.append(bool(customer.crm_value_grade == "a" or complaint.tier_id))
             users = team._crm_pick_users(flags)
             by_user = {}
-            for complaint, user in zip(complaints, users):
+            for complaint, user in zip(complaints, users, strict=True):
                 if user:
                     by_user.setdefault(user, []).append(complaint.id)
             for user, complaint_ids in by_user.items():

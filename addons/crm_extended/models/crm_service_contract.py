@@ -401,7 +401,7 @@ class CrmServiceContract(models.Model):
                 ))
         orders = self.env["sale.order"].create(
             [contract._prepare_sale_order_vals() for contract in contracts])
-        for contract, order in zip(contracts, orders):
+        for contract, order in zip(contracts, orders, strict=True):
             contract.sale_order_id = order
         if len(orders) == 1:
             return contracts.action_view_sale_order()
@@ -539,7 +539,7 @@ class CrmServiceContract(models.Model):
         rows = rows[:limit] if limit else rows
         contracts = self.browse([contract_id for contract_id, _date in rows])
         vals_list = [contract._prepare_visit_vals(next_date)
-                     for contract, (_id, next_date) in zip(contracts, rows)]
+                     for contract, (_id, next_date) in zip(contracts, rows, strict=True)]
         # Planned by the system: no creation message nor follower per visit.
         visits = Visit.sudo().with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True,

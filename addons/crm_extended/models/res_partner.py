@@ -440,7 +440,7 @@ class ResPartner(models.Model):
         result = ({}, {}, {})
         for lang in sorted(langs):
             rules = self.with_context(lang=lang)._crm_classification_rules(company)
-            for by_code, texts in zip(result, rules):
+            for by_code, texts in zip(result, rules, strict=True):
                 for code, text in texts.items():
                     by_code.setdefault(code, {})[lang] = text
         return result

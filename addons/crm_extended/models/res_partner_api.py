@@ -216,7 +216,7 @@ class ResPartner(models.Model):
         }
         seen = set()
         to_create, to_write = [], []
-        for row, result in zip(rows, results):
+        for row, result in zip(rows, results, strict=True):
             if result["message"]:
                 continue
             ref = result["ref"]

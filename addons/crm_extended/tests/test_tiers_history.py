@@ -27,7 +27,7 @@ class TestTiers(CrmExtendedCase):
     def test_qualification(self):
         amounts = [24999.99, 25000, 60000, 100000]
         customers = [self._crm_customer(f"Tier {i}") for i in range(len(amounts))]
-        for customer, amount in zip(customers, amounts):
+        for customer, amount in zip(customers, amounts, strict=True):
             self._crm_order(customer, amount, days_ago=10)
         self._crm_recompute()
         self.assertEqual(

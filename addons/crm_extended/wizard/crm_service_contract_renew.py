@@ -114,7 +114,7 @@ class CrmServiceContractRenew(models.TransientModel):
         new = self.env["crm.service.contract"].create(vals_list)
         contracts.write({"state": "renewed"})
         contracts.activity_feedback(["mail.mail_activity_data_todo"])
-        for old, renewal in zip(contracts, new):
+        for old, renewal in zip(contracts, new, strict=True):
             old.message_post(body=self.env._(
                 "Renewed by %(contract)s.", contract=renewal._get_html_link()))
         if self.create_quotation:
