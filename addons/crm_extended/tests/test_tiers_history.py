@@ -278,7 +278,7 @@ class TestHistoryAndOverride(CrmExtendedCase):
         self.assertEqual(action["context"]["default_partner_id"], customer.id)
         self.assertEqual(action["context"]["default_classification"], "lifecycle_stage")
         wizard = self.env["crm.classification.override"].with_user(self.manager).with_context(
-            action["context"]
+            **action["context"]
         ).create({"reason": "Check"})
         self.assertEqual(wizard.classification, "lifecycle_stage")
         self.assertEqual(wizard.value_grade, "a")
