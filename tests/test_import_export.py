@@ -214,7 +214,7 @@ def test_concurrent_imports_get_distinct_names(odoo_server, rpc, users, transpor
         try:
             answers[n] = connections[n].call("sale.order", "crm_api_import_orders",
                                              orders=batches[n])
-        except Exception as error:  # noqa: BLE001 reported below
+        except Exception as error:  # reported below
             failures.append(error)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]

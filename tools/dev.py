@@ -47,7 +47,7 @@ def say(message):
 
 def check_odoo():
     try:
-        import odoo.release  # noqa: PLC0415
+        import odoo.release
     except ImportError:
         raise PrerequisiteError(
             "Odoo is not importable as `odoo` with this python3 "
@@ -74,7 +74,7 @@ def db_settings():
 
 
 def pg_connect(settings, user=None, dbname="postgres"):
-    import psycopg2  # noqa: PLC0415  (installed with Odoo)
+    import psycopg2  # installed with Odoo
 
     return psycopg2.connect(
         host=settings["host"],
@@ -89,7 +89,7 @@ def pg_connect(settings, user=None, dbname="postgres"):
 def check_postgres(settings):
     """Reach PostgreSQL with the configured role; create the role on a local
     trust-auth server when it does not exist yet."""
-    import psycopg2  # noqa: PLC0415
+    import psycopg2
 
     if settings["user"] == "postgres":
         raise PrerequisiteError(
@@ -126,7 +126,7 @@ def check_postgres(settings):
 
 
 def create_role(settings):
-    import psycopg2  # noqa: PLC0415
+    import psycopg2
 
     superuser = os.environ.get("PG_SUPERUSER", "postgres")
     try:
@@ -180,7 +180,7 @@ def check_browser():
                 "`sudo apt-get install chromium` (Debian/Ubuntu)."
             )
     try:
-        import websocket  # noqa: F401, PLC0415
+        import websocket
     except ImportError:
         raise PrerequisiteError(
             "websocket-client is missing, and the browser tests need it: "
@@ -397,7 +397,9 @@ def cmd_test(args):
                 os.environ,
                 CRM_TEST_DB=database,
                 CRM_ODOO_CONF=CONF,
-                PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(ROOT, "scripts"), os.environ.get("PYTHONPATH")])),
+                PYTHONPATH=os.pathsep.join(
+                    filter(None, [os.path.join(ROOT, "scripts"), os.environ.get("PYTHONPATH")])
+                ),
             )
             say("pytest over tests/ and scripts/ (live server on the test database)")
             rc, text = run_logged(

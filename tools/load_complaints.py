@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
-from crm_client import Connection, RetryPolicy, errors  # noqa: E402
+from crm_client import Connection, RetryPolicy, errors
 
 STAGES = ("Assigned", "In Progress", "Waiting on Customer")
 PRIORITIES = ("0", "1", "2", "3")
@@ -55,7 +55,7 @@ def percentile(values, share):
 
 
 def start_server(args):
-    log = open(args.server_log, "w", encoding="utf-8")  # noqa: SIM115 closed in stop
+    log = open(args.server_log, "w", encoding="utf-8")  # closed in stop()
     command = [
         sys.executable, "-m", "odoo", "-c", os.path.join(ROOT, "odoo.conf"), "-d", args.database,
         "--db-filter", f"^{args.database}$", "--http-port", str(args.port),
@@ -176,7 +176,7 @@ class Client(threading.Thread):
                     state.update(priority=priority, stage=stage, notes=state["notes"] + 1)
             except errors.ClientError as error:
                 self.errors.append(f"{self.name}: {error.message}")
-            except Exception as error:  # noqa: BLE001 every failure counts
+            except Exception as error:  # every failure counts
                 self.errors.append(f"{self.name}: {error!r}")
 
 

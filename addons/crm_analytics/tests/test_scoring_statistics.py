@@ -16,7 +16,7 @@ def import_lifetimes():
     with warnings.catch_warnings():
         # lifetimes sets a pandas option that pandas 3 deprecated.
         warnings.simplefilter("ignore")
-        import lifetimes  # noqa: PLC0415
+        import lifetimes
     return lifetimes
 
 

@@ -273,7 +273,7 @@ class ResPartner(models.Model):
                     result["id"] = partner.id
             except AccessError:
                 raise
-            except Exception:  # noqa: BLE001 redone row by row to find the culprits
+            except Exception:  # redone row by row to find the culprits
                 self.env.invalidate_all()
                 self._crm_api_row_by_row(to_create, Partner.create)
         # Rows with the same changes are written together.
@@ -288,7 +288,7 @@ class ResPartner(models.Model):
                     self.env.flush_all()
             except AccessError:
                 raise
-            except Exception:  # noqa: BLE001 redone row by row to find the culprits
+            except Exception:  # redone row by row to find the culprits
                 self.env.invalidate_all()
                 self._crm_api_row_by_row(
                     [(result, partner.id) for result, partner in members],
@@ -322,7 +322,7 @@ class ResPartner(models.Model):
             except (UserError, ValidationError) as error:
                 result.update(status="error", message=error.args[0])
                 self.env.invalidate_all()
-            except Exception as error:  # noqa: BLE001 a database constraint
+            except Exception as error:  # a database constraint
                 message = str(error).strip().splitlines()[0]
                 if "crm_external_ref" in str(error):
                     message = self.env._(
