@@ -197,4 +197,3 @@ def test_read_scores_bad_input(rpc, transport, kwargs, message):
     with pytest.raises(errors.ServerRefused) as refused:
         integration.call("crm.customer.score", "crm_api_read_scores", **kwargs)
     assert message in str(refused.value.message)
-

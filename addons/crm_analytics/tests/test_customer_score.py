@@ -362,4 +362,3 @@ class TestCustomerScore(CrmExtendedCase):
         self.assertTrue(tree.xpath("//page[@name='crm_xsell_recommendations']"))
         form = Form(self.regular.with_user(self.env.user))
         self.assertEqual(form.crm_rfm_segment, "champions")
-

@@ -249,4 +249,3 @@ class TestComplaintPortal(CrmComplaintCase, HttpCase):
         self.assertIn("提交反馈", page)
         self.assertIn('<option value="complaint">投诉</option>', page)
         self.assertNotIn(">Complaint</option>", page)
-
