@@ -2,7 +2,8 @@
 """Developer front door: set up and run the demo server, or run the whole test suite.
 
     python3 tools/dev.py run     # requirements, demo database, server on localhost
-    python3 tools/dev.py test    # fresh database, all module tests, then pytest
+    python3 tools/dev.py test    # the linters, then a fresh database, all module tests, pytest
+    python3 tools/dev.py lint    # the linters alone (pre-commit over every file)
 
 Odoo 19.0 and PostgreSQL are prerequisites (see README.md). Every missing
 prerequisite ends with a one-line error that says how to fix it, never a traceback.
@@ -294,6 +295,41 @@ def cmd_run(args):
     return 0
 
 
+def run_lint():
+    """pre-commit over every file (.pre-commit-config.yaml: ruff, pylint-odoo,
+    OCA's module and .po checks); True when clean. Its hooks run the tools
+    installed from requirements-test.txt, next to this interpreter."""
+    try:
+        import pre_commit
+    except ImportError:
+        raise PrerequisiteError(
+            "pre-commit is missing, and the linters need it: "
+            "`pip install -r requirements-test.txt`."
+        ) from None
+    bin_dir = os.path.dirname(sys.executable)
+    env = dict(os.environ, PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
+    say("linters: pre-commit run --all-files")
+    started = time.monotonic()
+    rc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--show-diff-on-failure"],
+        cwd=ROOT,
+        env=env,
+    ).returncode
+    elapsed = time.monotonic() - started
+    if rc:
+        say(f"linters: findings (above) after {elapsed:.0f}s; fix them, "
+            "or run `python3 tools/dev.py lint` again (ruff fixes what it can)")
+        return False
+    say(f"linters: clean in {elapsed:.0f}s")
+    return True
+
+
+def cmd_lint(args):
+    if not args.no_pip:
+        pip_install("requirements-test.txt")
+    return 0 if run_lint() else 1
+
+
 def odoo_test_summary(text):
     """Odoo's own test counts from its log: (run, failed, skipped, errors).
 
@@ -349,6 +385,10 @@ def cmd_test(args):
     check_postgres(settings)
     if not args.no_pip:
         pip_install("requirements-test.txt")
+    # The linters first: a minute, against the suite's quarter of an hour.
+    if not args.no_lint and not run_lint():
+        print("tests: 0 passed, 1 failed (the linters found problems; no test ran)", flush=True)
+        return 1
     check_browser()
     stamp = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
     database = f"crm_test_{stamp}_{os.getpid()}"
@@ -456,10 +496,14 @@ def main(argv=None):
     test.add_argument("--skip-pytest", action="store_true", help="only the Odoo module tests")
     test.add_argument("--keep-db", action="store_true", help="do not drop the test database")
     test.add_argument("--no-pip", action="store_true", help="skip installing the requirements")
+    test.add_argument("--no-lint", action="store_true", help="skip the linters run before the tests")
+    lint = sub.add_parser("lint", help="run the linters over every file (pre-commit)")
+    lint.add_argument("--no-pip", action="store_true", help="skip installing the requirements")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     try:
-        return cmd_run(args) if args.command == "run" else cmd_test(args)
+        commands = {"run": cmd_run, "test": cmd_test, "lint": cmd_lint}
+        return commands[args.command](args)
     except PrerequisiteError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
