@@ -28,7 +28,6 @@ import urllib.request
 import uuid
 
 import pytest
-
 from crm_client import Connection, RetryPolicy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

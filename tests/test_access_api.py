@@ -9,7 +9,6 @@ import urllib.request
 import uuid
 
 import pytest
-
 from crm_client import errors
 
 

@@ -20,9 +20,9 @@ import math
 import pathlib
 
 import pytest
+from crm_client import errors
 
 from conftest import unique
-from crm_client import errors
 
 ADDONS = pathlib.Path(__file__).resolve().parent.parent / "addons"
 NAN, INF = float("nan"), float("inf")
@@ -127,8 +127,8 @@ def fixture_records(rpc):
     company_id = admin.read("res.users", [admin.uid], ["company_id"])[0]["company_id"][0]
     currency = admin.read("res.company", [company_id], ["currency_id"])[0]["currency_id"][1]
     return {
-        "ref": tag, "partner_id": partner_id, "past_day": day, "segment_id": segment_id, "product_id": product_id,
-        "complaint_id": complaint["id"],
+        "ref": tag, "partner_id": partner_id, "past_day": day, "segment_id": segment_id,
+        "product_id": product_id, "complaint_id": complaint["id"],
         "order": {"ref": f"{tag}-O", "customer_ref": tag, "date_order": day, "currency": currency,
                   "lines": [{"product_code": tag, "quantity": 1, "price_unit": 5.0}]},
         "customer": {"ref": f"{tag}-C", "name": f"{tag} new customer"},

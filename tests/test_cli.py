@@ -5,9 +5,9 @@ import csv
 import io
 import uuid
 
+from cli_checks import as_json, assert_clean_failure
 from crm_client import errors
 from crm_client.cli import CUSTOMER_COLUMNS
-from cli_checks import as_json, assert_clean_failure
 
 
 def test_check(run_cli, users, odoo_server, transport):

@@ -9,10 +9,9 @@ import io
 import uuid
 
 import pytest
-
+from cli_checks import assert_clean_failure, ok_json
 from crm_client import errors
 from crm_client.cli import COMPLAINT_COLUMNS, CONTRACT_COLUMNS
-from cli_checks import ok_json, assert_clean_failure
 
 
 @pytest.fixture

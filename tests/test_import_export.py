@@ -9,9 +9,8 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-
-from crm_client import Connection, RetryPolicy, errors
 from cli_checks import as_json
+from crm_client import Connection, RetryPolicy, errors
 
 PAST = (date.today() - timedelta(days=30)).isoformat()
 ORDERS_EACH = 150
@@ -215,7 +214,7 @@ def test_concurrent_imports_get_distinct_names(odoo_server, rpc, users, transpor
         try:
             answers[n] = connections[n].call("sale.order", "crm_api_import_orders",
                                              orders=batches[n])
-        except Exception as error:  # noqa: BLE001 reported below
+        except Exception as error:  # reported below
             failures.append(error)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]

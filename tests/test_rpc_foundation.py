@@ -5,7 +5,6 @@ server of conftest.py, through the crm_client connection layer.
 """
 
 import pytest
-
 from crm_client import Connection, RetryPolicy, errors
 
 CLASSIFICATION_FIELDS = [
@@ -151,7 +150,7 @@ def test_api_key_belongs_to_its_owner(odoo_server, transport, users):
         borrowed = Connection(odoo_server.url, odoo_server.db, login=users.salesman.login,
                               password=manager_key, transport="xmlrpc", retry=RetryPolicy(retries=0))
         with pytest.raises(errors.AuthenticationError):
-            borrowed.uid  # noqa: B018
+            borrowed.uid
     else:
         conn = Connection(odoo_server.url, odoo_server.db, login=users.salesman.login,
                           api_key=manager_key, transport="json2", retry=RetryPolicy(retries=0))

@@ -10,10 +10,9 @@ import json
 import uuid
 
 import pytest
-
+from cli_checks import assert_clean_failure, ok_json
 from crm_client import errors
 from crm_client.cli import SCORE_COLUMNS
-from cli_checks import ok_json, assert_clean_failure
 
 REFUSED = "Only CRM managers may recompute the customer scores."
 
@@ -198,4 +197,3 @@ def test_read_scores_bad_input(rpc, transport, kwargs, message):
     with pytest.raises(errors.ServerRefused) as refused:
         integration.call("crm.customer.score", "crm_api_read_scores", **kwargs)
     assert message in str(refused.value.message)
-

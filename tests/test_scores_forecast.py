@@ -11,10 +11,9 @@ import uuid
 
 import numpy as np
 import pytest
-
+from cli_checks import assert_clean_failure, ok_json
 from crm_client import errors
 from crm_client.cli import SCORE_AS_OF_COLUMNS, SCORE_COLUMNS
-from cli_checks import assert_clean_failure, ok_json
 
 # The add-on's statistics, loaded by path (the package itself imports Odoo).
 _BTYD = pathlib.Path(__file__).resolve().parent.parent / "addons/crm_analytics/scoring/btyd.py"

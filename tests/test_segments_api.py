@@ -9,9 +9,8 @@ import json
 import uuid
 
 import pytest
-
-from crm_client import errors
 from cli_checks import assert_clean_failure, ok_json
+from crm_client import errors
 
 EXPORT_HEADER = [
     "id", "name", "ref", "external_ref", "email", "value_grade", "lifecycle_stage",

@@ -2,7 +2,8 @@
 server, run the whole test suite, or run a benchmark.
 
     python3 tools/dev.py run          # requirements, demo database, server on localhost
-    python3 tools/dev.py test         # fresh database, all module tests, then pytest
+    python3 tools/dev.py test         # the linters, then a fresh database, all module tests, pytest
+    python3 tools/dev.py lint         # the linters alone (pre-commit over every file)
     python3 tools/dev.py bench NAME   # one benchmark of tools/bench/ (see docs/BENCHMARKS.md)
 
 Odoo 19.0 and PostgreSQL are prerequisites (see README.md). Every missing
@@ -23,8 +24,19 @@ import time
 
 from tools import bench
 from tools.common import (
-    DEMO_MODULE, MODULES, ODOO, ROOT, PrerequisiteError, check_odoo, check_postgres,
-    db_settings, dev_config, drop_database, free_port, odoo_command, say,
+    DEMO_MODULE,
+    MODULES,
+    ODOO,
+    ROOT,
+    PrerequisiteError,
+    check_odoo,
+    check_postgres,
+    db_settings,
+    dev_config,
+    drop_database,
+    free_port,
+    odoo_command,
+    say,
 )
 
 # The test database also gets Email Marketing: crm_analytics adds segments to
@@ -72,7 +84,7 @@ def check_browser():
                 "`sudo apt-get install chromium` (Debian/Ubuntu)."
             )
     try:
-        import websocket  # noqa: F401, PLC0415  (a prerequisite: checked, not assumed)
+        import websocket  # noqa: F401  (a prerequisite: checked, not assumed)
     except ImportError:
         raise PrerequisiteError(
             "websocket-client is missing, and the browser tests need it: "
@@ -215,12 +227,51 @@ def pytest_summary(text):
     return counts
 
 
+def run_lint():
+    """pre-commit over every file (.pre-commit-config.yaml: ruff, pylint-odoo,
+    OCA's module and .po checks); True when clean. Its hooks run the tools
+    installed from requirements-test.txt, next to this interpreter."""
+    try:
+        import pre_commit  # noqa: F401  (only whether it is installed)
+    except ImportError:
+        raise PrerequisiteError(
+            "pre-commit is missing, and the linters need it: "
+            "`pip install -r requirements-test.txt`."
+        ) from None
+    bin_dir = os.path.dirname(sys.executable)
+    env = dict(os.environ, PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
+    say("linters: pre-commit run --all-files")
+    started = time.monotonic()
+    rc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--show-diff-on-failure"],
+        cwd=ROOT,
+        env=env,
+    ).returncode
+    elapsed = time.monotonic() - started
+    if rc:
+        say(f"linters: findings (above) after {elapsed:.0f}s; fix them, "
+            "or run `python3 tools/dev.py lint` again (ruff fixes what it can)")
+        return False
+    say(f"linters: clean in {elapsed:.0f}s")
+    return True
+
+
+def cmd_lint(args):
+    if not args.no_pip:
+        pip_install("requirements-test.txt")
+    return 0 if run_lint() else 1
+
+
 def cmd_test(args):
     check_odoo()
     settings = db_settings()
     check_postgres(settings)
     if not args.no_pip:
         pip_install("requirements-test.txt")
+    # The linters first: a minute, against the suite's quarter of an hour.
+    if not args.no_lint and not run_lint():
+        print("tests: 0 passed, 1 failed (the linters found problems; no test ran)", flush=True)
+        return 1
     check_browser()
     stamp = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
     database = f"crm_test_{stamp}_{os.getpid()}"
@@ -269,7 +320,9 @@ def cmd_test(args):
                 os.environ,
                 CRM_TEST_DB=database,
                 CRM_ODOO_CONF=dev_config(),
-                PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(ROOT, "scripts"), os.environ.get("PYTHONPATH")])),
+                PYTHONPATH=os.pathsep.join(
+                    filter(None, [os.path.join(ROOT, "scripts"), os.environ.get("PYTHONPATH")])
+                ),
             )
             say("pytest over tests/ and scripts/ (live server on the test database)")
             rc, text = run_logged(
@@ -346,6 +399,9 @@ def main(argv=None):
     test.add_argument("--skip-pytest", action="store_true", help="only the Odoo module tests")
     test.add_argument("--keep-db", action="store_true", help="do not drop the test database")
     test.add_argument("--no-pip", action="store_true", help="skip installing the requirements")
+    test.add_argument("--no-lint", action="store_true", help="skip the linters run before the tests")
+    lint = sub.add_parser("lint", help="run the linters over every file (pre-commit)")
+    lint.add_argument("--no-pip", action="store_true", help="skip installing the requirements")
     bench_parser = sub.add_parser(
         "bench", help="run a benchmark (its options: dev.py bench NAME --help)",
         description="Run one benchmark of tools/bench/ on its own database, copied from "
@@ -356,7 +412,7 @@ def main(argv=None):
                               help="the benchmark's own options")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    commands = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench}
+    commands = {"run": cmd_run, "test": cmd_test, "lint": cmd_lint, "bench": cmd_bench}
     try:
         return commands[args.command](args)
     except PrerequisiteError as error:
@@ -364,4 +420,3 @@ def main(argv=None):
         return 2
     except KeyboardInterrupt:
         return 130
-

@@ -47,7 +47,7 @@ def say(message, tag="dev"):
 
 def check_odoo():
     try:
-        import odoo.release  # noqa: PLC0415  (a prerequisite: checked, not assumed)
+        import odoo.release
     except ImportError:
         raise PrerequisiteError(
             "Odoo is not importable as `odoo` with this python3 "
@@ -74,7 +74,7 @@ def db_settings():
 
 
 def pg_connect(settings, user=None, dbname="postgres"):
-    import psycopg2  # noqa: PLC0415  (installed with Odoo, checked first)
+    import psycopg2
 
     return psycopg2.connect(
         host=settings["host"],
@@ -89,7 +89,7 @@ def pg_connect(settings, user=None, dbname="postgres"):
 def check_postgres(settings):
     """Reach PostgreSQL with the configured role; create the role on a local
     trust-auth server when it does not exist yet."""
-    import psycopg2  # noqa: PLC0415
+    import psycopg2
 
     if settings["user"] == "postgres":
         raise PrerequisiteError(
@@ -126,7 +126,7 @@ def check_postgres(settings):
 
 
 def create_role(settings):
-    import psycopg2  # noqa: PLC0415
+    import psycopg2
 
     superuser = os.environ.get("PG_SUPERUSER", "postgres")
     try:
@@ -247,12 +247,12 @@ def open_registry(database, template=TEMPLATE, reuse=False):
     """Odoo configured (odoo.conf and the demo add-on) for ``database``, the
     database created from ``template`` unless ``reuse`` and it exists;
     returns its registry."""
-    import odoo.tools  # noqa: PLC0415  (Odoo as a library: configured first)
+    import odoo.tools
 
     if not (reuse and database_exists(db_settings(), database)):
         create_database(database, template)
     odoo.tools.config.parse_config(["-c", dev_config(), "-d", database, "--log-level=warn"])
-    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.modules.registry import Registry
 
     return Registry(database)
 

@@ -3,7 +3,8 @@
 or run a benchmark.
 
     python3 tools/dev.py run          # requirements, demo database, server on localhost
-    python3 tools/dev.py test         # fresh database, all module tests, then pytest
+    python3 tools/dev.py test         # the linters, then a fresh database, all module tests, pytest
+    python3 tools/dev.py lint         # the linters alone (pre-commit over every file)
     python3 tools/dev.py bench NAME   # one benchmark (docs/BENCHMARKS.md)
 
 tools/ is a package: this file runs ``python3 -m tools`` (tools/cli.py) from the

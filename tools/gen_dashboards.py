@@ -260,7 +260,7 @@ class Dashboard:
         """Column titles; the first ``text_columns`` are left-aligned like
         their text, the others right-aligned like their numbers."""
         columns = columns or [col + offset for offset in range(len(labels))]
-        for index, (current, label) in enumerate(zip(columns, labels)):
+        for index, (current, label) in enumerate(zip(columns, labels, strict=True)):
             self.sheet.set(current, row, t(label), style=2 if index < text_columns else 3)
         for current in range(columns[0], columns[-1] + 1):
             self.sheet.borders[xc(current, row)] = 1
@@ -279,20 +279,20 @@ class Dashboard:
                 header = (f'=IF(ISNUMBER(PIVOT.VALUE({pivot_id},"__count",{args})),'
                           f"PIVOT.HEADER({pivot_id},{args}),\"\")")
             self.sheet.set(col, current, header, style=4)
-            for offset, (measure, fmt) in enumerate(zip(measures, formats), start=1):
+            for offset, (measure, fmt) in enumerate(zip(measures, formats, strict=True), start=1):
                 self.sheet.set(col + offset, current,
                                f"=PIVOT.VALUE({pivot_id},{q(measure)},{args})", style=4, fmt=fmt)
         if total:
             current = row + len(keys)
             self.sheet.set(col, current, t("Total"), style=5, border=2)
-            for offset, (measure, fmt) in enumerate(zip(measures, formats), start=1):
+            for offset, (measure, fmt) in enumerate(zip(measures, formats, strict=True), start=1):
                 self.sheet.set(col + offset, current, f"=PIVOT.VALUE({pivot_id},{q(measure)})",
                                style=5, fmt=fmt, border=2)
 
     def list_table(self, col, row, list_id, fields, formats, count=10, columns=None):
         columns = columns or [col + offset for offset in range(len(fields))]
         for index in range(1, count + 1):
-            for current, field, fmt in zip(columns, fields, formats):
+            for current, field, fmt in zip(columns, fields, formats, strict=True):
                 self.sheet.set(current, row + index - 1,
                                f"=ODOO.LIST({list_id},{index},{q(field)})", style=4, fmt=fmt)
 

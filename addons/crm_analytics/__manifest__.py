@@ -43,6 +43,4 @@
         ],
     },
     "uninstall_hook": "uninstall_hook",
-    "installable": True,
-    "application": False,
 }

@@ -49,6 +49,4 @@
             "crm_extended/static/tests/tours/**/*",
         ],
     },
-    "installable": True,
-    "application": False,
 }

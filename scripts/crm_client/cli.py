@@ -924,9 +924,11 @@ def build_parser():
                             "list customer value scores, best first, with RFM segment and churn risk")
     score_list.add_argument("--customer-id", type=int, help="of this customer (a contact finds its company)")
     score_list.add_argument("--customer-ref", help="of the customer with this external reference")
-    score_list.add_argument("--segment", help="RFM segment, key or label, e.g. champions, at_risk, 'Cannot Lose'")
+    score_list.add_argument("--segment",
+                            help="RFM segment, key or label, e.g. champions, at_risk, 'Cannot Lose'")
     score_list.add_argument("--churn-risk", help="low, medium or high")
-    score_list.add_argument("--min-score", type=float, help="value score at least this (0-100; the server rounds it to one decimal)")
+    score_list.add_argument("--min-score", type=float,
+                            help="value score at least this (0-100; the server rounds it to one decimal)")
     score_list.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
     score_list.add_argument("--company", action="append",
                             help="of this company of yours, by id or exact name; repeat for "

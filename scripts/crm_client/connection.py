@@ -131,7 +131,7 @@ class XmlRpcTransport:
             result, _method = xmlrpc.client.loads(data, use_builtin_types=True)
         except xmlrpc.client.Fault as fault:
             raise errors.error_from_fault(fault, self.db, self.login) from None
-        except Exception:  # noqa: BLE001  (any parse error means "not XML-RPC")
+        except Exception:  # any parse error means "not XML-RPC"
             raise errors.ServerError(
                 f"The answer of {self.http.base_url}/xmlrpc/2/{service} is not XML-RPC."
             ) from None

@@ -33,7 +33,8 @@ import odoo
 from tools.common import TEMPLATE, machine, open_registry, say, timed
 
 LIST_SPEC = {
-    "code": {}, "name": {}, "complaint_type": {}, "priority": {}, "stage_id": {"fields": {"display_name": {}}},
+    "code": {}, "name": {}, "complaint_type": {}, "priority": {},
+    "stage_id": {"fields": {"display_name": {}}},
     "partner_id": {"fields": {"display_name": {}}}, "category_id": {"fields": {"display_name": {}}},
     "team_id": {"fields": {"display_name": {}}}, "user_id": {"fields": {"display_name": {}}},
     "resolution_deadline": {}, "sla_status": {}, "escalation_level": {},

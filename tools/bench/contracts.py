@@ -24,8 +24,9 @@ import json
 import os
 import time
 
-import odoo
 from dateutil.relativedelta import relativedelta
+
+import odoo
 
 from tools.common import TEMPLATE, open_registry, say
 
@@ -80,7 +81,7 @@ def counts(cr):
                  WHERE m.model = 'crm.service.contract')
     """)
     keys = ("contracts", "expiring", "expired", "planned_visits", "activities", "emails")
-    return dict(zip(keys, cr.fetchone()))
+    return dict(zip(keys, cr.fetchone(), strict=False))
 
 
 def main(argv=None):

@@ -36,7 +36,12 @@ from datetime import datetime, timedelta
 from crm_client import Connection, RetryPolicy
 
 from tools.common import (
-    TEMPLATE, create_database, make_api_key, say, start_server, stop_server,
+    TEMPLATE,
+    create_database,
+    make_api_key,
+    say,
+    start_server,
+    stop_server,
 )
 
 PRODUCTS = 50

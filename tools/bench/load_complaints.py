@@ -135,7 +135,7 @@ class Client(threading.Thread):
                     state.update(priority=priority, stage=stage, notes=state["notes"] + 1)
             except errors.ClientError as error:
                 self.errors.append(f"{self.name}: {error.message}")
-            except Exception as error:  # noqa: BLE001 every failure counts
+            except Exception as error:
                 self.errors.append(f"{self.name}: {error!r}")
 
 

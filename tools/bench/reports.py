@@ -37,7 +37,14 @@ import time
 import odoo
 
 from tools.common import (
-    ROOT, TEMPLATE, database_exists, db_settings, machine, odoo_command, open_registry, say,
+    ROOT,
+    TEMPLATE,
+    database_exists,
+    db_settings,
+    machine,
+    odoo_command,
+    open_registry,
+    say,
     vacuum,
 )
 
@@ -208,7 +215,7 @@ def prepare(env, args, info):
         "(SELECT count(*) FROM crm_service_contract)"
     )
     names = ["partners", "confirmed_orders", "complaints", "history_rows", "scores", "contracts"]
-    info.update(zip(names, cr.fetchone()))
+    info.update(zip(names, cr.fetchone(), strict=False))
     say("database: " + ", ".join(f"{k} {info[k]:,}" for k in names))
 
 

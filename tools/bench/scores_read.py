@@ -11,8 +11,8 @@
 2. Starts `python3 -m odoo` on it (--port) and makes an API key of admin.
 3. Times `scores list --limit 0` - the very function the CLI runs (one call of
    crm.customer.score.crm_api_read_scores: rows as lists, with the customers'
-   names and external references) - over XML-RPC and over JSON-2, --repeat times each, and prints the best and the
-   median of the runs. Target: 10,000 scores in under 2 seconds.
+   names and external references) - over XML-RPC and over JSON-2, --repeat times
+   each, and prints the best and the median of the runs. Target: 10,000 scores in under 2 seconds.
 """
 
 import argparse
@@ -21,9 +21,10 @@ import statistics
 import sys
 import time
 
-import odoo
 from crm_client import Connection
 from crm_client.cli import cmd_scores_list
+
+import odoo
 
 from tools.common import TEMPLATE, make_api_key, open_registry, say, start_server, stop_server
 

@@ -7,9 +7,10 @@
 Copies the template database (default crm_tmpl_base, built when missing),
 installs crm_extended, crm_analytics and the demo data generator, then writes
 customers and confirmed orders with set-based SQL
-(COPY, crm.demo.generator.generate_bulk_purchases()): purchase histories drawn from a BG/NBD process with Gamma-Gamma order
-values, some orders in a foreign currency (EUR), margins on every order, posted
-credit notes for some customers and some archived customers.
+(COPY, crm.demo.generator.generate_bulk_purchases()): purchase histories drawn
+from a BG/NBD process with Gamma-Gamma order values, some orders in a foreign
+currency (EUR), margins on every order, posted credit notes for some customers
+and some archived customers.
 
 Then, in one run, it times:
 
@@ -44,6 +45,7 @@ import sys
 import time
 
 import numpy as np
+
 import odoo
 
 from tools.common import TEMPLATE, machine, open_registry, say, start_server, stop_server, vacuum
@@ -52,7 +54,7 @@ from tools.common import TEMPLATE, machine, open_registry, say, start_server, st
 def export_sql(cr, company_id):
     """Baseline 1 (an analyst with database access): the confirmed orders and
     posted credit notes with SQL into pandas."""
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     cr.execute(
         """SELECT rp.commercial_partner_id AS partner_id, so.date_order,
@@ -93,9 +95,9 @@ def export_rpc(url, database, login, password, company_id, batch):
     credit notes through Odoo's external API, search_read over XML-RPC in
     batches, then into pandas. Amounts in company currency are the untaxed
     amount divided by the order's currency rate, as Odoo's own reports do."""
-    import xmlrpc.client  # noqa: PLC0415
+    import xmlrpc.client
 
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
     uid = common.authenticate(database, login, password, {})
@@ -135,8 +137,8 @@ def export_rpc(url, database, login, password, company_id, batch):
 def score_pandas(orders, refunds, today, config):
     """The per-customer summary, RFM quintiles, BG/NBD and Gamma-Gamma fits,
     predictions and CLV with pandas and ``lifetimes`` (no write back)."""
-    import pandas as pd  # noqa: PLC0415
-    from lifetimes import BetaGeoFitter, GammaGammaFitter  # noqa: PLC0415
+    import pandas as pd
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
 
     timings = {}
     started = time.monotonic()

@@ -38,7 +38,15 @@ import odoo
 from odoo.fields import Command
 
 from tools.common import (
-    ROOT, TEMPLATE, machine, make_api_key, open_registry, say, start_server, stop_server, timed,
+    ROOT,
+    TEMPLATE,
+    machine,
+    make_api_key,
+    open_registry,
+    say,
+    start_server,
+    stop_server,
+    timed,
 )
 
 EVERYONE = "Bench: every customer"
@@ -181,7 +189,7 @@ def main(argv=None):
         def count():
             env.invalidate_all()
             counts = segments.mapped("customer_count")
-            say("  " + ", ".join(f"{s.name[7:]}: {n:,}" for s, n in zip(segments, counts)))
+            say("  " + ", ".join(f"{s.name[7:]}: {n:,}" for s, n in zip(segments, counts, strict=False)))
             return sum(counts)
 
         timed(results, "live count of 6 segments", "customers counted", count)

@@ -26,9 +26,9 @@ class CrmCrossSellRule(models.Model):
     _rec_name = "consequent_id"
     _check_company_auto = True
 
-    company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True,
+    company_id = fields.Many2one("res.company", required=True, readonly=True,
                                  index=True)
-    rule_type = fields.Selection(RULE_TYPES, string="Rule Type", required=True, readonly=True)
+    rule_type = fields.Selection(RULE_TYPES, required=True, readonly=True)
     antecedent_id = fields.Many2one(
         "product.product", string="If Bought", required=True, readonly=True, index=True,
         ondelete="cascade")
@@ -36,14 +36,14 @@ class CrmCrossSellRule(models.Model):
         "product.product", string="Then Buys", required=True, readonly=True, index=True,
         ondelete="cascade")
     support = fields.Float(
-        string="Support", readonly=True, digits=(16, 4), aggregator="max",
+        readonly=True, digits=(16, 4), aggregator="max",
         help="Share of all transactions (orders, or customers for bought next) "
         "containing both products.")
     confidence = fields.Float(
-        string="Confidence", readonly=True, digits=(16, 4), aggregator="max",
+        readonly=True, digits=(16, 4), aggregator="max",
         help="Share of the transactions with the first product that also have the second one.")
     lift = fields.Float(
-        string="Lift", readonly=True, digits=(16, 2), aggregator="max",
+        readonly=True, digits=(16, 2), aggregator="max",
         help="Confidence divided by the share of transactions with the second product: "
         "above 1 the first product makes the second one more likely.")
     pair_count = fields.Integer(string="Both Bought", readonly=True, aggregator="sum")
@@ -93,6 +93,7 @@ class CrmCrossSellRule(models.Model):
 
     @api.model
     def _cron_mine_rules(self):
+        # pylint: disable-next=no-search-all  # every company: the cron covers them all, one at a time
         self._mine_rules(self.env["res.company"].sudo().search([]))
 
     # ------------------------------------------------------------

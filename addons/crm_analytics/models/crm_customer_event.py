@@ -32,13 +32,13 @@ class CrmCustomerEvent(models.Model):
                                  index=True, ondelete="cascade")
     contract_id = fields.Many2one("crm.service.contract", string="Service Contract",
                                   readonly=True, index="btree_not_null", ondelete="cascade")
-    company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     event_date = fields.Date(string="Date", required=True, readonly=True)
-    year = fields.Integer(string="Year", required=True, readonly=True, aggregator=None)
-    years = fields.Integer(string="Years", readonly=True, aggregator=None,
+    year = fields.Integer(required=True, readonly=True, aggregator=None)
+    years = fields.Integer(readonly=True, aggregator=None,
                            help="Age at the birthday, or years since the contract started.")
     user_id = fields.Many2one("res.users", string="Assigned To", readonly=True)
-    activity_id = fields.Many2one("mail.activity", string="Activity", readonly=True,
+    activity_id = fields.Many2one("mail.activity", readonly=True,
                                   ondelete="set null")
 
     _event_year_unique = models.UniqueIndex(
@@ -50,6 +50,7 @@ class CrmCustomerEvent(models.Model):
     def _cron_crm_customer_events(self):
         """Daily: the activities for the birthdays and contract anniversaries
         of the coming days, one transaction per company."""
+        # pylint: disable-next=no-search-all  # every company: the cron covers them all, one at a time
         companies = self.env["res.company"].sudo().search([])
         self.env["ir.cron"]._commit_progress(remaining=len(companies))
         for company in companies:
@@ -158,15 +159,15 @@ class CrmCustomerEvent(models.Model):
         events.user_id.fetch(["lang"])
         vals_list = []
         for event in events:
-            _ = self.with_context(lang=event.user_id.lang or "en_US").env._
+            lang_env = self.with_context(lang=event.user_id.lang or "en_US").env
             if event.kind == "birthday":
                 target = ("res.partner", event.partner_id.id)
-                summary = _("Birthday of %(name)s (%(years)s)",
-                            name=event.partner_id.name, years=event.years)
+                summary = lang_env._("Birthday of %(name)s (%(years)s)",
+                                     name=event.partner_id.name, years=event.years)
             else:
                 target = ("crm.service.contract", event.contract_id.id)
-                summary = _("%(years)s years of contract %(contract)s",
-                            years=event.years, contract=event.contract_id.name)
+                summary = lang_env._("%(years)s years of contract %(contract)s",
+                                     years=event.years, contract=event.contract_id.name)
             vals_list.append({
                 "res_model_id": models_ids[target[0]],
                 "res_id": target[1],

@@ -4,6 +4,7 @@ import time
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -77,7 +78,7 @@ class CrmCustomerScore(models.Model):
         ondelete="cascade",
     )  # indexed by the unique (partner_id, company_id) index
     partner_active = fields.Boolean(related="partner_id.active", string="Active Customer")
-    company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     computed_at = fields.Datetime(string="Computed On", readonly=True)
 
@@ -86,33 +87,33 @@ class CrmCustomerScore(models.Model):
                                   aggregator="avg")
     frequency = fields.Integer(string="Orders (RFM window)", readonly=True, aggregator="avg")
     monetary = fields.Monetary(string="Net Revenue (RFM window)", readonly=True)
-    r_score = fields.Integer(string="R Score", readonly=True, aggregator="avg")
-    f_score = fields.Integer(string="F Score", readonly=True, aggregator="avg")
-    m_score = fields.Integer(string="M Score", readonly=True, aggregator="avg")
+    r_score = fields.Integer(readonly=True, aggregator="avg")
+    f_score = fields.Integer(readonly=True, aggregator="avg")
+    m_score = fields.Integer(readonly=True, aggregator="avg")
     rfm_code = fields.Char(string="RFM", compute="_compute_rfm_code")
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
 
     # Lifetime value (BG/NBD + Gamma-Gamma)
     first_order_date = fields.Date(string="First Order", readonly=True)
     last_order_date = fields.Date(string="Last Order", readonly=True)
-    purchase_days = fields.Integer(string="Purchase Days", readonly=True, aggregator="avg",
+    purchase_days = fields.Integer(readonly=True, aggregator="avg",
                                    help="Days with at least one confirmed order.")
-    repeat_purchases = fields.Integer(string="Repeat Purchases", readonly=True,
+    repeat_purchases = fields.Integer(readonly=True,
                                       aggregator="avg")
     avg_repeat_value = fields.Monetary(string="Average Repeat Order Value", readonly=True,
                                        aggregator="avg")
     p_alive = fields.Float(string="Probability Active", readonly=True, aggregator="avg",
                            digits=(16, 4))
-    expected_purchases = fields.Float(string="Expected Purchases", readonly=True,
+    expected_purchases = fields.Float(readonly=True,
                                       digits=(16, 2))
     expected_avg_value = fields.Monetary(string="Expected Order Value", readonly=True,
                                          aggregator="avg")
     predicted_clv = fields.Monetary(string="Predicted Lifetime Value", readonly=True)
 
     # Churn
-    churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
+    churn_risk = fields.Selection(CHURN_RISKS, readonly=True)
     churn_flags = fields.Integer(string="Churn Reason Flags", readonly=True, aggregator=None)
-    churn_reasons = fields.Text(string="Churn Reasons", compute="_compute_churn_reasons")
+    churn_reasons = fields.Text(compute="_compute_churn_reasons")
 
     # Profitability
     revenue_12m = fields.Monetary(string="Net Revenue (12 months)", readonly=True)
@@ -120,17 +121,17 @@ class CrmCustomerScore(models.Model):
                                        readonly=True)
     margin = fields.Monetary(string="Margin (RFM window)", readonly=True)
     complaint_cost = fields.Monetary(string="Complaint Compensation", readonly=True)
-    service_cost = fields.Monetary(string="Service Cost", readonly=True)
-    profit = fields.Monetary(string="Profit", readonly=True,
+    service_cost = fields.Monetary(readonly=True)
+    profit = fields.Monetary(readonly=True,
                              help="Margin minus complaint compensation and service cost.")
 
     # Loyalty
     tenure_days = fields.Integer(string="Tenure (days)", readonly=True, aggregator="avg")
-    persistence = fields.Float(string="Persistence", readonly=True, aggregator="avg",
+    persistence = fields.Float(readonly=True, aggregator="avg",
                                digits=(16, 3))
-    stability = fields.Float(string="Stability", readonly=True, aggregator="avg",
+    stability = fields.Float(readonly=True, aggregator="avg",
                              digits=(16, 3))
-    spend_trend = fields.Float(string="Spend Trend", readonly=True, aggregator="avg",
+    spend_trend = fields.Float(readonly=True, aggregator="avg",
                                digits=(16, 3))
     share_of_wallet = fields.Float(string="Share of Wallet", readonly=True, aggregator="avg",
                                    digits=(16, 3))
@@ -142,11 +143,11 @@ class CrmCustomerScore(models.Model):
                                  aggregator="avg", digits=(16, 1))
     profit_component = fields.Float(string="Profitability Component", readonly=True,
                                     aggregator="avg", digits=(16, 1))
-    loyalty_component = fields.Float(string="Loyalty Component", readonly=True,
+    loyalty_component = fields.Float(readonly=True,
                                      aggregator="avg", digits=(16, 1))
     alive_component = fields.Float(string="Activity Component", readonly=True,
                                    aggregator="avg", digits=(16, 1))
-    value_score = fields.Float(string="Value Score", readonly=True, aggregator="avg",
+    value_score = fields.Float(readonly=True, aggregator="avg",
                                digits=(16, 1))
 
     _partner_company_unique = models.UniqueIndex(
@@ -164,22 +165,21 @@ class CrmCustomerScore(models.Model):
 
     @api.depends("churn_flags", "p_alive", "recency_days", "spend_trend")
     def _compute_churn_reasons(self):
-        _ = self.env._
         for score in self:
             flags = score.churn_flags
             lines = []
             if flags & composite.REASON_P_ALIVE:
-                lines.append(_("Probability of still buying is %(p)s%%",
-                               p=round(score.p_alive * 100)))
+                lines.append(self.env._("Probability of still buying is %(p)s%%",
+                                        p=round(score.p_alive * 100)))
             if flags & composite.REASON_INACTIVE:
-                lines.append(_("No order for %(days)s days", days=score.recency_days))
+                lines.append(self.env._("No order for %(days)s days", days=score.recency_days))
             if flags & composite.REASON_SPEND_FALLING:
-                lines.append(_("Spend fell by %(pct)s%% against the previous 12 months",
-                               pct=round(-score.spend_trend * 100)))
+                lines.append(self.env._("Spend fell by %(pct)s%% against the previous 12 months",
+                                        pct=round(-score.spend_trend * 100)))
             if flags & composite.REASON_COMPLAINTS:
-                lines.append(_("Recent complaints"))
+                lines.append(self.env._("Recent complaints"))
             if flags & composite.REASON_CONTRACT:
-                lines.append(_("Contract ended without renewal"))
+                lines.append(self.env._("Contract ended without renewal"))
             score.churn_reasons = "\n".join(lines)
 
     # ------------------------------------------------------------
@@ -221,6 +221,7 @@ class CrmCustomerScore(models.Model):
     def _cron_crm_recompute_scores(self):
         """Daily full recompute, one transaction (and commit) per company; a
         company whose recompute is already running is skipped."""
+        # pylint: disable-next=no-search-all  # every company: the cron covers them all, one at a time
         companies = self.env["res.company"].sudo().search([])
         self.env["ir.cron"]._commit_progress(remaining=len(companies))
         for company in companies:

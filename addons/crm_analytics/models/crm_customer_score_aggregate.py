@@ -25,6 +25,7 @@ half way leaves the previous state.
 """
 
 from dateutil.relativedelta import relativedelta
+
 from odoo import api, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, index_exists
@@ -45,7 +46,7 @@ AGGREGATE_COLUMNS = (
 class CrmCustomerScore(models.Model):
     _inherit = "crm.customer.score"
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return  # init returns nothing
         super().init()
         cr = self.env.cr
         cr.execute(SQL("""

@@ -3,7 +3,6 @@ import math
 
 import numpy as np
 import psycopg2
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -102,20 +101,19 @@ class CrmCustomerScore(models.Model):
         and with ``rows_as_json`` a single XML string, which a client decodes in
         a few milliseconds instead of parsing 90,000 XML-RPC values (0.7 s).
         Access rights and record rules apply as for ``search_read``."""
-        _ = self.env._
         if domain is None:
             domain = []
         if not isinstance(domain, list | tuple):
-            raise ValidationError(_("domain must be a list of conditions."))
+            raise ValidationError(self.env._("domain must be a list of conditions."))
         domain = check.domain(self.env, domain, self)
         for name, value in (("offset", offset), ("limit", limit)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValidationError(_("%(name)s must be a whole number, 0 or more.", name=name))
+                raise ValidationError(self.env._("%(name)s must be a whole number, 0 or more.", name=name))
             check.integer(self.env, value, name)
         if limit > MAX_SCORE_ROWS:
-            raise ValidationError(_("At most %(max)s scores per call.", max=MAX_SCORE_ROWS))
+            raise ValidationError(self.env._("At most %(max)s scores per call.", max=MAX_SCORE_ROWS))
         if not isinstance(rows_as_json, bool):
-            raise ValidationError(_("rows_as_json must be true or false."))
+            raise ValidationError(self.env._("rows_as_json must be true or false."))
         if horizon_days is not None:
             check.integer(self.env, horizon_days, "horizon_days", minimum=1,
                           maximum=MAX_HORIZON_DAYS)
@@ -126,13 +124,13 @@ class CrmCustomerScore(models.Model):
                                        allow_none=False):
                 scope |= self._crm_api_company(value, "companies", default=False)
             if not scope:
-                raise ValidationError(_("companies must name at least one company."))
+                raise ValidationError(self.env._("companies must name at least one company."))
         if columns is None:
             columns = list(SCORE_TABLE_DEFAULT) + (["company"] if len(scope) > 1 else [])
         if (not isinstance(columns, list | tuple) or not columns
                 or not all(isinstance(c, str) for c in columns)
                 or not set(columns) <= set(SCORE_TABLE_COLUMNS)):
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "columns must be a list of: %(columns)s.", columns=", ".join(SCORE_TABLE_COLUMNS)))
         try:
             # _search applies the access rights and the record rules; the
@@ -146,9 +144,9 @@ class CrmCustomerScore(models.Model):
                 query = scoped._search(domain, order="value_score desc, id")
                 total = scoped.search_count(domain)
         except (ValueError, TypeError, KeyError, psycopg2.DataError) as error:
-            raise ValidationError(_("Invalid domain: %(error)s", error=error)) from error
+            raise ValidationError(self.env._("Invalid domain: %(error)s", error=error)) from error
         if total > MAX_SCORE_ROWS and not limit:
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "%(total)s scores match: read them in pages of at most %(max)s (limit, offset).",
                 total=total, max=MAX_SCORE_ROWS))
         query.offset = offset or None
@@ -278,7 +276,6 @@ class CrmCustomerScore(models.Model):
         Returns ``{"as_of", "company", "horizon_days", "time_unit": "days",
         "customers", "model": {"bgnbd", "gamma_gamma", "bgnbd_log_likelihood",
         "gamma_log_likelihood", "message"}, "columns", "rows", "total"}``."""
-        _ = self.env._
         self._crm_api_check_manager()
         day = self._crm_api_as_of_date(as_of)
         company = self._crm_api_company(company)
@@ -291,7 +288,7 @@ class CrmCustomerScore(models.Model):
         check.boolean(self.env, rows_as_json, "rows_as_json")
         result = self._crm_score_as_of(company, day, horizon_days=horizon_days)
         if result is None:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The customer scores of %(company)s are being recomputed by another run; "
                 "try again when it has finished.", company=company.display_name))
         scores, data = result["rows"], result["data"]
@@ -367,13 +364,12 @@ class CrmCustomerScore(models.Model):
         "mae_purchases", "predicted_spend", "actual_spend", "mae_spend"},
         "columns", "rows", "total"}``; the summary covers every customer scored
         as of the date, ``rows`` those of ``partner_ids`` (default all)."""
-        _ = self.env._
         self._crm_api_check_manager()
         day = self._crm_api_as_of_date(as_of)
         check.integer(self.env, horizon_days, "horizon_days", minimum=1, maximum=MAX_HORIZON_DAYS)
         until = day + relativedelta(days=horizon_days)
         if until > fields.Date.context_today(self):
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "as_of + horizon_days (%(until)s) must not be after today: the back-test "
                 "compares the forecast with what happened.", until=until))
         wanted = None if partner_ids is None else set(
@@ -382,7 +378,7 @@ class CrmCustomerScore(models.Model):
         company = self._crm_api_company(company)
         result = self._crm_score_as_of(company, day, horizon_days=horizon_days)
         if result is None:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The customer scores of %(company)s are being recomputed by another run; "
                 "try again when it has finished.", company=company.display_name))
         scores = result["rows"]

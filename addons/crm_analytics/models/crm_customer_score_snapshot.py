@@ -14,21 +14,21 @@ class CrmCustomerScoreSnapshot(models.Model):
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True,
                                  readonly=True, ondelete="cascade")
-    company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    month = fields.Date(string="Month", required=True, readonly=True)
-    value_score = fields.Float(string="Value Score", readonly=True, aggregator="avg",
+    month = fields.Date(required=True, readonly=True)
+    value_score = fields.Float(readonly=True, aggregator="avg",
                                digits=(16, 1))
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
-    r_score = fields.Integer(string="R Score", readonly=True, aggregator="avg")
-    f_score = fields.Integer(string="F Score", readonly=True, aggregator="avg")
-    m_score = fields.Integer(string="M Score", readonly=True, aggregator="avg")
+    r_score = fields.Integer(readonly=True, aggregator="avg")
+    f_score = fields.Integer(readonly=True, aggregator="avg")
+    m_score = fields.Integer(readonly=True, aggregator="avg")
     monetary = fields.Monetary(string="Net Revenue (RFM window)", readonly=True)
     predicted_clv = fields.Monetary(string="Predicted Lifetime Value", readonly=True)
     p_alive = fields.Float(string="Probability Active", readonly=True, aggregator="avg",
                            digits=(16, 4))
-    churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
-    profit = fields.Monetary(string="Profit", readonly=True)
+    churn_risk = fields.Selection(CHURN_RISKS, readonly=True)
+    profit = fields.Monetary(readonly=True)
 
     _partner_company_month_unique = models.UniqueIndex(
         "(partner_id, company_id, month)", "One snapshot per customer, company and month."

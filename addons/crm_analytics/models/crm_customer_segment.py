@@ -72,10 +72,10 @@ class CrmCustomerSegment(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
-        "res.company", string="Company", required=True, index=True, tracking=True,
+        "res.company", required=True, index=True, tracking=True,
         default=lambda self: self.env.company,
     )
-    description = fields.Text(string="Description")
+    description = fields.Text()
     value_grade_ids = fields.Many2many(
         "crm.customer.segment.option", "crm_customer_segment_grade_rel", "segment_id",
         "option_id", string="Value Grades", domain=[("kind", "=", "value_grade")],
@@ -300,20 +300,19 @@ class CrmCustomerSegment(models.Model):
     @api.model
     def _crm_api_find_segment(self, segment):
         """A segment the user may read, by id or exact name; UserError otherwise."""
-        _ = self.env._
         if isinstance(segment, int) and not isinstance(segment, bool):
             found = self.search([("id", "=", check.record_id(self.env, segment, "segment"))])
         elif isinstance(segment, str) and segment.strip():
             check.check_text(self.env, segment, "segment")
             found = self.search([("name", "=", segment.strip())])
             if len(found) > 1:
-                raise UserError(_(
+                raise UserError(self.env._(
                     "Several customer segments are named %(name)s: give the id (%(ids)s).",
                     name=segment.strip(), ids=", ".join(map(str, found.ids))))
         else:
-            raise ValidationError(_("segment must be a segment id or name."))
+            raise ValidationError(self.env._("segment must be a segment id or name."))
         if not found:
-            raise UserError(_("No customer segment \"%(segment)s\".", segment=segment))
+            raise UserError(self.env._("No customer segment \"%(segment)s\".", segment=segment))
         return found
 
     @api.model
@@ -334,27 +333,26 @@ class CrmCustomerSegment(models.Model):
         XML-RPC client decodes far faster than as many XML values (as
         ``crm.customer.score.crm_api_read_scores``). Record rules apply to the
         customers."""
-        _ = self.env._
         if fields is None:
             fields = list(EXPORT_FIELDS)
         if (not isinstance(fields, list | tuple) or not fields
                 or not all(isinstance(name, str) for name in fields)):
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "fields must be a list of columns among %(fields)s.",
                 fields=", ".join(EXPORT_FIELDS)))
         unknown = [name for name in fields if name not in EXPORT_FIELDS]
         if unknown:
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "Unknown column(s) %(unknown)s: use %(fields)s.",
                 unknown=", ".join(unknown), fields=", ".join(EXPORT_FIELDS)))
         for name, value in (("offset", offset), ("limit", limit)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValidationError(_("%(name)s must be an integer, 0 or more.", name=name))
+                raise ValidationError(self.env._("%(name)s must be an integer, 0 or more.", name=name))
             check.integer(self.env, value, name)
         if not isinstance(rows_as_json, bool):
-            raise ValidationError(_("rows_as_json must be true or false."))
+            raise ValidationError(self.env._("rows_as_json must be true or false."))
         if not 0 < limit <= EXPORT_MAX_LIMIT:
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "limit must be between 1 and %(max)s.", max=EXPORT_MAX_LIMIT))
         record = self._crm_api_find_segment(segment)
         company = record.company_id

@@ -22,7 +22,7 @@ class CrmScoreConfig(models.Model):
 
     name = fields.Char(related="company_id.name", string="Company Name")
     company_id = fields.Many2one(
-        "res.company", string="Company", required=True, readonly=True,
+        "res.company", required=True, readonly=True,
         default=lambda self: self.env.company, ondelete="cascade",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")

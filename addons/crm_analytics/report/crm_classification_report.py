@@ -33,14 +33,14 @@ class CrmClassificationReport(models.Model):
     }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
-    value_grade = fields.Selection(VALUE_GRADES, string="Value Grade", readonly=True)
-    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True)
-    tier_id = fields.Many2one("crm.customer.tier", string="Tier", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    value_grade = fields.Selection(VALUE_GRADES, readonly=True)
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
+    tier_id = fields.Many2one("crm.customer.tier", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    account_manager_id = fields.Many2one("res.users", string="Account Manager", readonly=True)
-    country_id = fields.Many2one("res.country", string="Country", readonly=True)
+    account_manager_id = fields.Many2one("res.users", readonly=True)
+    country_id = fields.Many2one("res.country", readonly=True)
     revenue_12m = fields.Monetary(
         string="Revenue (12 months)", currency_field="currency_id", readonly=True,
         aggregator="sum",
@@ -50,18 +50,18 @@ class CrmClassificationReport(models.Model):
     first_order_date = fields.Date(string="First Order", readonly=True)
     last_order_date = fields.Date(string="Last Order", readonly=True)
     days_since_last_order = fields.Integer(
-        string="Days Since Last Order", readonly=True, aggregator="avg")
-    credit_rating = fields.Selection(CREDIT_RATINGS, string="Credit Rating", readonly=True)
+        readonly=True, aggregator="avg")
+    credit_rating = fields.Selection(CREDIT_RATINGS, readonly=True)
     key_account = fields.Selection(KEY_ACCOUNT_STATES, string="Key Account Status", readonly=True)
     is_key_account = fields.Boolean(string="Key Account", readonly=True)
     is_blacklisted = fields.Boolean(string="Blacklisted", readonly=True)
     pareto_rank = fields.Integer(
-        string="Pareto Rank", readonly=True, aggregator="min",
+        readonly=True, aggregator="min",
         help="Rank of the customer by revenue of the last 12 months in the company, "
         "largest first; equal revenues share a rank.",
     )
     revenue_share = fields.Float(
-        string="Revenue Share", readonly=True, aggregator="sum", digits=(16, 4),
+        readonly=True, aggregator="sum", digits=(16, 4),
         help="Share of the company's revenue of the last 12 months made by this "
         "customer (summed over a group: the group's share).",
     )

@@ -26,8 +26,8 @@ class CrmCohortReport(models.Model):
         "res.company": ["currency_id"],
     }
 
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     cohort_month = fields.Date(string="First Order Month", readonly=True)
     months_since = fields.Integer(
         string="Months Since First Order", readonly=True, aggregator=None,
@@ -36,16 +36,16 @@ class CrmCohortReport(models.Model):
         string="Active Customers", readonly=True, aggregator="sum",
         help="Customers of the cohort with a confirmed order in that month.")
     cohort_size = fields.Integer(
-        string="Cohort Size", readonly=True, aggregator="max",
+        readonly=True, aggregator="max",
         help="Customers whose first order is in the cohort month.")
     retention_rate = fields.Float(
-        string="Retention Rate", readonly=True, aggregator="avg", digits=(16, 4),
+        readonly=True, aggregator="avg", digits=(16, 4),
         help="Active customers divided by the cohort size (averaged over the cohorts "
         "of a group).")
     order_count = fields.Integer(string="Orders", readonly=True, aggregator="sum")
     refreshed_at = fields.Datetime(string="Data as of", readonly=True, aggregator="max")
     revenue = fields.Monetary(
-        string="Revenue", currency_field="currency_id", readonly=True, aggregator="sum",
+        currency_field="currency_id", readonly=True, aggregator="sum",
         help="Untaxed amount of the cohort's confirmed orders in that month, in the "
         "company currency.")
 

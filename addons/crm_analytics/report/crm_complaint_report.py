@@ -39,28 +39,28 @@ class CrmComplaintReport(models.Model):
         "res.company": ["currency_id"],
     }
 
-    complaint_id = fields.Many2one("crm.complaint", string="Complaint", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    complaint_id = fields.Many2one("crm.complaint", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     value_grade = fields.Selection(VALUE_GRADES, string="Customer Value Grade", readonly=True)
     date = fields.Datetime(string="Received On", readonly=True)
     complaint_type = fields.Selection(COMPLAINT_TYPES, string="Type", readonly=True)
-    channel = fields.Selection(CHANNELS, string="Channel", readonly=True)
-    priority = fields.Selection(PRIORITIES, string="Priority", readonly=True)
-    category_id = fields.Many2one("crm.complaint.category", string="Category", readonly=True)
+    channel = fields.Selection(CHANNELS, readonly=True)
+    priority = fields.Selection(PRIORITIES, readonly=True)
+    category_id = fields.Many2one("crm.complaint.category", readonly=True)
     root_cause_id = fields.Many2one(
         "crm.complaint.category", string="Confirmed Root Cause", readonly=True)
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     product_categ_id = fields.Many2one(
         "product.category", string="Product Category", readonly=True)
-    team_id = fields.Many2one("crm.complaint.team", string="Team", readonly=True)
+    team_id = fields.Many2one("crm.complaint.team", readonly=True)
     user_id = fields.Many2one("res.users", string="Assigned To", readonly=True)
-    stage_id = fields.Many2one("crm.complaint.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("crm.complaint.stage", readonly=True)
     is_closed = fields.Boolean(string="Closed", readonly=True)
     sla_status = fields.Selection(SLA_STATUSES, string="SLA Status", readonly=True)
     escalation_level = fields.Selection(
-        ESCALATION_LEVELS, string="Escalation Level", readonly=True)
+        ESCALATION_LEVELS, readonly=True)
 
     open_count = fields.Integer(string="Open", readonly=True, aggregator="sum")
     resolved_count = fields.Integer(
@@ -104,7 +104,7 @@ class CrmComplaintReport(models.Model):
         help="Rating the customer gave on the closed complaint (1, 3 or 5); average of "
         "the complaints rated.")
     compensation_cost = fields.Monetary(
-        string="Compensation Cost", readonly=True, currency_field="currency_id",
+        readonly=True, currency_field="currency_id",
         aggregator="sum")
 
     def init(self):

@@ -24,9 +24,9 @@ class CrmContractReport(models.Model):
         "res.company": ["currency_id"],
     }
 
-    contract_id = fields.Many2one("crm.service.contract", string="Contract", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    contract_id = fields.Many2one("crm.service.contract", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Account Manager", readonly=True)
     state = fields.Selection(CONTRACT_STATES, string="Status", readonly=True)
@@ -43,25 +43,25 @@ class CrmContractReport(models.Model):
         help="Contracts expiring soon, expired or renewed: those that could be renewed.")
     renewed_count = fields.Integer(string="Renewed Contracts", readonly=True, aggregator="sum")
     renewal_rate = fields.Float(
-        string="Renewal Rate", readonly=True, aggregator="avg", digits=(16, 4),
+        readonly=True, aggregator="avg", digits=(16, 4),
         help="Renewed contracts among the renewals due (empty for the others).")
-    included_visits = fields.Integer(string="Included Visits", readonly=True, aggregator="sum")
-    used_visits = fields.Integer(string="Used Visits", readonly=True, aggregator="sum",
+    included_visits = fields.Integer(readonly=True, aggregator="sum")
+    used_visits = fields.Integer(readonly=True, aggregator="sum",
                                  help="Done visits charged to the contract.")
-    included_hours = fields.Float(string="Included Hours", readonly=True, aggregator="sum")
-    used_hours = fields.Float(string="Used Hours", readonly=True, aggregator="sum")
+    included_hours = fields.Float(readonly=True, aggregator="sum")
+    used_hours = fields.Float(readonly=True, aggregator="sum")
     visit_consumption = fields.Float(
         string="Visit Entitlement Used", readonly=True, aggregator="avg", digits=(16, 4),
         help="Done visits divided by the included visits (empty when visits are not limited).")
     visits_due = fields.Integer(
-        string="Visits Due", readonly=True, aggregator="sum",
+        readonly=True, aggregator="sum",
         help="Visits planned or done whose date has passed.")
-    visits_done = fields.Integer(string="Visits Done", readonly=True, aggregator="sum")
+    visits_done = fields.Integer(readonly=True, aggregator="sum")
     visits_overdue = fields.Integer(
-        string="Visits Overdue", readonly=True, aggregator="sum",
+        readonly=True, aggregator="sum",
         help="Planned visits whose date has passed.")
     visit_completion = fields.Float(
-        string="Visit Completion", readonly=True, aggregator="avg", digits=(16, 4),
+        readonly=True, aggregator="avg", digits=(16, 4),
         help="Done visits among the visits due (empty when none is due).")
 
     def init(self):

@@ -21,8 +21,8 @@ class CrmCustomerEquityReport(models.Model):
     _order = "company_id, predicted_clv desc, partner_id"
     _depends = SCORED_CUSTOMERS_DEPENDS
 
-    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True)
-    churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
+    churn_risk = fields.Selection(CHURN_RISKS, readonly=True)
     predicted_clv = fields.Monetary(
         string="Customer Equity", readonly=True, currency_field="currency_id",
         aggregator="sum",
@@ -35,7 +35,7 @@ class CrmCustomerEquityReport(models.Model):
         string="Net Revenue (12 months)", readonly=True, currency_field="currency_id",
         aggregator="sum")
     expected_purchases = fields.Float(
-        string="Expected Purchases", readonly=True, aggregator="sum", digits=(16, 2))
+        readonly=True, aggregator="sum", digits=(16, 2))
     p_alive = fields.Float(string="Probability Active", readonly=True, aggregator="avg",
                            digits=(16, 3))
 

@@ -27,12 +27,12 @@ class CrmLifecycleFlowReport(models.Model):
         ],
     }
 
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    month = fields.Date(string="Month", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    month = fields.Date(readonly=True)
     from_stage = fields.Selection(
-        [("none", "None (new)"), *LIFECYCLE_STAGES], string="From Stage", readonly=True,
+        [("none", "None (new)"), *LIFECYCLE_STAGES], readonly=True,
         help="None (new) when the customer had no lifecycle stage before.")
-    to_stage = fields.Selection(LIFECYCLE_STAGES, string="To Stage", readonly=True)
+    to_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
     move = fields.Selection(LIFECYCLE_MOVES, string="Movement", readonly=True)
     customer_count = fields.Integer(
         string="Customers Moved", readonly=True, aggregator="sum",

@@ -33,26 +33,26 @@ class CrmParetoReport(models.Model):
         string="Margin (RFM window)", readonly=True, currency_field="currency_id",
         aggregator="sum")
     revenue_rank = fields.Integer(
-        string="Revenue Rank", readonly=True, aggregator="max",
+        readonly=True, aggregator="max",
         help="Position of the customer by net revenue in the company, largest first "
         "(equal revenues ordered by customer).")
     margin_rank = fields.Integer(
-        string="Margin Rank", readonly=True, aggregator="max",
+        readonly=True, aggregator="max",
         help="Position of the customer by margin in the company, largest first.")
     revenue_share = fields.Float(
-        string="Revenue Share", readonly=True, aggregator="sum", digits=(16, 4),
+        readonly=True, aggregator="sum", digits=(16, 4),
         help="Part of the company's net revenue made by the customer (summed over a "
         "group: the group's part). Customers with no or negative revenue count as 0.")
     margin_share = fields.Float(
-        string="Margin Share", readonly=True, aggregator="sum", digits=(16, 4),
+        readonly=True, aggregator="sum", digits=(16, 4),
         help="Part of the company's margin made by the customer (summed over a group: "
         "the group's part).")
     cumulative_revenue_share = fields.Float(
-        string="Cumulative Revenue Share", readonly=True, aggregator="max", digits=(16, 4),
+        readonly=True, aggregator="max", digits=(16, 4),
         help="Part of the revenue made by the customers ranked up to this one: the "
         "Pareto curve.")
     cumulative_margin_share = fields.Float(
-        string="Cumulative Margin Share", readonly=True, aggregator="max", digits=(16, 4),
+        readonly=True, aggregator="max", digits=(16, 4),
         help="Part of the margin made by the customers ranked by margin up to this one.")
     in_top_80 = fields.Boolean(
         string="Makes 80% of Revenue", readonly=True,
@@ -60,7 +60,7 @@ class CrmParetoReport(models.Model):
         "the company's revenue: their count is how many customers make 80%.")
     pareto_group = fields.Selection(
         [("top", "Makes 80% of Revenue"), ("rest", "Other Customers")],
-        string="Pareto Group", readonly=True,
+        readonly=True,
         help="Makes 80% of Revenue: the fewest customers, ranked by revenue, who "
         "together make 80% of the company's revenue; Other Customers: the rest.")
     in_top_80_margin = fields.Boolean(

@@ -64,10 +64,10 @@ class CrmCustomerReportMixin(models.AbstractModel):
 
     # The columns every such report has (its SQL view selects them).
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    value_grade = fields.Selection(VALUE_GRADES, string="Value Grade", readonly=True)
+    value_grade = fields.Selection(VALUE_GRADES, readonly=True)
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
     customer_count = fields.Integer(string="Customers", readonly=True, aggregator="sum")
 
@@ -94,17 +94,17 @@ class CrmRfmReport(models.Model):
     _order = "company_id, value_score desc, partner_id"
     _depends = SCORED_CUSTOMERS_DEPENDS
 
-    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True)
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, readonly=True)
     # Scores are dimensions here (rows and columns of the matrix), not measures.
-    r_score = fields.Integer(string="R Score", readonly=True, aggregator=None)
-    f_score = fields.Integer(string="F Score", readonly=True, aggregator=None)
-    m_score = fields.Integer(string="M Score", readonly=True, aggregator=None)
+    r_score = fields.Integer(readonly=True, aggregator=None)
+    f_score = fields.Integer(readonly=True, aggregator=None)
+    m_score = fields.Integer(readonly=True, aggregator=None)
     # The matrix's axes: the same scores, labelled for a reader of the pivot.
     r_level = fields.Selection(R_LEVELS, string="Recency", readonly=True,
                                help="R score: 5 for the customers who ordered most recently.")
     f_level = fields.Selection(F_LEVELS, string="Frequency", readonly=True,
                                help="F score: 5 for the customers who order most often.")
-    churn_risk = fields.Selection(CHURN_RISKS, string="Churn Risk", readonly=True)
+    churn_risk = fields.Selection(CHURN_RISKS, readonly=True)
     recency_days = fields.Integer(string="Days Since Last Order", readonly=True,
                                   aggregator="avg")
     frequency = fields.Integer(string="Orders (RFM window)", readonly=True, aggregator="sum")
@@ -114,7 +114,7 @@ class CrmRfmReport(models.Model):
                              currency_field="currency_id", aggregator="sum")
     predicted_clv = fields.Monetary(string="Predicted Lifetime Value", readonly=True,
                                     currency_field="currency_id", aggregator="sum")
-    value_score = fields.Float(string="Value Score", readonly=True, aggregator="avg",
+    value_score = fields.Float(readonly=True, aggregator="avg",
                                digits=(16, 1))
 
     def init(self):

@@ -12,4 +12,4 @@ call them and write in bulk.
 - :mod:`.composite`: churn risk levels and the weighted value score 0-100.
 """
 
-from . import btyd, composite, loyalty, rfm  # noqa: F401
+from . import btyd, composite, loyalty, rfm

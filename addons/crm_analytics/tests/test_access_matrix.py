@@ -291,24 +291,24 @@ class TestAccessMatrix(CrmExtendedCase):
                         mine = env[model].browse(record.id)
                         with self.subTest(model=model, role=role, operation=operation, key=key):
                             if operation == "read":
-                                allowed = self._attempt(lambda r=mine: r.read([field]))
+                                allowed = self._attempt(lambda r=mine, f=field: r.read([f]))
                             elif operation == "write":
                                 before = record.sudo()[field]
                                 allowed = self._attempt(
-                                    lambda r=mine: r.write({field: value}),
-                                    lambda r=record, b=before: r.sudo()[field] == b)
+                                    lambda r=mine, f=field, v=value: r.write({f: v}),
+                                    lambda r=record, f=field, b=before: r.sudo()[f] == b)
                             elif operation == "create":
                                 vals = self._create_vals(model, record)
                                 count = env[model].sudo().search_count([])
                                 allowed = self._attempt(
-                                    lambda v=vals: env[model].create(v),
-                                    lambda c=count: env[model].sudo().search_count([]) == c,
+                                    lambda M=env[model], v=vals: M.create(v),
+                                    lambda M=env[model], c=count: M.sudo().search_count([]) == c,
                                     after_rollback=True)
                             else:
-                                def unlink(r=mine, sudo=record.sudo()):
+                                def unlink(r=mine, rec=record, model=model):
                                     if model == "crm.service.contract":
                                         # Only draft or cancelled contracts can be deleted.
-                                        sudo.state = "cancelled"
+                                        rec.sudo().state = "cancelled"
                                     r.unlink()
                                 allowed = self._attempt(
                                     unlink,
@@ -384,7 +384,7 @@ class TestAccessMatrix(CrmExtendedCase):
                     continue  # the model table refuses every field
                 rec = env[model].browse(record.id)
                 with self.subTest(model=model, field=name, role=role, operation="read"):
-                    self.assertEqual(self._attempt(lambda r=rec: r.read([name])), role in readers)
+                    self.assertEqual(self._attempt(lambda r=rec, n=name: r.read([n])), role in readers)
                     self.assertEqual(name in env[model].fields_get([name]), role in readers)
                 if write_class == "-" or not env[model].has_access("write"):
                     continue
@@ -392,8 +392,8 @@ class TestAccessMatrix(CrmExtendedCase):
                 with self.subTest(model=model, field=name, role=role, operation="write"):
                     before = record.sudo()[name]
                     allowed = self._attempt(
-                        lambda r=rec, v=value: r.write({name: v}),
-                        lambda b=before: record.sudo()[name] == b)
+                        lambda r=rec, n=name, v=value: r.write({n: v}),
+                        lambda r=record, n=name, b=before: r.sudo()[n] == b)
                     self.assertEqual(allowed, role in writers)
 
     def test_statistics_cannot_be_forged(self):

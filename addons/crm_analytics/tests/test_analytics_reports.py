@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
 from odoo.addons.crm_extended.tests.complaint_common import CrmComplaintCase
 
+
 class ReportAccessMixin:
     """Users to check that a report is for the analytics group of its companies."""
 
@@ -120,7 +121,7 @@ class TestScoreReports(ReportAccessMixin, CrmExtendedCase):
         for key, expected in direct.items():
             got = report_groups[key]
             self.assertEqual(got[0], expected[0], key)
-            for value, wanted, name in zip(got[1:], expected[1:], fields):
+            for value, wanted, name in zip(got[1:], expected[1:], fields, strict=True):
                 self.assertAlmostEqual(value, wanted, places=2, msg=f"{key} {name}")
 
     def test_rfm_matrix_matches_scores(self):
@@ -432,7 +433,6 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
 
         result = {}
         for group_key, items in groups.items():
-            resolved = [c for c in items if c.resolved_date or c.closed_date]
             due = [c for c in items if c.sla_start and c.sla_status
                    and (c.resolved_date or c.closed_date or c.sla_status == "breached")]
             reopen_base = [c for c in items if c.resolved_date or c.closed_date
@@ -469,7 +469,7 @@ class TestComplaintReport(ReportAccessMixin, CrmComplaintCase):
         self.assertEqual(set(report), set(direct))
         for key, expected in direct.items():
             self.assertEqual(report[key][0], expected[0], key)
-            for got, wanted, name in zip(report[key][1:], expected[1:], self.MEASURES[1:]):
+            for got, wanted, name in zip(report[key][1:], expected[1:], self.MEASURES[1:], strict=True):
                 if wanted is False:
                     self.assertFalse(got, f"{key} {name}")
                 else:

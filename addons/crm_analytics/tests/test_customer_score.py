@@ -8,10 +8,8 @@ from odoo.service.model import call_kw
 from odoo.tests import Form, tagged, users
 from odoo.tools import mute_logger
 
-from odoo.addons.crm_analytics.models.crm_customer_score import SCORE_LOCK_KEY
 from odoo.addons.crm_analytics.scoring import btyd
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
-
 
 
 @tagged("post_install", "-at_install")
@@ -364,4 +362,3 @@ class TestCustomerScore(CrmExtendedCase):
         self.assertTrue(tree.xpath("//page[@name='crm_xsell_recommendations']"))
         form = Form(self.regular.with_user(self.env.user))
         self.assertEqual(form.crm_rfm_segment, "champions")
-

@@ -373,7 +373,7 @@ class TestCustomerSegment(CrmExtendedCase):
             "name": "Listed", "email": "c.lost@example.com",
             "list_ids": [Command.link(mailing_list.id)]})
         action = segment.action_add_to_mailing_list()
-        wizard = self.env["crm.customer.segment.mailing"].with_context(action["context"]).create(
+        wizard = self.env["crm.customer.segment.mailing"].with_context(**action["context"]).create(
             {"mailing_list": str(mailing_list.id)})
         self.assertIn(str(mailing_list.id), dict(wizard._selection_mailing_list()))
         result = wizard._crm_add_to_list()

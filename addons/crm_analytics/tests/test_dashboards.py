@@ -2,12 +2,14 @@ import json
 import re
 
 import polib
-from odoo.addons.crm_extended.tests.common import CrmExtendedCase
-from odoo.addons.spreadsheet.utils.validate_data import odoo_charts
+
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 from odoo.tools.misc import file_open, file_path
 from odoo.tools.translate import code_translations, extract_spreadsheet_terms
+
+from odoo.addons.crm_extended.tests.common import CrmExtendedCase
+from odoo.addons.spreadsheet.utils.validate_data import odoo_charts
 
 DASHBOARDS = {
     "crm_analytics.spreadsheet_dashboard_customer_value":

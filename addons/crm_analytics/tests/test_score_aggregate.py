@@ -2,14 +2,16 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 import numpy as np
+
 from odoo import fields
+from odoo.tests import tagged
+from odoo.tools import SQL
+
 from odoo.addons.crm_analytics.models.crm_customer_score import CrmCustomerScore
 from odoo.addons.crm_analytics.models.crm_customer_score_aggregate import (
     AGGREGATE_COLUMNS,
 )
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
-from odoo.tests import tagged
-from odoo.tools import SQL
 
 # Score columns that depend only on the order history and the date (not on the
 # model fit, which may move in the last digits from one start to another).

@@ -6,6 +6,7 @@ generated from the models: a missing ``lifetimes`` fails the test."""
 import warnings
 
 import numpy as np
+
 from odoo.tests import BaseCase
 
 from odoo.addons.crm_analytics.scoring import btyd, composite, loyalty, rfm
@@ -15,7 +16,7 @@ def import_lifetimes():
     with warnings.catch_warnings():
         # lifetimes sets a pandas option that pandas 3 deprecated.
         warnings.simplefilter("ignore")
-        import lifetimes  # noqa: PLC0415
+        import lifetimes
     return lifetimes
 
 

@@ -11,7 +11,7 @@ class CrmCrossSellSegment(models.TransientModel):
     _description = "Customers Who Bought a Product but Not Another"
 
     company_id = fields.Many2one(
-        "res.company", string="Company", required=True, default=lambda self: self.env.company)
+        "res.company", required=True, default=lambda self: self.env.company)
     bought_product_id = fields.Many2one(
         "product.product", string="Bought", required=True, check_company=True)
     not_bought_product_id = fields.Many2one(

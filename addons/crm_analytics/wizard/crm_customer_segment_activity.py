@@ -16,15 +16,15 @@ class CrmCustomerSegmentActivity(models.TransientModel):
     _name = "crm.customer.segment.activity"
     _description = "Schedule Activities for a Customer Segment"
 
-    segment_id = fields.Many2one("crm.customer.segment", string="Segment", required=True,
+    segment_id = fields.Many2one("crm.customer.segment", required=True,
                                  readonly=True, ondelete="cascade")
     activity_type_id = fields.Many2one(
-        "mail.activity.type", string="Activity Type", required=True,
+        "mail.activity.type", required=True,
         domain="[('res_model', 'in', (False, 'res.partner'))]",
         default=lambda self: self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False),
     )
-    summary = fields.Char(string="Summary")
-    note = fields.Html(string="Note", sanitize_style=True)
+    summary = fields.Char()
+    note = fields.Html(sanitize_style=True)
     deadline_days = fields.Integer(
         string="Due In (days)", default=3,
         help="The activities are due this many days from today.")
@@ -57,9 +57,8 @@ class CrmCustomerSegmentActivity(models.TransientModel):
         """Create the activities with one ``create``; returns {"created": n,
         "skipped": n, "activities": mail.activity}."""
         self.ensure_one()
-        _ = self.env._
         if self.deadline_days < 0:
-            raise UserError(_("The activities cannot be due in the past."))
+            raise UserError(self.env._("The activities cannot be due in the past."))
         check.integer(self.env, self.deadline_days,
                       self._fields["deadline_days"]._description_string(self.env),
                       maximum=MAX_DEADLINE_DAYS)

@@ -10,10 +10,9 @@ class CrmCustomerSegmentMailing(models.TransientModel):
     _name = "crm.customer.segment.mailing"
     _description = "Add a Customer Segment to a Mailing List"
 
-    segment_id = fields.Many2one("crm.customer.segment", string="Segment", required=True,
+    segment_id = fields.Many2one("crm.customer.segment", required=True,
                                  readonly=True, ondelete="cascade")
-    mailing_list = fields.Selection(selection="_selection_mailing_list", string="Mailing List",
-                                    required=True)
+    mailing_list = fields.Selection(selection="_selection_mailing_list", required=True)
     customer_count = fields.Integer(related="segment_id.customer_count")
 
     @api.model
@@ -25,11 +24,10 @@ class CrmCustomerSegmentMailing(models.TransientModel):
 
     @api.model
     def _crm_check_mailing_rights(self):
-        _ = self.env._
         if "mailing.list" not in self.env:
-            raise UserError(_("Mailing lists need the Email Marketing app: install it first."))
+            raise UserError(self.env._("Mailing lists need the Email Marketing app: install it first."))
         if not self.env["mailing.contact"].has_access("create"):
-            raise AccessError(_(
+            raise AccessError(self.env._(
                 "Only Email Marketing users may add customers to a mailing list."))
 
     def action_add(self):
@@ -57,11 +55,10 @@ class CrmCustomerSegmentMailing(models.TransientModel):
         an existing mailing contact with the address joins the list, the others
         are created in one ``create``. Returns the counts and the list."""
         self.ensure_one()
-        _ = self.env._
         self._crm_check_mailing_rights()
         mailing_list = self.env["mailing.list"].browse(int(self.mailing_list or 0)).exists()
         if not mailing_list:
-            raise UserError(_("Choose an existing mailing list."))
+            raise UserError(self.env._("Choose an existing mailing list."))
         segment = self.segment_id
         segment._crm_check_current_company()
         partners = segment._crm_segment_partners().search_fetch(

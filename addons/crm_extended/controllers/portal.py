@@ -6,6 +6,7 @@ from odoo.tools import plaintext2html
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.crm_complaint import COMPLAINT_TYPES
 from ..tools import api_validation as check
 
 
@@ -76,7 +77,7 @@ class ServiceContractPortal(CustomerPortal):
         if not Complaint.has_access("read"):
             return Complaint
         return Complaint.search([("contract_id", "=", contract.id)], limit=PAGE_SIZE)
-from ..models.crm_complaint import COMPLAINT_TYPES
+
 
 PAGE_SIZE = 20
 # What one portal submission may carry, and how many a customer may send: every

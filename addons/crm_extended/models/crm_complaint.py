@@ -87,14 +87,14 @@ class CrmComplaint(models.Model):
         string="Email", compute="_compute_email_from", store=True, readonly=False
     )
     tier_id = fields.Many2one(
-        "crm.customer.tier", string="Tier", readonly=True, copy=False,
+        "crm.customer.tier", readonly=True, copy=False,
         help="The customer's tier when the complaint came in; it set the service level.",
         groups="base.group_user",
     )
     channel = fields.Selection(CHANNELS, required=True, default="phone")
     priority = fields.Selection(PRIORITIES, default="0", required=True, tracking=True)
     category_id = fields.Many2one(
-        "crm.complaint.category", string="Category", index=True, tracking=True,
+        "crm.complaint.category", index=True, tracking=True,
         check_company=True,
     )
     description = fields.Html()
@@ -108,7 +108,7 @@ class CrmComplaint(models.Model):
         domain="[('order_id', '=', sale_order_id)]",
     )
     product_id = fields.Many2one(
-        "product.product", string="Product", index="btree_not_null",
+        "product.product", index="btree_not_null",
         compute="_compute_product_id", store=True, readonly=False, check_company=True,
     )
     lot_id = fields.Many2one(
@@ -120,18 +120,18 @@ class CrmComplaint(models.Model):
         domain="[('sale_id', '=', sale_order_id)]",
     )
     invoice_id = fields.Many2one(
-        "account.move", string="Invoice", index="btree_not_null", check_company=True,
+        "account.move", index="btree_not_null", check_company=True,
         domain="[('move_type', '=', 'out_invoice'), "
         "('partner_id.commercial_partner_id', '=', commercial_partner_id)]",
     )
     # Actions taken (linked both ways)
     supplier_id = fields.Many2one(
-        "res.partner", string="Supplier", copy=False, groups="purchase.group_purchase_user",
+        "res.partner", copy=False, groups="purchase.group_purchase_user",
         help="Vendor the goods came from: found by the Supplier Claim from the purchases "
         "or the product's vendors, or chosen here when none is known.",
     )
     purchase_order_id = fields.Many2one(
-        "purchase.order", string="Purchase Order", copy=False, index="btree_not_null",
+        "purchase.order", copy=False, index="btree_not_null",
         groups="purchase.group_purchase_user", check_company=True,
     )
     return_picking_ids = fields.One2many(
@@ -159,7 +159,7 @@ class CrmComplaint(models.Model):
     # the portal pages (rendered with sudo), never its team, handler,
     # deadlines, escalation, root cause or cost over RPC.
     team_id = fields.Many2one(
-        "crm.complaint.team", string="Team", index=True, tracking=True,
+        "crm.complaint.team", index=True, tracking=True,
         check_company=True, default=lambda self: self._default_team_id(),
         groups="base.group_user",
     )
@@ -169,7 +169,7 @@ class CrmComplaint(models.Model):
         groups="base.group_user",
     )
     stage_id = fields.Many2one(
-        "crm.complaint.stage", string="Stage", index=True, tracking=True, copy=False,
+        "crm.complaint.stage", index=True, tracking=True, copy=False,
         group_expand="_read_group_expand_stage_ids", ondelete="restrict",
         default=lambda self: self._default_stage_id(),
     )
@@ -263,6 +263,7 @@ class CrmComplaint(models.Model):
 
     @api.model
     def _read_group_expand_stage_ids(self, stages, domain):
+        # pylint: disable-next=no-search-all  # group_expand: every stage is a kanban column
         return stages.search([], order=stages._order)
 
     # ------------------------------------------------------------
@@ -363,7 +364,7 @@ class CrmComplaint(models.Model):
             start.replace(tzinfo=None), end.replace(tzinfo=None), compute_leaves=True
         )
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return  # computes return nothing
         super()._compute_access_url()
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
@@ -604,7 +605,7 @@ class CrmComplaint(models.Model):
                 flags.append(bool(customer.crm_value_grade == "a" or complaint.tier_id))
             users = team._crm_pick_users(flags)
             by_user = {}
-            for complaint, user in zip(complaints, users):
+            for complaint, user in zip(complaints, users, strict=True):
                 if user:
                     by_user.setdefault(user, []).append(complaint.id)
             for user, complaint_ids in by_user.items():
@@ -774,10 +775,10 @@ class CrmComplaint(models.Model):
         model_id = self.env["ir.model"]._get_id(self._name)
 
         def summary_in(lang):
-            _ = self.with_context(lang=lang or "en_US").env._
+            lang_env = self.with_context(lang=lang or "en_US").env
             if level == "1":
-                return _("SLA breached: escalated to the team leader")
-            return _("SLA still breached: escalated to the manager")
+                return lang_env._("SLA breached: escalated to the team leader")
+            return lang_env._("SLA still breached: escalated to the manager")
 
         # The log in the language of each complaint's company, the activity
         # and the digest in the language of the person escalated to.
@@ -810,24 +811,24 @@ class CrmComplaint(models.Model):
         for (target, team), complaint_ids in by_target.items():
             complaints = self.browse(complaint_ids)
             shown = complaints[:50]
-            _ = self.with_context(lang=target.lang or "en_US").env._
+            lang_env = self.with_context(lang=target.lang or "en_US").env
             summary = summary_in(target.lang)
             body = Markup("<p>%s</p><ul>%s</ul>") % (
-                _("%(count)s complaints of %(team)s passed their deadline:",
-                  count=len(complaints), team=team.with_context(lang=target.lang).name),
+                lang_env._("%(count)s complaints of %(team)s passed their deadline:",
+                           count=len(complaints), team=team.with_context(lang=target.lang).name),
                 Markup().join(
                     Markup("<li>%s</li>") % complaint._get_html_link(title=complaint.display_name)
                     for complaint in shown
                 ),
             )
             if len(complaints) > len(shown):
-                body += Markup("<p>%s</p>") % _(
+                body += Markup("<p>%s</p>") % lang_env._(
                     "... and %(count)s more: see the Escalated filter.",
                     count=len(complaints) - len(shown),
                 )
             team.sudo().message_notify(
                 partner_ids=target.partner_id.ids, subject=summary, body=body,
-                model_description=_("Complaint Escalation"),
+                model_description=lang_env._("Complaint Escalation"),
             )
 
     # ------------------------------------------------------------

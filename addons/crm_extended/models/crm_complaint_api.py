@@ -85,20 +85,21 @@ class CrmComplaint(models.Model):
         """The customer by ``customer_id`` (a partner id) or ``customer_ref`` (the
         external reference of a commercial partner of the current company or a
         shared one): exactly one of them."""
-        _ = self.env._
         has_id = values.get("customer_id") not in (None, False)
         has_ref = values.get("customer_ref") not in (None, False, "")
         if has_id == has_ref:
-            raise ValidationError(_("Give the customer as customer_id or customer_ref (one of them)."))
+            raise ValidationError(
+                self.env._("Give the customer as customer_id or customer_ref (one of them).")
+            )
         Partner = self.env["res.partner"]
         if has_id:
             partner_id = values["customer_id"]
             if not isinstance(partner_id, int) or isinstance(partner_id, bool):
-                raise ValidationError(_("customer_id must be a whole number."))
+                raise ValidationError(self.env._("customer_id must be a whole number."))
             check.record_id(self.env, partner_id, "customer_id")
             partner = Partner.search([("id", "=", partner_id)], limit=1)
             if not partner:
-                raise ValidationError(_("No customer with id %(id)s.", id=partner_id))
+                raise ValidationError(self.env._("No customer with id %(id)s.", id=partner_id))
             return partner
         ref = self._crm_api_text(values, "customer_ref")
         partner = Partner.search([
@@ -106,7 +107,7 @@ class CrmComplaint(models.Model):
             ("company_id", "in", [self.env.company.id, False]),
         ], order="company_id", limit=1)
         if not partner:
-            raise ValidationError(_("No customer with the external reference %(ref)s.", ref=ref))
+            raise ValidationError(self.env._("No customer with the external reference %(ref)s.", ref=ref))
         return partner
 
     @api.model
@@ -123,6 +124,7 @@ class CrmComplaint(models.Model):
         else:
             raise ValidationError(self.env._("category must be a name or an id."))
         if not category:
+            # pylint: disable-next=no-search-all  # the error lists every category (a short list)
             valid = ", ".join(Category.search([]).mapped("name"))
             raise ValidationError(self.env._(
                 "Unknown category %(category)s: use one of %(valid)s.",
@@ -154,6 +156,7 @@ class CrmComplaint(models.Model):
         if not stage:
             raise ValidationError(self.env._(
                 "Unknown stage %(stage)s: use one of %(valid)s.",
+                # pylint: disable-next=no-search-all  # the error lists every stage (a short list)
                 stage=repr(value), valid=", ".join(Stage.search([]).mapped("name")),
             ))
         return stage
@@ -302,10 +305,9 @@ class CrmComplaint(models.Model):
 
         Returns the complaint as ``crm_api_create_complaint`` does.
         """
-        _ = self.env._
         check.record_ids(self)
         if len(self) != 1:
-            raise ValidationError(_("Update one complaint per call."))
+            raise ValidationError(self.env._("Update one complaint per call."))
         # Rights before existence: a missing id and a forbidden one get the
         # same answer, so ids cannot be probed.
         try:
@@ -313,7 +315,7 @@ class CrmComplaint(models.Model):
             if not self.exists():
                 raise MissingError(self.id)
         except (AccessError, MissingError):
-            raise AccessError(_(
+            raise AccessError(self.env._(
                 "No complaint with id %(id)s that you may update.", id=self.id)) from None
         vals = {}
         if stage not in (None, False, ""):
@@ -325,10 +327,10 @@ class CrmComplaint(models.Model):
             vals["user_id"] = self._crm_api_user(assignee).id
         body = self._crm_api_text({"message": message}, "message", size=check.TEXT_SIZE)
         if not isinstance(message_type, str) or message_type not in MESSAGE_TYPES:
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "message_type must be one of %(valid)s.", valid=", ".join(MESSAGE_TYPES)))
         if not vals and not body:
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "Nothing to update: give a stage, a priority, an assignee or a message."))
         if vals:
             self.write(vals)

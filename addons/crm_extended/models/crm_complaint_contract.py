@@ -300,7 +300,7 @@ class CrmServiceVisit(models.Model):
     _inherit = "crm.service.visit"
 
     complaint_id = fields.Many2one(
-        "crm.complaint", string="Complaint", index="btree_not_null", copy=False,
+        "crm.complaint", index="btree_not_null", copy=False,
         check_company=True, tracking=True,
         help="The complaint this visit was raised from.",
     )

@@ -53,7 +53,6 @@ class CrmComplaintTeam(models.Model):
     )
     escalation_manager_id = fields.Many2one(
         "res.users",
-        string="Escalation Manager",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Second escalation target when a breached complaint stays unresolved.",
     )

@@ -100,9 +100,9 @@ class CrmServiceContract(models.Model):
         "e.g. 5x8 office hours or 7x24.",
     )
     # Entitlements over the contract term; 0 means not limited.
-    included_cases = fields.Integer(string="Included Cases")
-    included_visits = fields.Integer(string="Included Visits")
-    included_hours = fields.Float(string="Included Hours")
+    included_cases = fields.Integer()
+    included_visits = fields.Integer()
+    included_hours = fields.Float()
     used_cases = fields.Integer(compute="_compute_consumption")
     used_visits = fields.Integer(compute="_compute_consumption")
     used_hours = fields.Float(compute="_compute_consumption")
@@ -110,7 +110,7 @@ class CrmServiceContract(models.Model):
     remaining_visits = fields.Integer(compute="_compute_consumption")
     remaining_hours = fields.Float(compute="_compute_consumption")
     entitlement_exhausted = fields.Boolean(
-        string="Entitlement Exhausted", compute="_compute_consumption",
+        compute="_compute_consumption",
         help="An included entitlement is used up: further cases or visits are billable.",
     )
     # Maintenance visits
@@ -325,7 +325,7 @@ class CrmServiceContract(models.Model):
             raise UserError(self.env._(
                 "Only draft or cancelled contracts can be deleted; cancel it instead."))
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return  # computes return nothing
         super()._compute_access_url()
         for contract in self:
             contract.access_url = f"/my/contracts/{contract.id}"
@@ -401,7 +401,7 @@ class CrmServiceContract(models.Model):
                 ))
         orders = self.env["sale.order"].create(
             [contract._prepare_sale_order_vals() for contract in contracts])
-        for contract, order in zip(contracts, orders):
+        for contract, order in zip(contracts, orders, strict=True):
             contract.sale_order_id = order
         if len(orders) == 1:
             return contracts.action_view_sale_order()
@@ -444,6 +444,7 @@ class CrmServiceContract(models.Model):
         live = Domain("state", "in", ["active", "expiring"])
         Contract.search(live & Domain("date_end", "<", today)).write({"state": "expired"})
         expiring = Contract.browse()
+        # pylint: disable-next=no-search-all  # every company: the cron covers them all, one at a time
         for company in self.env["res.company"].search([]):
             limit = today + relativedelta(days=company.crm_contract_reminder_days)
             expiring |= Contract.search([
@@ -538,7 +539,7 @@ class CrmServiceContract(models.Model):
         rows = rows[:limit] if limit else rows
         contracts = self.browse([contract_id for contract_id, _date in rows])
         vals_list = [contract._prepare_visit_vals(next_date)
-                     for contract, (_id, next_date) in zip(contracts, rows)]
+                     for contract, (_id, next_date) in zip(contracts, rows, strict=True)]
         # Planned by the system: no creation message nor follower per visit.
         visits = Visit.sudo().with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True,

@@ -18,7 +18,7 @@ class CrmServiceContractLine(models.Model):
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="contract_id.partner_id")
     product_id = fields.Many2one(
-        "product.product", string="Product", required=True, check_company=True
+        "product.product", required=True, check_company=True
     )
     lot_id = fields.Many2one(
         "stock.lot", string="Serial Number", check_company=True, index="btree_not_null",

@@ -23,7 +23,7 @@ class CrmServiceVisit(models.Model):
         string="Reference", required=True, readonly=True, copy=False, default="/"
     )
     contract_id = fields.Many2one(
-        "crm.service.contract", string="Contract", index=True, tracking=True,
+        "crm.service.contract", index=True, tracking=True,
         check_company=True, domain="[('state', 'in', ('active', 'expiring', 'renewed'))]",
     )
     partner_id = fields.Many2one(
@@ -63,7 +63,7 @@ class CrmServiceVisit(models.Model):
         help="Done after the contract's included visits or hours were used up: "
         "invoice it to the customer.",
     )
-    confirmed_by = fields.Char(string="Confirmed By", copy=False)
+    confirmed_by = fields.Char(copy=False)
     signature = fields.Image(string="Customer Signature", max_width=1024, max_height=1024,
                              copy=False)
     date_confirmed = fields.Datetime(string="Confirmed On", readonly=True, copy=False)

@@ -3,6 +3,7 @@ import logging
 from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_amount
@@ -376,7 +377,6 @@ class ResPartner(models.Model):
     @api.model
     def _crm_classification_rules(self, company):
         """Human-readable rule names written in the history, per rule code."""
-        _ = self.env._
         currency = company.currency_id
 
         def amount(value):
@@ -384,49 +384,49 @@ class ResPartner(models.Model):
 
         grade_a_share = company.crm_grade_a_share
         grade_rules = {
-            "no_revenue": _("No revenue in the last 12 months: C"),
-            "no_order": _("No confirmed order"),
-            "pareto_a": _("Pareto: A, customers making the first %(share)s%% of revenue",
-                          share=f"{grade_a_share:g}"),
-            "pareto_b": _("Pareto: B, customers making the next %(share)s%% of revenue",
-                          share=f"{company.crm_grade_b_share:g}"),
-            "pareto_c": _("Pareto: C, customers making the remaining revenue"),
-            "cutoff_a": _("Pareto cut-off: A from %(amount)s",
-                          amount=amount(company.crm_grade_a_cutoff)),
-            "cutoff_b": _("Pareto cut-off: B from %(amount)s",
-                          amount=amount(company.crm_grade_b_cutoff)),
-            "cutoff_c": _("Pareto cut-off: C below %(amount)s",
-                          amount=amount(company.crm_grade_b_cutoff)),
-            "threshold_a": _("Threshold: A from %(amount)s",
-                             amount=amount(company.crm_grade_a_threshold)),
-            "threshold_b": _("Threshold: B from %(amount)s",
-                             amount=amount(company.crm_grade_b_threshold)),
-            "threshold_c": _("Threshold: C below %(amount)s",
-                             amount=amount(company.crm_grade_b_threshold)),
+            "no_revenue": self.env._("No revenue in the last 12 months: C"),
+            "no_order": self.env._("No confirmed order"),
+            "pareto_a": self.env._("Pareto: A, customers making the first %(share)s%% of revenue",
+                                   share=f"{grade_a_share:g}"),
+            "pareto_b": self.env._("Pareto: B, customers making the next %(share)s%% of revenue",
+                                   share=f"{company.crm_grade_b_share:g}"),
+            "pareto_c": self.env._("Pareto: C, customers making the remaining revenue"),
+            "cutoff_a": self.env._("Pareto cut-off: A from %(amount)s",
+                                   amount=amount(company.crm_grade_a_cutoff)),
+            "cutoff_b": self.env._("Pareto cut-off: B from %(amount)s",
+                                   amount=amount(company.crm_grade_b_cutoff)),
+            "cutoff_c": self.env._("Pareto cut-off: C below %(amount)s",
+                                   amount=amount(company.crm_grade_b_cutoff)),
+            "threshold_a": self.env._("Threshold: A from %(amount)s",
+                                      amount=amount(company.crm_grade_a_threshold)),
+            "threshold_b": self.env._("Threshold: B from %(amount)s",
+                                      amount=amount(company.crm_grade_b_threshold)),
+            "threshold_c": self.env._("Threshold: C below %(amount)s",
+                                      amount=amount(company.crm_grade_b_threshold)),
         }
         stage_rules = {
-            "none": _("No order, opportunity or quotation"),
-            "potential": _("Potential: opportunity or quotation, no confirmed order yet"),
-            "lost": _("Lost: no order for more than %(days)s days",
-                      days=company.crm_lost_days),
-            "at_risk": _("At risk: no order for more than %(factor)s times the usual "
-                         "interval between orders", factor=f"{company.crm_at_risk_factor:g}"),
-            "new": _("New: first order less than %(days)s days ago",
-                     days=company.crm_new_customer_days),
-            "loyal": _("Loyal: customer for %(months)s+ months, %(orders)s+ orders in "
-                       "%(active)s+ different months of the last 12",
-                       months=company.crm_loyal_min_months,
-                       orders=company.crm_loyal_min_orders,
-                       active=company.crm_loyal_min_active_months),
-            "old": _("Old: customer for %(months)s+ months", months=company.crm_old_min_months),
-            "regular": _("Regular: %(orders)s+ orders in the last 12 months",
-                         orders=company.crm_regular_min_orders),
-            "new_fallback": _("New: not yet regular, old or loyal"),
+            "none": self.env._("No order, opportunity or quotation"),
+            "potential": self.env._("Potential: opportunity or quotation, no confirmed order yet"),
+            "lost": self.env._("Lost: no order for more than %(days)s days",
+                               days=company.crm_lost_days),
+            "at_risk": self.env._("At risk: no order for more than %(factor)s times the usual "
+                                  "interval between orders", factor=f"{company.crm_at_risk_factor:g}"),
+            "new": self.env._("New: first order less than %(days)s days ago",
+                              days=company.crm_new_customer_days),
+            "loyal": self.env._("Loyal: customer for %(months)s+ months, %(orders)s+ orders in "
+                                "%(active)s+ different months of the last 12",
+                                months=company.crm_loyal_min_months,
+                                orders=company.crm_loyal_min_orders,
+                                active=company.crm_loyal_min_active_months),
+            "old": self.env._("Old: customer for %(months)s+ months", months=company.crm_old_min_months),
+            "regular": self.env._("Regular: %(orders)s+ orders in the last 12 months",
+                                  orders=company.crm_regular_min_orders),
+            "new_fallback": self.env._("New: not yet regular, old or loyal"),
         }
         tier_rules = {
-            "qualified": _("Tier reached: revenue of the last 12 months at or above its minimum"),
-            "expired": _("Grace period over: tier no longer reached"),
-            "none": _("Tier no longer available"),
+            "qualified": self.env._("Tier reached: revenue of the last 12 months at or above its minimum"),
+            "expired": self.env._("Grace period over: tier no longer reached"),
+            "none": self.env._("Tier no longer available"),
         }
         return grade_rules, stage_rules, tier_rules
 
@@ -440,7 +440,7 @@ class ResPartner(models.Model):
         result = ({}, {}, {})
         for lang in sorted(langs):
             rules = self.with_context(lang=lang)._crm_classification_rules(company)
-            for by_code, texts in zip(result, rules):
+            for by_code, texts in zip(result, rules, strict=True):
                 for code, text in texts.items():
                     by_code.setdefault(code, {})[lang] = text
         return result

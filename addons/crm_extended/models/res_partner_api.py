@@ -97,24 +97,25 @@ class ResPartner(models.Model):
         """Partner values of one customer row, or raise ValidationError with the
         first problem found. ``countries``: code -> id; ``states``: (country id,
         code) -> id."""
-        _ = self.env._
         unknown = sorted(set(row) - set(CUSTOMER_KEYS))
         if unknown:
-            raise ValidationError(_("Unknown field(s): %(fields)s.", fields=", ".join(map(str, unknown))))
+            raise ValidationError(
+                self.env._("Unknown field(s): %(fields)s.", fields=", ".join(map(str, unknown)))
+            )
         for key in CUSTOMER_TEXT_KEYS:
             value = row.get(key)
             if value not in (None, False) and not isinstance(value, str):
-                raise ValidationError(_("%(field)s must be text.", field=key))
+                raise ValidationError(self.env._("%(field)s must be text.", field=key))
             if value:
                 check.check_text(self.env, value, key)
         if "is_company" in row and not isinstance(row["is_company"], bool):
-            raise ValidationError(_("is_company must be true or false."))
+            raise ValidationError(self.env._("is_company must be true or false."))
         vals = {}
         name = (row.get("name") or "").strip()
         if name:
             vals["name"] = name
         elif creating or "name" in row:
-            raise ValidationError(_("name is required."))
+            raise ValidationError(self.env._("name is required."))
         for key in CUSTOMER_PLAIN_FIELDS:
             if key != "name" and key in row:
                 vals[key] = (row[key] or "").strip() or False
@@ -125,7 +126,7 @@ class ResPartner(models.Model):
         if "email" in row:
             email = (row["email"] or "").strip()
             if email and not email_normalize(email):
-                raise ValidationError(_("%(email)s is not a valid e-mail address.", email=email))
+                raise ValidationError(self.env._("%(email)s is not a valid e-mail address.", email=email))
             vals["email"] = email or False
         if "country_code" in row or "state_code" in row:
             country_code = (row.get("country_code") or "").strip().upper()
@@ -135,14 +136,14 @@ class ResPartner(models.Model):
                 country_id = countries.get(country_code)
                 if not country_id:
                     raise ValidationError(
-                        _("Unknown country code %(code)s (ISO 3166 alpha-2, e.g. CN, DE).",
-                          code=country_code))
+                        self.env._("Unknown country code %(code)s (ISO 3166 alpha-2, e.g. CN, DE).",
+                                   code=country_code))
             if state_code:
                 if not country_id:
-                    raise ValidationError(_("state_code needs a country_code."))
+                    raise ValidationError(self.env._("state_code needs a country_code."))
                 state_id = states.get((country_id, state_code))
                 if not state_id:
-                    raise ValidationError(_(
+                    raise ValidationError(self.env._(
                         "Unknown state code %(state)s for country %(country)s.",
                         state=state_code, country=country_code))
                 vals["state_id"] = state_id
@@ -215,7 +216,7 @@ class ResPartner(models.Model):
         }
         seen = set()
         to_create, to_write = [], []
-        for row, result in zip(rows, results):
+        for row, result in zip(rows, results, strict=True):
             if result["message"]:
                 continue
             ref = result["ref"]
@@ -272,7 +273,7 @@ class ResPartner(models.Model):
                     result["id"] = partner.id
             except AccessError:
                 raise
-            except Exception:  # noqa: BLE001 redone row by row to find the culprits
+            except Exception:  # redone row by row to find the culprits
                 self.env.invalidate_all()
                 self._crm_api_row_by_row(to_create, Partner.create)
         # Rows with the same changes are written together.
@@ -287,7 +288,7 @@ class ResPartner(models.Model):
                     self.env.flush_all()
             except AccessError:
                 raise
-            except Exception:  # noqa: BLE001 redone row by row to find the culprits
+            except Exception:  # redone row by row to find the culprits
                 self.env.invalidate_all()
                 self._crm_api_row_by_row(
                     [(result, partner.id) for result, partner in members],
@@ -321,7 +322,7 @@ class ResPartner(models.Model):
             except (UserError, ValidationError) as error:
                 result.update(status="error", message=error.args[0])
                 self.env.invalidate_all()
-            except Exception as error:  # noqa: BLE001 a database constraint
+            except Exception as error:  # a database constraint
                 message = str(error).strip().splitlines()[0]
                 if "crm_external_ref" in str(error):
                     message = self.env._(
@@ -354,31 +355,30 @@ class ResPartner(models.Model):
         these keys (and ``id``), e.g. the classification alone: a smaller answer
         is much faster to parse over XML-RPC. Record rules apply: a customer the
         user may not read is not found."""
-        _ = self.env._
         ids = check.listing(self.env, partner_ids or None, "partner_ids")
         refs = check.listing(self.env, external_refs or None, "external_refs")
         if not ids and not refs:
-            raise ValidationError(_("Give customer ids or external references."))
+            raise ValidationError(self.env._("Give customer ids or external references."))
         if len(ids) + len(refs) > MAX_BATCH:
-            raise ValidationError(_("At most %(max)s customers per call.", max=MAX_BATCH))
+            raise ValidationError(self.env._("At most %(max)s customers per call.", max=MAX_BATCH))
         if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise ValidationError(_("partner_ids must be a list of integers."))
+            raise ValidationError(self.env._("partner_ids must be a list of integers."))
         check.id_list(self.env, ids, "partner_ids")
         if not all(isinstance(r, str) for r in refs):
-            raise ValidationError(_("external_refs must be a list of texts."))
+            raise ValidationError(self.env._("external_refs must be a list of texts."))
         check.text_list(self.env, refs, "external_refs")
         if keys is not None:
             if (not isinstance(keys, list | tuple)
                     or not all(isinstance(key, str) for key in keys)
                     or not set(keys) <= set(SUMMARY_KEYS)):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "keys must be a list of summary keys: %(keys)s.",
                     keys=", ".join(SUMMARY_KEYS)))
             wanted = {"id", *keys}
         else:
             wanted = set(SUMMARY_KEYS)
         if not self.env.user.has_group("base.group_user"):
-            raise AccessError(_("Only internal users may read customer summaries."))
+            raise AccessError(self.env._("Only internal users may read customer summaries."))
         company = self.env.company
         Partner = self.with_context(active_test=False)
         # Record rules apply through _search; the rest is one SQL statement over

@@ -263,6 +263,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_crm_recompute_credit_rating(self):
+        # pylint: disable-next=no-search-all  # every company: the cron covers them all, one at a time
         companies = self.env["res.company"].sudo().search([])
         for index, company in enumerate(companies, start=1):
             self._crm_recompute_credit_rating_company(company)

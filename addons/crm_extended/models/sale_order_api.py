@@ -101,9 +101,8 @@ class SaleOrder(models.Model):
         Returns one dict per order: ``{index, ref, id, status, lines, message}``
         with status ``created``, ``unchanged`` or ``error``.
         """
-        _ = self.env._
         Partner = self.env["res.partner"]
-        Partner._crm_api_check_rows(orders, _("Orders"))
+        Partner._crm_api_check_rows(orders, self.env._("Orders"))
         check.boolean(self.env, dry_run, "dry_run")
         self._crm_api_check_import_rights()
         company = self.env.company
@@ -114,7 +113,7 @@ class SaleOrder(models.Model):
                       "lines": 0, "message": ""}
             results.append(result)
             if not isinstance(order, dict):
-                result["message"] = _("An order must be a mapping of field names to values.")
+                result["message"] = self.env._("An order must be a mapping of field names to values.")
                 continue
             result["ref"] = check.echo(order.get("ref"))
             try:
@@ -124,7 +123,7 @@ class SaleOrder(models.Model):
             except ValidationError as error:
                 result["message"] = error.args[0]
         if sum(len(vals["lines"]) for _result, vals in valid) > MAX_LINES:
-            raise ValidationError(_("At most %(max)s order lines per call.", max=MAX_LINES))
+            raise ValidationError(self.env._("At most %(max)s order lines per call.", max=MAX_LINES))
 
         refs = [vals["ref"] for _result, vals in valid]
         existing = dict(self.env["sale.order"].with_context(active_test=False)._read_group(
@@ -157,34 +156,34 @@ class SaleOrder(models.Model):
             ref = vals["ref"]
             result["ref"] = ref
             if ref in seen:
-                result["message"] = _("The reference %(ref)s appears more than once in this batch.",
-                                      ref=ref)
+                result["message"] = self.env._("The reference %(ref)s appears more than once in this batch.",
+                                               ref=ref)
                 continue
             seen.add(ref)
             if ref in existing:
                 result.update(id=existing[ref], status="unchanged",
-                              message=_("Already imported: left unchanged."))
+                              message=self.env._("Already imported: left unchanged."))
                 continue
             customer = customers.get(vals["customer_ref"])
             if not customer:
-                result["message"] = _("Unknown customer %(ref)s (no customer with this "
-                                      "external reference in this company).",
-                                      ref=vals["customer_ref"])
+                result["message"] = self.env._("Unknown customer %(ref)s (no customer with this "
+                                               "external reference in this company).",
+                                               ref=vals["customer_ref"])
                 continue
             if customer.crm_commercial_blacklist:
-                result["message"] = _("%(customer)s is on the commercial blacklist.",
-                                      customer=customer.display_name)
+                result["message"] = self.env._("%(customer)s is on the commercial blacklist.",
+                                               customer=customer.display_name)
                 continue
             currency = currencies.get(vals["currency"] or company.currency_id.name)
             pricelist = pricelists.get((customer.id, currency))
             if not currency or pricelist is None:
                 result["message"] = (
-                    _("Unknown currency %(code)s (an active currency's ISO 4217 code, "
-                      "e.g. EUR, CNY).", code=vals["currency"])
+                    self.env._("Unknown currency %(code)s (an active currency's ISO 4217 code, "
+                               "e.g. EUR, CNY).", code=vals["currency"])
                     if not currency else
-                    _("No pricelist in %(currency)s for this company: create one "
-                      "(Sales > Products > Pricelists) to import orders in this currency.",
-                      currency=currency.name)
+                    self.env._("No pricelist in %(currency)s for this company: create one "
+                               "(Sales > Products > Pricelists) to import orders in this currency.",
+                               currency=currency.name)
                 )
                 continue
             lines = []
@@ -192,12 +191,12 @@ class SaleOrder(models.Model):
                 found = products.get(line["product_code"], [])
                 if len(found) != 1:
                     result["message"] = (
-                        _("Line %(line)s: unknown product %(code)s (no product that can be "
-                          "sold with this internal reference).", line=number,
-                          code=line["product_code"])
+                        self.env._("Line %(line)s: unknown product %(code)s (no product that can be "
+                                   "sold with this internal reference).", line=number,
+                                   code=line["product_code"])
                         if not found else
-                        _("Line %(line)s: several products have the internal reference "
-                          "%(code)s.", line=number, code=line["product_code"])
+                        self.env._("Line %(line)s: several products have the internal reference "
+                                   "%(code)s.", line=number, code=line["product_code"])
                     )
                     break
                 lines.append((found[0], line))
@@ -258,50 +257,49 @@ class SaleOrder(models.Model):
     @api.model
     def _crm_api_order_vals(self, order, now):
         """Checked and normalised values of one order, or ValidationError."""
-        _ = self.env._
         Partner = self.env["res.partner"]
         unknown = sorted(set(order) - set(ORDER_KEYS))
         if unknown:
-            raise ValidationError(_("Unknown field(s): %(fields)s.",
-                                    fields=", ".join(map(str, unknown))))
+            raise ValidationError(self.env._("Unknown field(s): %(fields)s.",
+                                             fields=", ".join(map(str, unknown))))
         ref, error = Partner._crm_api_ref(order)
         customer_ref, customer_error = Partner._crm_api_ref(order, "customer_ref")
         if error or customer_error:
             raise ValidationError(error or customer_error)
         date_value = order.get("date_order")
         if not date_value:
-            raise ValidationError(_("date_order is required."))
+            raise ValidationError(self.env._("date_order is required."))
         date_order = check.date_value(self.env, date_value, "date_order", check_years=False)
         if not isinstance(date_order, datetime):
             date_order = datetime.combine(date_order, datetime.min.time())
         if date_order > now:
-            raise ValidationError(_("date_order %(value)s is in the future: only past "
-                                    "orders can be imported.", value=date_value))
+            raise ValidationError(self.env._("date_order %(value)s is in the future: only past "
+                                             "orders can be imported.", value=date_value))
         check.year_in_range(self.env, date_order, "date_order", date_value)
         state = order.get("state") or "done"
         if not isinstance(state, str) or state not in IMPORT_STATES:
-            raise ValidationError(_("state must be done or sale, not %(value)s.", value=state))
+            raise ValidationError(self.env._("state must be done or sale, not %(value)s.", value=state))
         client_ref = order.get("client_order_ref")
         if client_ref not in (None, False) and not isinstance(client_ref, str):
-            raise ValidationError(_("client_order_ref must be text."))
+            raise ValidationError(self.env._("client_order_ref must be text."))
         client_ref = check.text(self.env, client_ref, "client_order_ref")
         raw_lines = order.get("lines")
         if not isinstance(raw_lines, list | tuple) or not raw_lines:
-            raise ValidationError(_("An order needs at least one line."))
+            raise ValidationError(self.env._("An order needs at least one line."))
         if len(raw_lines) > MAX_LINES:
-            raise ValidationError(_("At most %(max)s order lines per call.", max=MAX_LINES))
+            raise ValidationError(self.env._("At most %(max)s order lines per call.", max=MAX_LINES))
         lines = []
         for number, line in enumerate(raw_lines, start=1):
             if not isinstance(line, dict):
-                raise ValidationError(_("Line %(line)s must be a mapping.", line=number))
-            where = _("Line %(line)s", line=number)
+                raise ValidationError(self.env._("Line %(line)s must be a mapping.", line=number))
+            where = self.env._("Line %(line)s", line=number)
             unknown = sorted(set(line) - set(LINE_KEYS))
             if unknown:
-                raise ValidationError(_("Line %(line)s: unknown field(s) %(fields)s.",
-                                        line=number, fields=", ".join(map(str, unknown))))
+                raise ValidationError(self.env._("Line %(line)s: unknown field(s) %(fields)s.",
+                                                 line=number, fields=", ".join(map(str, unknown))))
             code = line.get("product_code")
             if not isinstance(code, str) or not code.strip():
-                raise ValidationError(_("Line %(line)s: product_code is required.", line=number))
+                raise ValidationError(self.env._("Line %(line)s: product_code is required.", line=number))
             check.check_text(self.env, code, "product_code", where=where)
             quantity = line.get("quantity")
             price = line.get("price_unit")
@@ -310,14 +308,14 @@ class SaleOrder(models.Model):
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     check.number(self.env, value, key, where=where)
             if not _number(quantity) or quantity <= 0:
-                raise ValidationError(_("Line %(line)s: quantity must be a number greater "
-                                        "than 0, not %(value)s.", line=number, value=quantity))
+                raise ValidationError(self.env._("Line %(line)s: quantity must be a number greater "
+                                                 "than 0, not %(value)s.", line=number, value=quantity))
             if price is not None and price is not False and (not _number(price) or price < 0):
-                raise ValidationError(_("Line %(line)s: price_unit must be a number of 0 or "
-                                        "more, not %(value)s.", line=number, value=price))
+                raise ValidationError(self.env._("Line %(line)s: price_unit must be a number of 0 or "
+                                                 "more, not %(value)s.", line=number, value=price))
             description = line.get("description")
             if description not in (None, False) and not isinstance(description, str):
-                raise ValidationError(_("Line %(line)s: description must be text.", line=number))
+                raise ValidationError(self.env._("Line %(line)s: description must be text.", line=number))
             if description:
                 check.check_text(self.env, description, "description", where=where,
                                  size=check.TEXT_SIZE)

@@ -66,7 +66,7 @@ class CrmExtendedCase(TransactionCase):
         ])
         if confirm:
             orders.action_confirm()
-        for order, (days_ago, _amount) in zip(orders, days_ago_amounts):
+        for order, (days_ago, _amount) in zip(orders, days_ago_amounts, strict=True):
             order.date_order = cls._crm_datetime(days_ago)
         return orders
 

@@ -101,7 +101,7 @@ class TestOrderImportParity(CrmExtendedCase):
                      "partner_shipping_id", "payment_term_id", "warehouse_id"):
             self.assertEqual(imported[name], reference[name], name)
         self.assertEqual(len(imported.order_line), len(reference.order_line))
-        for mine, theirs in zip(imported.order_line, reference.order_line):
+        for mine, theirs in zip(imported.order_line, reference.order_line, strict=True):
             for name in ("product_id", "product_uom_qty", "price_unit", "tax_ids",
                          "price_subtotal", "price_tax", "price_total", "qty_to_invoice",
                          "invoice_status", "qty_delivered_method"):

@@ -31,7 +31,7 @@ class TestBlacklist(CrmExtendedCase):
         self.assertEqual(action["res_model"], "crm.blacklist.wizard")
         self.assertEqual(action["target"], "new")
         wizard_form = Form(
-            self.env["crm.blacklist.wizard"].with_user(user).with_context(action["context"])
+            self.env["crm.blacklist.wizard"].with_user(user).with_context(**action["context"])
         )
         for name, value in vals.items():
             setattr(wizard_form, name, value)

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -19,7 +20,7 @@ class TestValueGrade(CrmExtendedCase):
         # 200 -> 98% (C).
         amounts = [4000, 2500, 1000, 1000, 800, 500, 200]
         customers = [self._crm_customer(f"Pareto {i}") for i in range(len(amounts))]
-        for customer, amount in zip(customers, amounts):
+        for customer, amount in zip(customers, amounts, strict=True):
             self._crm_order(customer, amount, days_ago=30)
         self._crm_recompute()
         self.assertEqual(
@@ -75,7 +76,7 @@ class TestValueGrade(CrmExtendedCase):
         })
         amounts = [10000, 9999.99, 2000, 1999.99]
         customers = [self._crm_customer(f"Threshold {i}") for i in range(len(amounts))]
-        for customer, amount in zip(customers, amounts):
+        for customer, amount in zip(customers, amounts, strict=True):
             self._crm_order(customer, amount, days_ago=3)
         self._crm_recompute()
         self.assertEqual([c.crm_value_grade for c in customers], ["a", "b", "b", "c"])

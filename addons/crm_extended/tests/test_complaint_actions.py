@@ -45,7 +45,7 @@ class TestComplaintActions(CrmComplaintCase):
                                sale_line_id=self.order.order_line.id, **vals)
 
     def _run_wizard(self, action):
-        wizard = self.env[action["res_model"]].with_context(action["context"])
+        wizard = self.env[action["res_model"]].with_context(**action["context"])
         return wizard
 
     def test_return_from_original_delivery(self):
@@ -58,10 +58,10 @@ class TestComplaintActions(CrmComplaintCase):
         self._deliver()
         action = complaint.action_crm_return()
         self.assertEqual(complaint.picking_id, self.delivery)
-        wizard = Form(self.env["stock.return.picking"].with_context(action["context"]))
+        wizard = Form(self.env["stock.return.picking"].with_context(**action["context"]))
         with wizard.product_return_moves.edit(0) as line:
             line.quantity = 2.0
-        result = wizard.save().with_context(action["context"]).action_create_returns()
+        result = wizard.save().with_context(**action["context"]).action_create_returns()
         returned = self.env["stock.picking"].browse(result["res_id"])
         self.assertEqual(returned.return_id, self.delivery, "Odoo's own return mechanism")
         self.assertEqual(returned.crm_complaint_id, complaint)
@@ -93,13 +93,13 @@ class TestComplaintActions(CrmComplaintCase):
         # The dialog says which invoice it reverses: in its title and its form.
         self.assertIn(invoice.name, action["name"])
         Reversal = self.env["account.move.reversal"].with_user(self.billing).with_context(
-            action["context"])
+            **action["context"])
         arch = Reversal.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("o_crm_complaint_reversed_invoice", arch)
         form = Form(Reversal)
         self.assertEqual(form.move_ids[:], invoice)
         form.journal_id = invoice.journal_id
-        result = form.save().with_context(action["context"]).reverse_moves()
+        result = form.save().with_context(**action["context"]).reverse_moves()
         credit_note = self.env["account.move"].browse(result["res_id"])
         self.assertEqual(credit_note.move_type, "out_refund")
         self.assertEqual(credit_note.reversed_entry_id, invoice)
@@ -111,7 +111,7 @@ class TestComplaintActions(CrmComplaintCase):
         action = complaint.with_user(user).action_crm_replacement()
         self.assertFalse(complaint.replacement_order_ids, "nothing created before saving")
         return Form(self.env[action["res_model"]].with_user(user).with_context(
-            action["context"]))
+            **action["context"]))
 
     def test_replacement_quotation(self):
         """A priced quotation opens for the salesperson to check and save."""
@@ -164,10 +164,10 @@ class TestComplaintActions(CrmComplaintCase):
         self.assertEqual(purchase.crm_complaint_count, 1)
         self.assertTrue(purchase.message_ids.filtered(lambda m: complaint.code in (m.body or "")))
         self.assertEqual(action["res_model"], "stock.return.picking")
-        wizard = Form(self.env["stock.return.picking"].with_context(action["context"]))
+        wizard = Form(self.env["stock.return.picking"].with_context(**action["context"]))
         with wizard.product_return_moves.edit(0) as line:
             line.quantity = 3.0
-        result = wizard.save().with_context(action["context"]).action_create_returns()
+        result = wizard.save().with_context(**action["context"]).action_create_returns()
         vendor_return = self.env["stock.picking"].browse(result["res_id"])
         self.assertEqual(vendor_return.return_id, receipt)
         self.assertEqual(vendor_return.picking_type_code, "outgoing")

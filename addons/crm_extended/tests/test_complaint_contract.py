@@ -217,7 +217,7 @@ class TestComplaintContract(ComplaintContractCase):
         self.assertEqual((action["res_model"], action["target"]), ("crm.service.visit", "new"))
         self.assertNotIn("res_id", action)
         self.assertFalse(complaint.visit_ids)
-        form = Form(self.Visit.with_user(agent).with_context(action["context"]))
+        form = Form(self.Visit.with_user(agent).with_context(**action["context"]))
         self.assertEqual(form.contract_id, contract)
         chosen = datetime.combine(self.today + relativedelta(days=7), time(9, 0))
         form.date = chosen
@@ -244,7 +244,7 @@ class TestComplaintContract(ComplaintContractCase):
         # Without a contract the visit is for the customer, charged to nothing.
         loose = self._complaint(partner_id=self.contact.id)
         loose_action = loose.action_crm_create_visit()
-        loose_visit = Form(self.Visit.with_context(loose_action["context"])).save()
+        loose_visit = Form(self.Visit.with_context(**loose_action["context"])).save()
         self.assertFalse(loose_visit.contract_id)
         self.assertEqual(loose_visit.partner_id, self.customer)
 

@@ -63,7 +63,7 @@ class TestCreditRating(CrmExtendedCase):
         # Invoices paid on time are paid together, early enough for all of them;
         # late ones one by one on their own date.
         on_time = cls.env["account.move"]
-        for invoice, (_partner, _due_ago, paid_after) in zip(cls.invoices, plan):
+        for invoice, (_partner, _due_ago, paid_after) in zip(cls.invoices, plan, strict=True):
             if paid_after is not None and paid_after <= 0:
                 on_time |= invoice
             elif paid_after is not None:

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from lxml import etree
+
 from odoo import Command, fields
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval

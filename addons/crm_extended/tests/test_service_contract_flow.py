@@ -142,7 +142,7 @@ class TestServiceContractFlow(ServiceContractCase):
     def _renew_form(self, contract, user):
         action = contract.with_user(user).action_open_renew_wizard()
         return Form(self.env[action["res_model"]].with_user(user).with_context(
-            action["context"]))
+            **action["context"]))
 
     def test_renewal_without_contract_product_works_with_its_defaults(self):
         """A contract sold without a contract product (Sales Order empty): Renew

@@ -2,11 +2,12 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
+from psycopg2.errors import CheckViolation
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
-from psycopg2.errors import CheckViolation
 
 from .common import CrmExtendedCase
 
@@ -26,7 +27,7 @@ class TestTiers(CrmExtendedCase):
     def test_qualification(self):
         amounts = [24999.99, 25000, 60000, 100000]
         customers = [self._crm_customer(f"Tier {i}") for i in range(len(amounts))]
-        for customer, amount in zip(customers, amounts):
+        for customer, amount in zip(customers, amounts, strict=True):
             self._crm_order(customer, amount, days_ago=10)
         self._crm_recompute()
         self.assertEqual(
@@ -277,7 +278,7 @@ class TestHistoryAndOverride(CrmExtendedCase):
         self.assertEqual(action["context"]["default_partner_id"], customer.id)
         self.assertEqual(action["context"]["default_classification"], "lifecycle_stage")
         wizard = self.env["crm.classification.override"].with_user(self.manager).with_context(
-            action["context"]
+            **action["context"]
         ).create({"reason": "Check"})
         self.assertEqual(wizard.classification, "lifecycle_stage")
         self.assertEqual(wizard.value_grade, "a")

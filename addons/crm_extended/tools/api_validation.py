@@ -71,25 +71,24 @@ def number(env, value, field, *, where=None, minimum=None, positive=False,
     ``positive``: must be greater than 0 (a quantity); ``minimum``: the
     smallest value allowed (0 for a price); ``maximum``: the bound of the
     absolute value."""
-    _ = env._
     if isinstance(value, bool) or not isinstance(value, int | float):
-        _raise(env, _("%(field)s must be a number, not %(value)s.",
-                      field=field, value=_shown(value)), where)
+        _raise(env, env._("%(field)s must be a number, not %(value)s.",
+                          field=field, value=_shown(value)), where)
     if not math.isfinite(value):
-        _raise(env, _("%(field)s must be a finite number, not %(value)s.",
-                      field=field, value=value), where)
+        _raise(env, env._("%(field)s must be a finite number, not %(value)s.",
+                          field=field, value=value), where)
     if abs(value) > maximum:
-        _raise(env, _("%(field)s must be at most %(max)s in absolute value, not %(value)s.",
-                      field=field, max=f"{maximum:g}", value=f"{value:g}"), where)
+        _raise(env, env._("%(field)s must be at most %(max)s in absolute value, not %(value)s.",
+                          field=field, max=f"{maximum:g}", value=f"{value:g}"), where)
     if integer and value != int(value):
-        _raise(env, _("%(field)s must be a whole number, not %(value)s.",
-                      field=field, value=value), where)
+        _raise(env, env._("%(field)s must be a whole number, not %(value)s.",
+                          field=field, value=value), where)
     if positive and value <= 0:
-        _raise(env, _("%(field)s must be greater than 0, not %(value)s.",
-                      field=field, value=value), where)
+        _raise(env, env._("%(field)s must be greater than 0, not %(value)s.",
+                          field=field, value=value), where)
     if minimum is not None and value < minimum:
-        _raise(env, _("%(field)s must be %(min)s or more, not %(value)s.",
-                      field=field, min=minimum, value=value), where)
+        _raise(env, env._("%(field)s must be %(min)s or more, not %(value)s.",
+                          field=field, min=minimum, value=value), where)
     return int(value) if integer else float(value)
 
 
@@ -262,34 +261,33 @@ def domain(env, value, model, field="domain", depth=0):
     conditions and ``&``, ``|``, ``!``, with values of the field's kind (ids and
     integers within 32 bits, finite numbers, dates from MIN_YEAR to MAX_YEAR,
     text without NUL). The ORM checks the field names and the rights."""
-    _ = env._
     if depth > MAX_DOMAIN_DEPTH:
-        _raise(env, _("%(field)s nests conditions deeper than %(max)s levels.",
-                      field=field, max=MAX_DOMAIN_DEPTH))
+        _raise(env, env._("%(field)s nests conditions deeper than %(max)s levels.",
+                          field=field, max=MAX_DOMAIN_DEPTH))
     terms = listing(env, value, field, max_items=MAX_DOMAIN_TERMS)
     for index, term in enumerate(terms, start=1):
-        where = _("%(field)s condition %(index)s", field=field, index=index)
+        where = env._("%(field)s condition %(index)s", field=field, index=index)
         if isinstance(term, str):
             if term not in DOMAIN_LOGIC:
-                _raise(env, _("%(value)s is not a condition: use [field, operator, value], "
-                              "&, | or !.", value=_shown(term)), where)
+                _raise(env, env._("%(value)s is not a condition: use [field, operator, value], "
+                                  "&, | or !.", value=_shown(term)), where)
             continue
         if not isinstance(term, list | tuple) or len(term) != 3:
-            _raise(env, _("%(value)s is not a condition: use [field, operator, value], "
-                          "&, | or !.", value=_shown(term)), where)
+            _raise(env, env._("%(value)s is not a condition: use [field, operator, value], "
+                              "&, | or !.", value=_shown(term)), where)
         path, operator, operand = term
         if not isinstance(path, str) or not path or "\x00" in path or len(path) > NAME_SIZE:
-            _raise(env, _("the field of a condition must be a field name, not %(value)s.",
-                          value=_shown(path)), where)
+            _raise(env, env._("the field of a condition must be a field name, not %(value)s.",
+                              value=_shown(path)), where)
         if not isinstance(operator, str) or operator.lower() not in DOMAIN_OPERATORS:
-            _raise(env, _("unknown operator %(value)s.", value=_shown(operator)), where)
+            _raise(env, env._("unknown operator %(value)s.", value=_shown(operator)), where)
         operator = operator.lower()
         if operator in ("any", "not any", "any!", "not any!"):
             field_ = _domain_field(model, path)
             comodel = env[field_.comodel_name] if field_ and field_.relational else None
             if comodel is None:
-                _raise(env, _("%(operator)s needs a relational field, not %(field)s.",
-                              operator=operator, field=path), where)
+                _raise(env, env._("%(operator)s needs a relational field, not %(field)s.",
+                                  operator=operator, field=path), where)
             domain(env, operand, comodel, field=path, depth=depth + 1)
             continue
         if operator in ("in", "not in"):

@@ -69,13 +69,13 @@ class CrmClassificationOverride(models.TransientModel):
     )
     reason = fields.Char(required=True)
     current_value_grade = fields.Selection(
-        VALUE_GRADES, string="Current Value Grade", compute="_compute_current"
+        VALUE_GRADES, compute="_compute_current"
     )
     current_lifecycle_stage = fields.Selection(
-        LIFECYCLE_STAGES, string="Current Lifecycle Stage", compute="_compute_current"
+        LIFECYCLE_STAGES, compute="_compute_current"
     )
     current_credit_rating = fields.Selection(
-        CREDIT_RATINGS, string="Current Credit Rating", compute="_compute_current"
+        CREDIT_RATINGS, compute="_compute_current"
     )
     current_locked = fields.Boolean(string="Currently Locked", compute="_compute_current")
     current_lock_reason = fields.Char(

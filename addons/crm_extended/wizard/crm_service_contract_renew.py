@@ -23,7 +23,7 @@ class CrmServiceContractRenew(models.TransientModel):
     price_change_percent = fields.Float(
         string="Price Change (%)", help="E.g. 5 for a 5% increase, -10 for a 10% discount.")
     create_quotation = fields.Boolean(
-        string="Create Quotation", default=lambda self: self._default_create_quotation())
+        default=lambda self: self._default_create_quotation())
     fee_product_id = fields.Many2one(
         "product.product", string="Contract Product",
         domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
@@ -114,7 +114,7 @@ class CrmServiceContractRenew(models.TransientModel):
         new = self.env["crm.service.contract"].create(vals_list)
         contracts.write({"state": "renewed"})
         contracts.activity_feedback(["mail.mail_activity_data_todo"])
-        for old, renewal in zip(contracts, new):
+        for old, renewal in zip(contracts, new, strict=True):
             old.message_post(body=self.env._(
                 "Renewed by %(contract)s.", contract=renewal._get_html_link()))
         if self.create_quotation:

@@ -22,7 +22,8 @@ import logging
 import random
 import time
 from collections import defaultdict
-from datetime import datetime, time as dt_time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -731,7 +732,7 @@ class CrmDemoGenerator(models.AbstractModel):
             })
         partners = self.env["res.partner"].create(vals_list)
         contact_vals = []
-        for plan, partner in zip(plans, partners):
+        for plan, partner in zip(plans, partners, strict=False):
             plan["partner"] = partner
             if plan["individual"]:
                 continue
@@ -806,7 +807,7 @@ class CrmDemoGenerator(models.AbstractModel):
         total_weight = sum(weights)
         kilogram = self.env.ref("uom.product_uom_kgm")
         lines = []
-        for code, weight in zip(basket, weights):
+        for code, weight in zip(basket, weights, strict=False):
             product = products[code]
             amount = value * weight / total_weight
             if product.type == "service":
@@ -867,7 +868,7 @@ class CrmDemoGenerator(models.AbstractModel):
         taxes = self._demo_product_taxes(company, {p for o in history for p, _q in o["lines"]})
         orders = defaultdict(list)
         lines = defaultdict(list)
-        for order_id, order in zip(order_ids, history):
+        for order_id, order in zip(order_ids, history, strict=False):
             plan = order["plan"]
             partner = plan["partner"]
             for key, value in (
@@ -1080,7 +1081,7 @@ class CrmDemoGenerator(models.AbstractModel):
         for start in range(0, len(vals_list), ORM_BATCH):
             batch = SaleOrder.create(vals_list[start:start + ORM_BATCH])
             recent = SaleOrder.browse([
-                order.id for order, date in zip(batch, dates[start:start + ORM_BATCH])
+                order.id for order, date in zip(batch, dates[start:start + ORM_BATCH], strict=False)
                 if (today - date.date()).days <= DELIVERY_WINDOW_DAYS
             ])
             # Older orders were delivered before the delivery window: no picking.
@@ -1208,7 +1209,7 @@ class CrmDemoGenerator(models.AbstractModel):
         ])
         payments.action_post()
         plan = []
-        for (invoice, _date), payment in zip(to_pay, payments):
+        for (invoice, _date), payment in zip(to_pay, payments, strict=False):
             plan.append((invoice.line_ids | payment.move_id.line_ids).filtered(
                 lambda line: line.account_id.account_type == "asset_receivable"
                 and not line.reconciled))
@@ -1358,7 +1359,7 @@ class CrmDemoGenerator(models.AbstractModel):
             candidates = [p for p in plans if p["profile"] in ("lost", "at_risk")]
         chosen = rng.sample(candidates, min(len(plans) // 100 + 1, 2, len(candidates)))
         partners = self.env["res.partner"]
-        for plan, (reason_en, reason_cn) in zip(chosen, BLACKLIST_REASONS):
+        for plan, (reason_en, reason_cn) in zip(chosen, BLACKLIST_REASONS, strict=False):
             # Written as superuser: the demo stands for a CRM manager's decision.
             plan["partner"].sudo().write({
                 "crm_commercial_blacklist": True,

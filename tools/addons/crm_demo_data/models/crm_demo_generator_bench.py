@@ -191,7 +191,8 @@ class CrmDemoGenerator(models.AbstractModel):
                 first_response_date, resolved_date, closed_date, sla_paused_since, sla_status,
                 create_date, write_date, create_uid, write_uid)
             SELECT 'BENCH/' || lpad(n::text, 6, '0'), 'Bench complaint ' || n,
-                   (ARRAY['complaint', 'complaint', 'complaint', 'suggestion', 'praise', 'inquiry'])[1 + n %% 6],
+                   (ARRAY['complaint', 'complaint', 'complaint', 'suggestion', 'praise',
+                          'inquiry'])[1 + n %% 6],
                    (ARRAY['email', 'phone', 'portal', 'in_person', 'social', 'other'])[1 + n %% 6],
                    (n %% 4)::text, true, %(company)s,
                    (%(customers)s)[1 + n %% %(ncustomers)s], (%(customers)s)[1 + n %% %(ncustomers)s],

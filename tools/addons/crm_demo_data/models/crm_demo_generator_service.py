@@ -115,7 +115,7 @@ class CrmDemoGenerator(models.AbstractModel):
             })
             stages.append(stage)
         complaints = self.env["crm.complaint"].create(vals_list)
-        for complaint, stage in zip(complaints, stages):
+        for complaint, stage in zip(complaints, stages, strict=False):
             if stage != "crm_complaint_stage_new":
                 complaint.stage_id = self.env.ref(f"crm_extended.{stage}")
         self._demo_complaint_timeline(rng, complaints, now)
@@ -186,7 +186,7 @@ class CrmDemoGenerator(models.AbstractModel):
                 plan(closing) if closed else None,
             ))
         self.env.flush_all()
-        columns = list(zip(*rows)) if rows else [[]] * 9
+        columns = list(zip(*rows, strict=False)) if rows else [[]] * 9
         self.env.cr.execute(SQL(
             """UPDATE crm_complaint c
                   SET create_date = v.intake, sla_start = v.intake,
