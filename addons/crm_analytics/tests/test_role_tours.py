@@ -77,17 +77,19 @@ class TestRoleTours(HttpCase):
         # An expiring contract without a contract product, and none sold as a
         # contract (the case that failed): renewed with the wizard's defaults.
         self.env["product.product"].search([("crm_contract_ok", "=", True)]).active = False
-        today = fields.Date.today()
+        # It ends in ten days, within the company's 30 days of reminder.
+        self.env.company.crm_contract_reminder_days = 30
+        end = fields.Date.today() + timedelta(days=10)
         contract_customer = self.env["res.partner"].create(
             {"name": "Tour Contract Co", "is_company": True})
         contract = self.env["crm.service.contract"].create({
             "partner_id": contract_customer.id,
-            "date_start": today - relativedelta(months=11),
-            "date_end": today - relativedelta(months=11) + relativedelta(years=1, days=-1),
+            "date_start": end - relativedelta(years=1, days=-1),
+            "date_end": end,
             "fee_amount": 800.0,
         })
         contract.action_activate()
-        self.assertIn(contract.state, ("active", "expiring"))
+        self.assertEqual(contract.state, "expiring")
 
         self.start_tour("/odoo", "crm_analytics_role_manager_tour", login="tour_crm_manager")
 
