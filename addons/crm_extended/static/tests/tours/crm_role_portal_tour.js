@@ -17,7 +17,7 @@ const LABELS = {
         question: "How satisfied are you with the resolution?",
         satisfied: "Satisfied",
         acknowledgement: "We registered it under the reference",
-        resolvedMail: "is resolved",
+        resolvedMail: "If you are not satisfied, simply reply to this email",
     },
     zh: {
         card: "投诉与反馈",
@@ -29,10 +29,9 @@ const LABELS = {
         question: "您对处理结果满意吗？",
         satisfied: "满意",
         acknowledgement: "我们已登记，编号为",
-        resolvedMail: "已解决",
+        resolvedMail: "如果您不满意，请直接回复此邮件",
     },
 };
-
 
 // A 1x1 PNG: the "photo" of the broken lid.
 const PHOTO_PNG =
