@@ -69,7 +69,7 @@ registry.category("web_tour.tours").add("crm_analytics_role_manager_tour", {
         },
         {
             content: "The scores list",
-            trigger: ".o_list_view .o_data_row:contains('Tour Regular Buyer')",
+            trigger: ".o_list_view .o_data_row td[name='partner_id']",
         },
         {
             content: "Recompute the scores from the list",
@@ -88,6 +88,19 @@ registry.category("web_tour.tours").add("crm_analytics_role_manager_tour", {
         },
         {
             trigger: "[data-menu-xmlid='crm_extended.crm_service_contract_menu']",
+            run: "click",
+        },
+        {
+            content: "The contracts list",
+            trigger: ".o_breadcrumb:contains('Service Contracts')",
+        },
+        {
+            content: "Search the customer's contract",
+            trigger: ".o_list_view .o_searchview_input",
+            run: "edit Tour Contract Co",
+        },
+        {
+            trigger: ".o_searchview_autocomplete .o-dropdown-item:contains('Customer')",
             run: "click",
         },
         {
@@ -146,6 +159,19 @@ registry.category("web_tour.tours").add("crm_analytics_role_salesperson_tour", {
         {
             trigger: "[data-menu-xmlid='crm_extended.crm_extended_customers_list_menu']",
             run: "click",
+        },
+        {
+            content: "The customers list",
+            trigger: ".o_breadcrumb:contains('Customers')",
+        },
+        {
+            content: "Search their customer",
+            trigger: ".o_list_view .o_searchview_input",
+            run: "edit Tour Regular Buyer",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "press Enter",
         },
         {
             content: "Their customer is in the list",
