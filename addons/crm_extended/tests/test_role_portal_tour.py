@@ -5,7 +5,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 class TestRolePortalTour(HttpCase):
     """A portal customer's day in a real browser, in English and in Chinese:
     send a complaint with a description and a photo, read the
-    acknowledgement, follow it and rate the resolution."""
+    acknowledgement, add a close-up, follow it and rate the resolution."""
 
     @classmethod
     def setUpClass(cls):
@@ -36,19 +36,28 @@ class TestRolePortalTour(HttpCase):
         self.assertEqual(complaint.channel, "portal")
         self.assertIn("Half of the 500 lids delivered on Monday do not close.",
                       str(complaint.description))
+        # The acknowledgement comes from the company, not from the customer.
+        acknowledgement = complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")
+        self.assertEqual(len(acknowledgement), 1)
+        self.assertEqual(acknowledgement.author_id, complaint.company_id.partner_id)
         # The shipped Customer Service team took it: deadlines and an assignee.
         self.assertTrue(complaint.team_id)
         self.assertTrue(complaint.resolution_deadline)
-        # The photo is linked to the complaint, through the customer's message.
-        photo = self.env["ir.attachment"].search([
-            ("res_model", "=", "crm.complaint"), ("res_id", "=", complaint.id),
-            ("name", "=", "broken_lid.png"),
-        ])
-        self.assertEqual(len(photo), 1)
-        self.assertEqual(photo.mimetype, "image/png")
-        message = complaint.message_ids.filtered(lambda m: photo in m.attachment_ids)
-        self.assertEqual(message.author_id, self.portal_user.partner_id)
-        self.assertIn("Here is a photo of one of the lids.", str(message.body))
+        # The photo sent with the form and the close-up sent in the
+        # conversation: linked to the complaint, each in a message of the customer.
+        for name, text in (("broken_lid.png", None),
+                           ("lid_close_up.png", "Here is a close-up of one of the lids.")):
+            photo = self.env["ir.attachment"].search([
+                ("res_model", "=", "crm.complaint"), ("res_id", "=", complaint.id),
+                ("name", "=", name),
+            ])
+            self.assertEqual(len(photo), 1, name)
+            self.assertEqual(photo.mimetype, "image/png")
+            message = complaint.message_ids.filtered(lambda m: photo in m.attachment_ids)
+            self.assertEqual(message.author_id, self.portal_user.partner_id)
+            self.assertEqual(message.message_type, "comment")
+            if text:
+                self.assertIn(text, str(message.body))
 
         # The team resolves it (the agent's tour shows how).
         complaint.write({"user_id": self.agent.id})

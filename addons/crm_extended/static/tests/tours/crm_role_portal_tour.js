@@ -2,15 +2,16 @@ import { registry } from "@web/core/registry";
 
 /**
  * A portal customer's day, in their own language (en_US or zh_CN): from /my,
- * send a complaint with a description, see the acknowledgement in the
- * conversation, add a photo to it; once the team resolved it, follow it from
- * the list and rate the resolution with Odoo's rating page.
+ * send a complaint with a description and a photo, see the acknowledgement and
+ * the photo in the conversation, add a close-up; once the team resolved it,
+ * follow it from the list and rate the resolution with Odoo's rating page.
  */
 const LABELS = {
     en: {
         card: "Complaints and Feedback",
         send: "Send Feedback",
         description: "Description",
+        photos: "Photos or documents (optional)",
         messages: "Messages",
         resolved: "Resolved",
         resolution: "Our Resolution",
@@ -23,6 +24,7 @@ const LABELS = {
         card: "投诉与反馈",
         send: "提交反馈",
         description: "描述",
+        photos: "照片或文件（可选）",
         messages: "消息",
         resolved: "已解决",
         resolution: "我们的处理结果",
@@ -42,6 +44,18 @@ function assertNoPreviewBanner() {
     if (document.querySelector(".o_portal_fullwidth_alert, a[href*='/odoo/action-']")) {
         throw new Error("A portal customer sees the employees' 'Back to edit mode' banner");
     }
+}
+
+function photoFile(name) {
+    const bytes = Uint8Array.from(atob(PHOTO_PNG), (c) => c.charCodeAt(0));
+    return new File([bytes], name, { type: "image/png" });
+}
+
+function setFiles(input, files) {
+    const transfer = new DataTransfer();
+    files.forEach((file) => transfer.items.add(file));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
 function submitSteps(L) {
@@ -73,6 +87,14 @@ function submitSteps(L) {
             run: "edit Half of the 500 lids delivered on Monday do not close.",
         },
         {
+            content: "A photo of the broken lid",
+            trigger: `.o_crm_complaint_form label[for='attachments']:contains('${L.photos}')`,
+            run() {
+                setFiles(document.querySelector(".o_crm_complaint_form input[name='attachments']"),
+                         [photoFile("broken_lid.png")]);
+            },
+        },
+        {
             content: "Send",
             trigger: ".o_crm_complaint_form button[type='submit']",
             run: "click",
@@ -95,27 +117,26 @@ function submitSteps(L) {
             trigger: `#chatterRoot:shadow .o-mail-Message:contains('${L.acknowledgement}')`,
         },
         {
-            content: "Add a photo to the conversation",
+            content: "The photo sent with the form is in the conversation",
+            // A file card shows its name; an image preview has it as title.
+            trigger: "#chatterRoot:shadow .o-mail-Message:has([title='broken_lid.png'], img[alt='broken_lid.png']), #chatterRoot:shadow .o-mail-Message:contains('broken_lid.png')",
+        },
+        {
+            content: "Add a close-up in the conversation",
             trigger: "#chatterRoot:shadow .o-mail-Composer-input",
-            async run() {
-                const bytes = Uint8Array.from(atob(PHOTO_PNG), (c) => c.charCodeAt(0));
-                const photo = new File([bytes], "broken_lid.png", { type: "image/png" });
-                const input = document
-                    .querySelector("#chatterRoot")
-                    .shadowRoot.querySelector(".o-mail-Composer input.o_input_file");
-                const transfer = new DataTransfer();
-                transfer.items.add(photo);
-                input.files = transfer.files;
-                input.dispatchEvent(new Event("change", { bubbles: true }));
+            run() {
+                const shadow = document.querySelector("#chatterRoot").shadowRoot;
+                setFiles(shadow.querySelector(".o-mail-Composer input.o_input_file"),
+                         [photoFile("lid_close_up.png")]);
             },
         },
         {
             content: "The photo is uploaded",
-            trigger: "#chatterRoot:shadow .o-mail-Composer:contains('broken_lid.png') .o-mail-Composer-send:enabled",
+            trigger: "#chatterRoot:shadow .o-mail-Composer:contains('lid_close_up.png') .o-mail-Composer-send:enabled",
         },
         {
             trigger: "#chatterRoot:shadow .o-mail-Composer-input",
-            run: "edit Here is a photo of one of the lids.",
+            run: "edit Here is a close-up of one of the lids.",
         },
         {
             content: "Send the message with the photo",
@@ -124,7 +145,7 @@ function submitSteps(L) {
         },
         {
             content: "The message and its photo are in the conversation",
-            trigger: "#chatterRoot:shadow .o-mail-Message:contains('Here is a photo of one of the lids.'):contains('broken_lid.png')",
+            trigger: "#chatterRoot:shadow .o-mail-Message:contains('Here is a close-up of one of the lids.'):has([title='lid_close_up.png'], img[alt='lid_close_up.png'])",
         },
     ];
     }
