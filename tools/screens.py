@@ -125,9 +125,14 @@ def screens(records):
         # Buttons that only open a form: nothing is saved by the screenshot.
         return f"document.querySelector('button[name={button}]').click()"
 
-    score_tab = ("document.querySelector('a[name=sales_purchases]').click(); setTimeout(() => "
-                 "document.querySelector('.o_field_widget[name=crm_value_score]')"
-                 ".scrollIntoView({block: 'center'}), 500)")
+    # The value score block is on the Customer 360 page, the one that opens.
+    score_tab = ("document.querySelector('.o_field_widget[name=crm_value_score]')"
+                 ".scrollIntoView({block: 'center'})")
+    # A graph's tooltip: the pointer over the middle of the chart.
+    hover_chart = ("const canvas = document.querySelector('.o_graph_renderer canvas'); "
+                   "const box = canvas.getBoundingClientRect(); "
+                   "canvas.dispatchEvent(new MouseEvent('mousemove', {bubbles: true, "
+                   "clientX: box.left + box.width * 0.3, clientY: box.top + box.height * 0.85}))")
     erp_tab = "document.querySelector('a[name=links]').click()"
     shots = [
         ("admin", "complaints", "/odoo/action-crm_extended.crm_complaint_action", None),
@@ -149,6 +154,9 @@ def screens(records):
           for name in ("classification_report", "rfm_report", "pareto_report",
                        "customer_equity_report", "lifecycle_flow_report", "cohort_report",
                        "contract_report", "complaint_report")],
+        *[("admin", f"report-{name.replace('_', '-')}-graph",
+           f"/odoo/action-crm_analytics.crm_{name}_action?view_type=graph", hover_chart)
+          for name in ("pareto_report", "cohort_report")],
         ("sales", "complaints", "/odoo/action-crm_extended.crm_complaint_action", None),
         ("sales", "customer-score", f"/odoo/contacts/{customer}", score_tab),
         ("portal", "complaints", "/my/complaints", None),

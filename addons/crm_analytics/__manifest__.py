@@ -38,6 +38,9 @@
         "data/spreadsheet_dashboard_data.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_analytics/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_analytics/static/tests/tours/**/*",
         ],

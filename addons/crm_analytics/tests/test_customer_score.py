@@ -357,7 +357,9 @@ class TestCustomerScore(CrmExtendedCase):
         )
         arch = self.env["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
         tree = etree.fromstring(arch)
-        self.assertTrue(tree.xpath("//group[@name='crm_value_score']//field[@name='crm_value_score']"))
+        # On the Customer 360 page, the one that opens first.
+        self.assertTrue(tree.xpath("//page[@name='crm_customer_360']/group[@name='crm_value_score']"
+                                   "//field[@name='crm_value_score']"))
         self.assertTrue(tree.xpath("//field[@name='crm_churn_risk']"))
         self.assertTrue(tree.xpath("//page[@name='crm_xsell_recommendations']"))
         form = Form(self.regular.with_user(self.env.user))

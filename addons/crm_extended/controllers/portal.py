@@ -2,6 +2,7 @@ from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 from odoo.tools import plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -85,6 +86,11 @@ PAGE_SIZE = 20
 SUBJECT_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 10000
 SUBMISSIONS_PER_HOUR = 10
+# Photos and documents sent with the form: what Odoo shows inline or
+# downloads, never a type a browser would run (HTML, SVG).
+ATTACHMENTS_MAX = 5
+ATTACHMENT_MAX_MB = 8  # under the 10 MB a form part may have in Odoo
+ATTACHMENT_MIMETYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
 
 
 class CrmComplaintPortal(CustomerPortal):
@@ -187,6 +193,7 @@ class CrmComplaintPortal(CustomerPortal):
             except ValidationError as error:
                 if "\x00" in (post.get(key) or ""):
                     errors.append(error.args[0])
+        attachments = self._crm_form_attachments(errors)
         complaint_type = post.get("complaint_type") or "complaint"
         if complaint_type not in dict(COMPLAINT_TYPES):
             errors.append(request.env._("Unknown type of feedback."))
@@ -226,7 +233,40 @@ class CrmComplaintPortal(CustomerPortal):
         complaint = request.env["crm.complaint"].sudo().with_company(
             request.env.user.company_id
         ).create(vals)
+        if attachments:
+            # After the acknowledgement, as the customer's own message of the
+            # conversation, like a photo sent from the portal's chatter.
+            complaint.message_post(
+                author_id=partner.id, message_type="comment", subtype_xmlid="mail.mt_comment",
+                attachments=[(name, data) for name, data, _mimetype in attachments],
+            )
         return request.redirect(f"/my/complaints/{complaint.id}")
+
+    def _crm_form_attachments(self, errors):
+        """(name, bytes, mimetype) of the files sent with the form, or their
+        errors appended to ``errors``. The type is read from the content, not
+        from the name the browser sent."""
+        files = [f for f in request.httprequest.files.getlist("attachments") if f.filename]
+        if len(files) > ATTACHMENTS_MAX:
+            errors.append(request.env._(
+                "At most %(count)s photos or documents can be sent with the form: add more "
+                "in the messages once it is sent.", count=ATTACHMENTS_MAX))
+            return []
+        attachments = []
+        for file in files:
+            name = file.filename.replace("\x00", "")[:200]
+            data = file.read(ATTACHMENT_MAX_MB * 1024 * 1024 + 1)
+            mimetype = guess_mimetype(data)
+            if len(data) > ATTACHMENT_MAX_MB * 1024 * 1024:
+                errors.append(request.env._(
+                    "%(name)s is larger than %(size)s MB.", name=name, size=ATTACHMENT_MAX_MB))
+            elif mimetype not in ATTACHMENT_MIMETYPES:
+                errors.append(request.env._(
+                    "%(name)s is not a photo (JPEG, PNG, GIF, WebP) or a PDF document.",
+                    name=name))
+            else:
+                attachments.append((name, data, mimetype))
+        return attachments
 
     def _crm_recent_submissions(self, partner):
         """Portal submissions of the customer's company in the last hour."""

@@ -584,9 +584,13 @@ class CrmComplaint(models.Model):
         # Automatic emails are no first response from the team. An automated
         # comment (not a notification) with a public subtype: the customer
         # reads it in the portal chatter too.
+        # Sent while a portal customer submits: in the company's name, not as
+        # the customer writing to themselves.
+        author = self.env.user.partner_id
         for complaint in self.filtered(lambda c: c.partner_id.email):
             complaint.with_context(crm_complaint_auto_mail=True).message_post_with_source(
-                template, message_type="auto_comment", subtype_xmlid="mail.mt_comment"
+                template, message_type="auto_comment", subtype_xmlid="mail.mt_comment",
+                author_id=(complaint.company_id.partner_id if self.env.user.share else author).id,
             )
 
     # ------------------------------------------------------------
