@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
 from ..tools import api_validation as check
+from ..tools.company_values import company_value
 
 # Every key a customer row may carry (anything else is refused, so that a typo
 # in a column name is an error rather than silently ignored data).
@@ -405,12 +406,10 @@ class ResPartner(models.Model):
                 by_ref.add(ref)
                 commercial_ids.add(partner_id)
         query = Partner._search([("id", "in", list(commercial_ids))], order="name, id")
-        key = str(company.id)
         lang = self.env.lang or "en_US"
 
         def own(column, cast=None):
-            value = SQL("p.%s ->> %s", SQL.identifier(column), key)
-            return SQL("(%s)::%s", value, SQL(cast)) if cast else value
+            return company_value("p", column, company.id, cast=cast)
 
         rows = self.env.execute_query(SQL(
             """

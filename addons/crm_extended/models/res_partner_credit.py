@@ -4,6 +4,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_list
 
+from ..tools.company_values import (
+    company_value,
+    company_value_differs,
+    company_value_exists,
+    company_value_set,
+    company_value_stored,
+)
+
 CREDIT_RATINGS = [
     ("aaa", "AAA"),
     ("aa", "AA"),
@@ -329,33 +337,18 @@ class ResPartner(models.Model):
         the history of the rating changes. Locked ratings keep their value; their
         statistics are still refreshed."""
         self.env.flush_all()
-        key = str(company.id)
         today = fields.Date.context_today(self.with_company(company))
         start = fields.Date.subtract(today, days=max(company.crm_credit_window_days, 0))
         partner_filter = SQL("TRUE")
         candidate_filter = SQL(
-            "p.crm_credit_rating ? %(key)s OR p.crm_credit_invoice_count ? %(key)s"
-            " OR p.crm_max_days_overdue ? %(key)s",
-            key=key,
+            "%s OR %s OR %s",
+            *(company_value_exists("p", column, company.id)
+              for column in ("crm_credit_rating", "crm_credit_invoice_count",
+                             "crm_max_days_overdue")),
         )
         if partner_ids is not None:
             partner_filter = SQL("m.commercial_partner_id = ANY(%s)", list(partner_ids))
             candidate_filter = SQL("(%s) AND p.id = ANY(%s)", candidate_filter, list(partner_ids))
-
-        def put(column, value):
-            # Set this company's key, or drop it when there is nothing to store.
-            column = SQL.identifier(column)
-            return SQL(
-                "CASE WHEN %(value)s IS NULL THEN p.%(column)s - %(key)s"
-                " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
-                " || jsonb_build_object(%(key)s, %(value)s) END",
-                column=column, value=value, key=key,
-            )
-
-        def differs(column, value):
-            return SQL(
-                "p.%s -> %s IS DISTINCT FROM to_jsonb(%s)", SQL.identifier(column), key, value
-            )
 
         metric_values = {
             "crm_avg_days_late": SQL("t.avg_late"),
@@ -433,9 +426,8 @@ class ResPartner(models.Model):
             ),
             target AS (
                 SELECT p.id AS partner_id,
-                       p.crm_credit_rating ->> %(key)s AS old_rating,
-                       COALESCE((p.crm_credit_rating_locked ->> %(key)s)::boolean, FALSE)
-                           AS locked,
+                       %(old_rating)s AS old_rating,
+                       %(locked)s AS locked,
                        %(rating)s AS new_rating,
                        stats.invoice_count,
                        stats.avg_late::float AS avg_late,
@@ -464,17 +456,20 @@ class ResPartner(models.Model):
             now=self.env.cr.now(),  # the ORM's write_date: the transaction's time
             uid=self.env.uid,
             tolerance=LATE_TOLERANCE_DAYS,
-            key=key,
+            old_rating=company_value("p", "crm_credit_rating", company.id),
+            locked=company_value("p", "crm_credit_rating_locked", company.id, "boolean", False),
             partner_filter=partner_filter,
             candidates=candidate_filter,
             rating=self._crm_credit_rating_sql(),
-            put_rating=put("crm_credit_rating", SQL("t.new_rating")),
+            put_rating=company_value_stored("crm_credit_rating", company.id,
+                                            SQL("t.new_rating"), alias="p"),
             put_metrics=SQL(", ").join(
-                SQL("%s = %s", SQL.identifier(column), put(column, value))
+                company_value_set(column, company.id, value, alias="p")
                 for column, value in metric_values.items()
             ),
             metric_changed=SQL(" OR ").join(
-                differs(column, value) for column, value in metric_values.items()
+                company_value_differs("p", column, company.id, value)
+                for column, value in metric_values.items()
             ),
         )
         rows = self.env.execute_query(query)
