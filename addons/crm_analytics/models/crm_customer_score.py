@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.crm_extended.tools.company_values import company_value
+
 from ..scoring import btyd, composite, loyalty, rfm
 
 _logger = logging.getLogger(__name__)
@@ -401,8 +403,8 @@ class CrmCustomerScore(models.Model):
             ("window_margin", "float8", SQL("a.window_margin")),
             ("revenue_12m", "float8", SQL("a.amount_12m - a.refund_12m")),
             ("revenue_prev_12m", "float8", SQL("a.amount_prev_12m - a.refund_prev_12m")),
-            ("potential", "float8", SQL(
-                "COALESCE((rp.crm_estimated_potential ->> %s)::float8, 0)", str(company.id))),
+            ("potential", "float8", company_value(
+                "rp", "crm_estimated_potential", company.id, "float8", 0)),
             ("first_day", "int4", SQL("a.first_day - DATE '1970-01-01'")),
             ("last_day", "int4", SQL("a.last_day - DATE '1970-01-01'")),
         ]
