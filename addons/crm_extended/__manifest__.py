@@ -55,6 +55,9 @@
         "views/crm_extended_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_extended/static/src/fields/**/*",
+        ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",
         ],
