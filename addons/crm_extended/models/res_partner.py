@@ -452,8 +452,8 @@ class ResPartner(models.Model):
     def _crm_classify(self, company, today, partner_ids=None):
         """Classify the customers of ``company`` as of ``today`` in a few SQL
         statements: one builds a temporary table with the statistics and the new
-        values of every customer concerned, then one INSERT writes the history
-        of changes and one UPDATE writes the changed jsonb values.
+        values of every customer concerned, then one UPDATE writes the changed
+        jsonb values and one INSERT writes the history of changes.
 
         ``partner_ids``: commercial partners to recompute (incremental run);
         ``None`` recomputes every customer of the company and stores the Pareto
@@ -463,8 +463,6 @@ class ResPartner(models.Model):
         cr = self.env.cr
         company = company.sudo()
         now = fields.Datetime.now()
-        grade_rules, stage_rules, tier_rules = self._crm_classification_rules_translated(
-            company)
 
         cr.execute(SQL("DROP TABLE IF EXISTS crm_classification_tmp"))
         # The planner overestimates the joins of the aggregates by orders of
@@ -479,31 +477,58 @@ class ResPartner(models.Model):
         cr.execute(self._crm_classification_query(company, today, partner_ids))
         cr.execute(SQL("SELECT COUNT(*) FROM crm_classification_tmp"))
         customers = cr.fetchone()[0]
-
         if full:
-            cr.execute(SQL(
-                """
-                SELECT MIN(grade_basis) FILTER (WHERE computed_grade = 'a' AND grade_basis > 0),
-                       MIN(grade_basis) FILTER (WHERE computed_grade = 'b' AND grade_basis > 0)
-                  FROM crm_classification_tmp
-                """
-            ))
-            a_cutoff, b_cutoff = cr.fetchone()
-            if company.crm_grade_method == "threshold":
-                a_cutoff = company.crm_grade_a_threshold
-                b_cutoff = company.crm_grade_b_threshold
-            a_cutoff = a_cutoff or 0.0
-            b_cutoff = b_cutoff or a_cutoff
-            company.write({
-                "crm_grade_a_cutoff": a_cutoff,
-                "crm_grade_b_cutoff": b_cutoff,
-                "crm_classified_at": now,
-            })
+            self._crm_classification_store_cutoffs(company, now)
+        changed = self._crm_classification_write(company, now)
+        history = self._crm_classification_write_history(company, now)
+        cr.execute(SQL("DROP TABLE crm_classification_tmp"))
+        cr.execute(SQL(
+            "SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", *settings
+        ))
 
+        self.env["res.partner"].invalidate_model(CLASSIFICATION_COMPUTED_FIELDS, flush=False)
+        self.env["crm.customer.tier"].invalidate_model(["partner_count"], flush=False)
+        _logger.info(
+            "Customer classification of company %s (%s): %s customers, %s updated, "
+            "%s history rows",
+            company.id, "full" if full else "incremental", customers, changed, history,
+        )
+        return {"customers": customers, "changed": changed, "history": history}
+
+    @api.model
+    def _crm_classification_store_cutoffs(self, company, now):
+        """After a full run: store on the company the lowest grade basis of an
+        A and of a B customer (the Pareto cut-offs an incremental run grades
+        by; the thresholds themselves with the threshold method)."""
+        cr = self.env.cr
+        cr.execute(SQL(
+            """
+            SELECT MIN(grade_basis) FILTER (WHERE computed_grade = 'a' AND grade_basis > 0),
+                   MIN(grade_basis) FILTER (WHERE computed_grade = 'b' AND grade_basis > 0)
+              FROM crm_classification_tmp
+            """
+        ))
+        a_cutoff, b_cutoff = cr.fetchone()
+        if company.crm_grade_method == "threshold":
+            a_cutoff = company.crm_grade_a_threshold
+            b_cutoff = company.crm_grade_b_threshold
+        a_cutoff = a_cutoff or 0.0
+        b_cutoff = b_cutoff or a_cutoff
+        company.write({
+            "crm_grade_a_cutoff": a_cutoff,
+            "crm_grade_b_cutoff": b_cutoff,
+            "crm_classified_at": now,
+        })
+
+    @api.model
+    def _crm_classification_write(self, company, now):
+        """Write the new values of the customers whose values changed, from
+        ``crm_classification_tmp``, with what the ORM stamps on a write.
+        Returns the number of customers updated."""
         def assign(column, value):
             return company_value_set(column, company.id, value, alias="rp")
 
-        cr.execute(SQL(
+        self.env.cr.execute(SQL(
             "UPDATE res_partner rp SET %s FROM crm_classification_tmp t "
             "WHERE rp.id = t.partner_id AND t.any_changed",
             SQL(", ").join([
@@ -522,10 +547,17 @@ class ResPartner(models.Model):
                 SQL("write_date = %s, write_uid = %s", self.env.cr.now(), self.env.uid),
             ]),
         ))
-        changed = cr.rowcount
-        # The history reads the old values from the temporary table.
+        return self.env.cr.rowcount
+
+    @api.model
+    def _crm_classification_write_history(self, company, now):
+        """One history row per changed grade, stage and tier, old values read
+        from ``crm_classification_tmp``, the rule in every installed language.
+        Returns the number of rows."""
+        grade_rules, stage_rules, tier_rules = self._crm_classification_rules_translated(
+            company)
         lang = self.env.lang or "en_US"
-        cr.execute(SQL(
+        self.env.cr.execute(SQL(
             """
             INSERT INTO crm_classification_history (
                 partner_id, company_id, classification, old_value, new_value,
@@ -564,21 +596,7 @@ class ResPartner(models.Model):
             stage_rules=json.dumps(stage_rules),
             tier_rules=json.dumps(tier_rules),
         ))
-        history = cr.rowcount
-
-        cr.execute(SQL("DROP TABLE crm_classification_tmp"))
-        cr.execute(SQL(
-            "SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", *settings
-        ))
-
-        self.env["res.partner"].invalidate_model(CLASSIFICATION_COMPUTED_FIELDS, flush=False)
-        self.env["crm.customer.tier"].invalidate_model(["partner_count"], flush=False)
-        _logger.info(
-            "Customer classification of company %s (%s): %s customers, %s updated, "
-            "%s history rows",
-            company.id, "full" if full else "incremental", customers, changed, history,
-        )
-        return {"customers": customers, "changed": changed, "history": history}
+        return self.env.cr.rowcount
 
     @api.model
     def _crm_grade_basis_sql(self, company):
