@@ -72,6 +72,64 @@ class SaleOrder(models.Model):
         self.env["sale.order.line"].check_access("create")
 
     @api.model
+    def _crm_api_import_orders_parse(self, orders):
+        """The rows of crm_api_import_orders checked one by one: the result of
+        every row (an error until imported) and ``(result, vals)`` of the valid
+        ones."""
+        _ = self.env._
+        now = fields.Datetime.now()
+        results, valid = [], []
+        for index, order in enumerate(orders):
+            result = {"index": index, "ref": False, "id": False, "status": "error",
+                      "lines": 0, "message": ""}
+            results.append(result)
+            if not isinstance(order, dict):
+                result["message"] = _("An order must be a mapping of field names to values.")
+                continue
+            result["ref"] = check.echo(order.get("ref"))
+            try:
+                vals = self._crm_api_order_vals(order, now)
+                vals["currency"] = self._crm_api_order_currency_code(order)
+                valid.append((result, vals))
+            except ValidationError as error:
+                result["message"] = error.args[0]
+        if sum(len(vals["lines"]) for _result, vals in valid) > MAX_LINES:
+            raise ValidationError(_("At most %(max)s order lines per call.", max=MAX_LINES))
+        return results, valid
+
+    @api.model
+    def _crm_api_import_orders_lookups(self, company, valid):
+        """What the valid rows refer to, read in bulk: the orders already
+        imported (by reference), the customers (by external reference), the
+        products (by internal reference), the currencies and pricelists."""
+        Partner = self.env["res.partner"]
+        refs = [vals["ref"] for _result, vals in valid]
+        existing = dict(self.env["sale.order"].with_context(active_test=False)._read_group(
+            [("crm_external_ref", "in", refs), ("company_id", "=", company.id)],
+            ["crm_external_ref"], ["id:min"],
+        ))
+        customers = {
+            partner.crm_external_ref: partner
+            for partner in Partner.search_fetch(
+                [("crm_external_ref", "in", [vals["customer_ref"] for _r, vals in valid]),
+                 ("company_id", "in", [company.id, False]), ("parent_id", "=", False)],
+                ["crm_external_ref", "crm_commercial_blacklist", "company_id"],
+                order="company_id",
+            )[::-1]  # reversed: the company's own partner (listed first) wins
+        }
+        codes = {line["product_code"] for _result, vals in valid for line in vals["lines"]}
+        products = defaultdict(list)
+        for product in self.env["product.product"].search_fetch(
+            [("default_code", "in", list(codes)), ("sale_ok", "=", True),
+             ("company_id", "in", [company.id, False])],
+            ["default_code", "list_price", "uom_id", "display_name", "type", "taxes_id"],
+        ):
+            products[product.default_code].append(product)
+        currencies, pricelists = self._crm_api_order_pricelists(
+            company, valid, list(customers.values()))
+        return existing, customers, products, currencies, pricelists
+
+    @api.model
     def crm_api_import_orders(self, orders, dry_run=False):
         """Import historical sale orders of the current company, upserted by their
         external reference ``ref``: an order already imported is left as it is
@@ -102,54 +160,13 @@ class SaleOrder(models.Model):
         with status ``created``, ``unchanged`` or ``error``.
         """
         _ = self.env._
-        Partner = self.env["res.partner"]
-        Partner._crm_api_check_rows(orders, _("Orders"))
+        self.env["res.partner"]._crm_api_check_rows(orders, _("Orders"))
         check.boolean(self.env, dry_run, "dry_run")
         self._crm_api_check_import_rights()
         company = self.env.company
-        now = fields.Datetime.now()
-        results, valid = [], []
-        for index, order in enumerate(orders):
-            result = {"index": index, "ref": False, "id": False, "status": "error",
-                      "lines": 0, "message": ""}
-            results.append(result)
-            if not isinstance(order, dict):
-                result["message"] = _("An order must be a mapping of field names to values.")
-                continue
-            result["ref"] = check.echo(order.get("ref"))
-            try:
-                vals = self._crm_api_order_vals(order, now)
-                vals["currency"] = self._crm_api_order_currency_code(order)
-                valid.append((result, vals))
-            except ValidationError as error:
-                result["message"] = error.args[0]
-        if sum(len(vals["lines"]) for _result, vals in valid) > MAX_LINES:
-            raise ValidationError(_("At most %(max)s order lines per call.", max=MAX_LINES))
-
-        refs = [vals["ref"] for _result, vals in valid]
-        existing = dict(self.env["sale.order"].with_context(active_test=False)._read_group(
-            [("crm_external_ref", "in", refs), ("company_id", "=", company.id)],
-            ["crm_external_ref"], ["id:min"],
-        ))
-        customers = {
-            partner.crm_external_ref: partner
-            for partner in Partner.search_fetch(
-                [("crm_external_ref", "in", [vals["customer_ref"] for _r, vals in valid]),
-                 ("company_id", "in", [company.id, False]), ("parent_id", "=", False)],
-                ["crm_external_ref", "crm_commercial_blacklist", "company_id"],
-                order="company_id",
-            )[::-1]  # reversed: the company's own partner (listed first) wins
-        }
-        codes = {line["product_code"] for _result, vals in valid for line in vals["lines"]}
-        products = defaultdict(list)
-        for product in self.env["product.product"].search_fetch(
-            [("default_code", "in", list(codes)), ("sale_ok", "=", True),
-             ("company_id", "in", [company.id, False])],
-            ["default_code", "list_price", "uom_id", "display_name", "type", "taxes_id"],
-        ):
-            products[product.default_code].append(product)
-        currencies, pricelists = self._crm_api_order_pricelists(
-            company, valid, list(customers.values()))
+        results, valid = self._crm_api_import_orders_parse(orders)
+        existing, customers, products, currencies, pricelists = \
+            self._crm_api_import_orders_lookups(company, valid)
 
         seen = set()
         to_import = []
