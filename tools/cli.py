@@ -324,9 +324,11 @@ def cmd_test(args):
                     filter(None, [os.path.join(ROOT, "scripts"), os.environ.get("PYTHONPATH")])
                 ),
             )
-            say("pytest over tests/ and scripts/ (live server on the test database)")
+            say("pytest over tests/ and scripts/ (live server on the test database) and "
+                "crm_analytics/scoring (plain Python)")
             rc, text = run_logged(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "scripts"],
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "scripts",
+                 os.path.join("addons", "crm_analytics", "scoring")],
                 os.path.join(log_dir, "pytest.log"),
                 env=env,
             )

@@ -29,6 +29,9 @@
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_complaint_views.xml",
+        "views/crm_complaint_stage_views.xml",
+        "views/crm_complaint_category_views.xml",
+        "views/crm_complaint_team_views.xml",
         "views/crm_complaint_portal_templates.xml",
         "views/stock_picking_views.xml",
         "views/purchase_order_views.xml",
@@ -38,6 +41,13 @@
         "wizard/crm_classification_override_views.xml",
         "wizard/crm_customer_handover_views.xml",
         "views/crm_service_contract_views.xml",
+        "views/crm_service_visit_views.xml",
+        "views/sale_order_service_contract_views.xml",
+        "views/product_template_service_contract_views.xml",
+        "views/res_partner_service_contract_views.xml",
+        "views/res_config_settings_service_contract_views.xml",
+        "wizard/crm_service_contract_renew_views.xml",
+        "wizard/crm_customer_handover_service_contract_views.xml",
         "views/crm_service_contract_portal_templates.xml",
         "wizard/crm_customer_handover_complaint_views.xml",
         "wizard/account_move_reversal_views.xml",
@@ -45,6 +55,9 @@
         "views/crm_extended_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_extended/static/src/fields/**/*",
+        ],
         "web.assets_tests": [
             "crm_extended/static/tests/tours/**/*",
         ],

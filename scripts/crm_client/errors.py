@@ -38,8 +38,8 @@ EXIT_CODES = {
     EXIT_ROWS_FAILED: "import-customers/import-orders: at least one row was refused",
 }
 
-# XML-RPC fault codes of Odoo's /xmlrpc/2 endpoints (addons/rpc/controllers/xmlrpc.py).
-FAULT_APPLICATION_ERROR = 1
+# XML-RPC fault codes of Odoo's /xmlrpc/2 endpoints (addons/rpc/controllers/xmlrpc.py);
+# 1 is any other exception (see error_from_fault).
 FAULT_WARNING = 2  # UserError, ValidationError, MissingError, RedirectWarning
 FAULT_ACCESS_DENIED = 3  # bad credentials
 FAULT_ACCESS_ERROR = 4  # AccessError

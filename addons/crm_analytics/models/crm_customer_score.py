@@ -9,6 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.crm_extended.tools.company_values import company_value
+
 from ..scoring import btyd, composite, loyalty, rfm
 
 _logger = logging.getLogger(__name__)
@@ -402,8 +404,8 @@ class CrmCustomerScore(models.Model):
             ("window_margin", "float8", SQL("a.window_margin")),
             ("revenue_12m", "float8", SQL("a.amount_12m - a.refund_12m")),
             ("revenue_prev_12m", "float8", SQL("a.amount_prev_12m - a.refund_prev_12m")),
-            ("potential", "float8", SQL(
-                "COALESCE((rp.crm_estimated_potential ->> %s)::float8, 0)", str(company.id))),
+            ("potential", "float8", company_value(
+                "rp", "crm_estimated_potential", company.id, "float8", 0)),
             ("first_day", "int4", SQL("a.first_day - DATE '1970-01-01'")),
             ("last_day", "int4", SQL("a.last_day - DATE '1970-01-01'")),
         ]
@@ -573,38 +575,13 @@ class CrmCustomerScore(models.Model):
         segment = rfm.segments(r_score, f_score, m_score)
 
         x = data["purchase_days"] - 1
-        t_x, age = data["t_x"], data["age"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            avg_repeat = np.where(x > 0, data["repeat_amount"] / np.maximum(x, 1), 0.0)
+        age = data["age"]
         nan = np.full(n, np.nan)
         bgnbd, gamma = params["bgnbd"], params["gamma"]
-        p_alive = btyd.probability_alive(bgnbd, x, t_x, age) if bgnbd else nan
-        expected = (
-            btyd.expected_purchases(bgnbd, horizon_days or config.horizon_days, x, t_x, age)
-            if bgnbd else nan
-        )
-        expected_value = btyd.expected_average_value(gamma, x, avg_repeat) if gamma else nan
-        if bgnbd and gamma:
-            monthly = (1 + config.discount_rate / 100.0) ** (1 / 12) - 1
-            clv = btyd.customer_lifetime_value(
-                bgnbd, gamma, x, t_x, age, avg_repeat, config.clv_months, monthly
-            )
-        else:
-            clv = nan
-
-        window_start = today - relativedelta(months=config.rfm_window_months, days=-1)
-        complaint_cost = self._crm_score_lookup(
-            self._crm_score_complaint_costs(company, None if population is None else ids,
-                                            window_start), ids)
-        service_cost = self._crm_score_lookup(
-            self._crm_score_service_costs(company, None if population is None else ids,
-                                          window_start), ids)
-        complaints = self._crm_score_lookup(
-            self._crm_score_recent_complaints(company, None if population is None else ids,
-                                              today - relativedelta(days=90)), ids)
-        contracts = self._crm_score_lookup(
-            self._crm_score_expired_contracts(company, None if population is None else ids,
-                                              today), ids)
+        avg_repeat, p_alive, expected, expected_value, clv = self._crm_score_predictions(
+            config, data, params, horizon_days)
+        complaint_cost, service_cost, complaints, contracts = self._crm_score_service_signals(
+            company, config, ids, today, everyone=population is None)
         # Refunded sales lose their margin in proportion: the order margin rate
         # applied to the credit notes of the window.
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -683,6 +660,51 @@ class CrmCustomerScore(models.Model):
             ),
             "value_score": score,
         }
+
+    @api.model
+    def _crm_score_predictions(self, config, data, params, horizon_days=None):
+        """BG/NBD and Gamma-Gamma per customer: mean repeat value, probability
+        of being alive, expected purchases over the horizon, expected average
+        value and CLV (NaN where the model is not fitted)."""
+        x = data["purchase_days"] - 1
+        t_x, age = data["t_x"], data["age"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            avg_repeat = np.where(x > 0, data["repeat_amount"] / np.maximum(x, 1), 0.0)
+        nan = np.full(len(x), np.nan)
+        bgnbd, gamma = params["bgnbd"], params["gamma"]
+        p_alive = btyd.probability_alive(bgnbd, x, t_x, age) if bgnbd else nan
+        expected = (
+            btyd.expected_purchases(bgnbd, horizon_days or config.horizon_days, x, t_x, age)
+            if bgnbd else nan
+        )
+        expected_value = btyd.expected_average_value(gamma, x, avg_repeat) if gamma else nan
+        if bgnbd and gamma:
+            monthly = (1 + config.discount_rate / 100.0) ** (1 / 12) - 1
+            clv = btyd.customer_lifetime_value(
+                bgnbd, gamma, x, t_x, age, avg_repeat, config.clv_months, monthly
+            )
+        else:
+            clv = nan
+        return avg_repeat, p_alive, expected, expected_value, clv
+
+    @api.model
+    def _crm_score_service_signals(self, company, config, ids, today, everyone):
+        """Per customer of ``ids`` (arrays in that order): complaint and service
+        costs of the RFM window, complaints of the last 90 days and service
+        contracts ended without renewal. ``everyone``: ``ids`` are all the
+        company's customers (one query each, not filtered by id)."""
+        scope = None if everyone else ids
+        window_start = today - relativedelta(months=config.rfm_window_months, days=-1)
+        complaint_cost = self._crm_score_lookup(
+            self._crm_score_complaint_costs(company, scope, window_start), ids)
+        service_cost = self._crm_score_lookup(
+            self._crm_score_service_costs(company, scope, window_start), ids)
+        complaints = self._crm_score_lookup(
+            self._crm_score_recent_complaints(company, scope, today - relativedelta(days=90)),
+            ids)
+        contracts = self._crm_score_lookup(
+            self._crm_score_expired_contracts(company, scope, today), ids)
+        return complaint_cost, service_cost, complaints, contracts
 
     @staticmethod
     def _crm_score_lookup(mapping, ids):

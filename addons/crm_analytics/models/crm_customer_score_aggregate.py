@@ -30,11 +30,20 @@ from odoo import api, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, index_exists
 
+from odoo.addons.crm_extended.tools.revenue import (
+    confirmed_orders,
+    in_company_currency,
+    posted_refunds,
+)
+
 # A full run rebuilds the aggregate from scratch when it is older than this
 # (moving it forward costs more than rebuilding then) and at the first run of a
 # month, which repairs what no watermark sees (a contact moved to another
 # customer, orders written with SQL).
 MAX_SHIFT_DAYS = 31
+
+# The gross margin (sale_margin) of an order in company currency, as its amount.
+ORDER_MARGIN = in_company_currency(SQL("COALESCE(so.margin, 0)"))
 
 AGGREGATE_COLUMNS = (
     "first_day", "last_day", "purchase_days", "repeat_amount", "active_months",
@@ -208,37 +217,26 @@ class CrmCustomerScore(models.Model):
         ``today`` of the customers ``partner_ids`` (None: all) into the
         aggregate table (their rows must not exist). Returns the row count."""
         windows = self._crm_score_windows(config, today)
-        if partner_ids is None:
-            scope_so = scope_am = SQL("")
-        else:
+        tomorrow = today + relativedelta(days=1)
+        scope_so = scope_am = None
+        if partner_ids is not None:
             contacts = SQL(
                 "(SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
                 list(partner_ids),
             )
-            scope_so = SQL("AND so.partner_id IN %s", contacts)
-            scope_am = SQL("AND am.commercial_partner_id = ANY(%s)", list(partner_ids))
+            scope_so = SQL("so.partner_id IN %s", contacts)
+            scope_am = SQL("am.commercial_partner_id = ANY(%s)", list(partner_ids))
         query = SQL(
             """
 INSERT INTO crm_customer_score_aggregate (company_id, partner_id, %(columns)s)
-WITH orders AS (
-    SELECT rp.commercial_partner_id AS partner_id,
-           so.date_order::date AS day,
-           so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-           COALESCE(so.margin, 0) / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
-      FROM sale_order so
-      JOIN res_partner rp ON rp.id = so.partner_id
-     WHERE so.company_id = %(company)s
-       AND so.state = 'sale'
-       AND so.date_order < %(tomorrow)s
-       %(scope_so)s
-),
+WITH orders AS (%(orders)s),
 days AS (
-    SELECT partner_id, day,
+    SELECT partner_id, order_day AS day,
            COUNT(*) AS orders,
            SUM(amount) AS amount,
            SUM(margin) AS margin
       FROM orders
-     GROUP BY partner_id, day
+     GROUP BY partner_id, order_day
 ),
 gaps AS (
     SELECT d.*,
@@ -270,23 +268,16 @@ ds AS (
      GROUP BY partner_id
 ),
 refunds AS (
-    SELECT am.commercial_partner_id AS partner_id,
-           -COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE am.invoice_date >= %(window_start)s), 0)
+    SELECT partner_id,
+           -COALESCE(SUM(amount) FILTER (WHERE invoice_date >= %(window_start)s), 0)
                AS window_refund,
-           -COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE am.invoice_date >= %(start_12m)s), 0)
+           -COALESCE(SUM(amount) FILTER (WHERE invoice_date >= %(start_12m)s), 0)
                AS refund_12m,
-           -COALESCE(SUM(am.amount_untaxed_signed)
-                     FILTER (WHERE am.invoice_date >= %(start_24m)s AND am.invoice_date < %(start_12m)s), 0)
+           -COALESCE(SUM(amount)
+                     FILTER (WHERE invoice_date >= %(start_24m)s AND invoice_date < %(start_12m)s), 0)
                AS refund_prev_12m
-      FROM account_move am
-     WHERE am.company_id = %(company)s
-       AND am.move_type = 'out_refund'
-       AND am.state = 'posted'
-       AND am.invoice_date >= LEAST(%(window_start)s, %(start_24m)s)
-       AND am.invoice_date <= %(today)s
-       AND am.commercial_partner_id IS NOT NULL
-       %(scope_am)s
-     GROUP BY am.commercial_partner_id
+      FROM (%(refunds)s) r
+     GROUP BY partner_id
 )
 SELECT %(company)s, ds.partner_id, ds.first_day, ds.last_day, ds.purchase_days,
        ds.repeat_amount, ds.active_months, ds.gap_mean, ds.gap_std, ds.gap_count,
@@ -298,10 +289,11 @@ SELECT %(company)s, ds.partner_id, ds.first_day, ds.last_day, ds.purchase_days,
             """,
             columns=SQL(", ").join(SQL.identifier(name) for name in AGGREGATE_COLUMNS),
             company=company.id,
-            today=today,
-            tomorrow=today + relativedelta(days=1),
-            scope_so=scope_so,
-            scope_am=scope_am,
+            orders=confirmed_orders(company.id, date_to=tomorrow, where=scope_so,
+                                    columns={"margin": ORDER_MARGIN}),
+            refunds=posted_refunds(
+                company.id, date_from=min(windows["window_start"], windows["start_24m"]),
+                date_to=tomorrow, where=scope_am),
             **windows,
         )
         self.env.cr.execute(query)
@@ -327,18 +319,10 @@ SELECT %(company)s, ds.partner_id, ds.first_day, ds.last_day, ds.purchase_days,
         day = SQL("so.date_order")
         orders_in = SQL("(%s OR %s OR %s)", within(day, "w"), within(day, "y"),
                         within(day, "p"))
-        day = SQL("o.day")
+        day = SQL("o.order_day")
         self.env.cr.execute(SQL(
             """
-            WITH o AS (
-                SELECT rp.commercial_partner_id AS partner_id,
-                       so.date_order::date AS day,
-                       so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                       COALESCE(so.margin, 0) / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
-                  FROM sale_order so
-                  JOIN res_partner rp ON rp.id = so.partner_id
-                 WHERE so.company_id = %(company)s AND so.state = 'sale' AND %(orders_in)s
-            ), moved AS (
+            WITH o AS (%(orders)s), moved AS (
                 SELECT partner_id,
                        COUNT(*) FILTER (WHERE %(in_w)s) AS frequency,
                        COALESCE(SUM(amount) FILTER (WHERE %(in_w)s), 0) AS window_amount,
@@ -356,26 +340,24 @@ SELECT %(company)s, ds.partner_id, ds.first_day, ds.last_day, ds.purchase_days,
               FROM moved m
              WHERE a.company_id = %(company)s AND a.partner_id = m.partner_id
             """,
-            company=company.id, orders_in=orders_in,
+            company=company.id,
+            orders=confirmed_orders(company.id, where=orders_in,
+                                    columns={"margin": ORDER_MARGIN}),
             in_w=within(day, "w"), in_y=within(day, "y"), in_p=within(day, "p"),
         ))
         day = SQL("am.invoice_date")
         refunds_in = SQL("(%s OR %s OR %s)", within(day, "w"), within(day, "y"),
                          within(day, "p"))
+        day = SQL("r.invoice_date")
         self.env.cr.execute(SQL(
             """
             WITH moved AS (
-                SELECT am.commercial_partner_id AS partner_id,
-                       -COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE %(in_w)s), 0)
-                           AS window_refund,
-                       -COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE %(in_y)s), 0)
-                           AS left_12m,
-                       -COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE %(in_p)s), 0)
-                           AS left_24m
-                  FROM account_move am
-                 WHERE am.company_id = %(company)s AND am.move_type = 'out_refund'
-                   AND am.state = 'posted' AND %(refunds_in)s
-                 GROUP BY am.commercial_partner_id
+                SELECT partner_id,
+                       -COALESCE(SUM(amount) FILTER (WHERE %(in_w)s), 0) AS window_refund,
+                       -COALESCE(SUM(amount) FILTER (WHERE %(in_y)s), 0) AS left_12m,
+                       -COALESCE(SUM(amount) FILTER (WHERE %(in_p)s), 0) AS left_24m
+                  FROM (%(refunds)s) r
+                 GROUP BY partner_id
             )
             UPDATE crm_customer_score_aggregate a
                SET window_refund = a.window_refund - m.window_refund,
@@ -384,7 +366,8 @@ SELECT %(company)s, ds.partner_id, ds.first_day, ds.last_day, ds.purchase_days,
               FROM moved m
              WHERE a.company_id = %(company)s AND a.partner_id = m.partner_id
             """,
-            company=company.id, refunds_in=refunds_in,
+            company=company.id,
+            refunds=posted_refunds(company.id, where=refunds_in),
             in_w=within(day, "w"), in_y=within(day, "y"), in_p=within(day, "p"),
         ))
 
@@ -392,19 +375,14 @@ SELECT %(company)s, ds.partner_id, ds.first_day, ds.last_day, ds.purchase_days,
     def _crm_score_dated_between(self, company, as_of, today):
         """Customers with a confirmed order or a posted credit note dated after
         ``as_of`` up to ``today``: the aggregate does not count them yet."""
+        after = as_of + relativedelta(days=1)
+        tomorrow = today + relativedelta(days=1)
         self.env.cr.execute(SQL(
-            """SELECT rp.commercial_partner_id
-                 FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-                WHERE so.company_id = %(company)s AND so.state = 'sale'
-                  AND so.date_order >= %(after)s AND so.date_order < %(tomorrow)s
+            """SELECT partner_id FROM (%(orders)s) o
                UNION
-               SELECT am.commercial_partner_id
-                 FROM account_move am
-                WHERE am.company_id = %(company)s AND am.move_type = 'out_refund'
-                  AND am.state = 'posted' AND am.commercial_partner_id IS NOT NULL
-                  AND am.invoice_date > %(as_of)s AND am.invoice_date <= %(today)s""",
-            company=company.id, as_of=as_of, today=today,
-            after=as_of + relativedelta(days=1), tomorrow=today + relativedelta(days=1),
+               SELECT partner_id FROM (%(refunds)s) r""",
+            orders=confirmed_orders(company.id, date_from=after, date_to=tomorrow),
+            refunds=posted_refunds(company.id, date_from=after, date_to=tomorrow),
         ))
         return {row[0] for row in self.env.cr.fetchall()}
 

@@ -11,6 +11,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from odoo.addons.crm_extended.tools import api_validation as check
+from odoo.addons.crm_extended.tools.revenue import confirmed_orders
 
 from ..scoring import btyd
 
@@ -385,17 +386,13 @@ class CrmCustomerScore(models.Model):
         ids = [int(pid) for pid in scores["partner_id"]]
         actual = {
             partner_id: (days, amount) for partner_id, days, amount in self.env.execute_query(SQL(
-                """SELECT rp.commercial_partner_id,
-                          COUNT(DISTINCT so.date_order::date),
-                          SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::float
-                     FROM sale_order so
-                     JOIN res_partner rp ON rp.id = so.partner_id
-                    WHERE so.company_id = %(company)s AND so.state = 'sale'
-                      AND so.date_order >= %(after)s AND so.date_order < %(end)s
-                      AND rp.commercial_partner_id = ANY(%(ids)s)
-                    GROUP BY rp.commercial_partner_id""",
-                company=company.id, after=day + relativedelta(days=1),
-                end=until + relativedelta(days=1), ids=ids,
+                """SELECT partner_id, COUNT(DISTINCT order_day), SUM(amount)::float
+                     FROM (%s) o
+                    GROUP BY partner_id""",
+                confirmed_orders(
+                    company.id, date_from=day + relativedelta(days=1),
+                    date_to=until + relativedelta(days=1),
+                    where=SQL("rp.commercial_partner_id = ANY(%s)", ids)),
             ))
         }
         predicted = np.nan_to_num(np.asarray(scores["expected_purchases"], dtype=float))

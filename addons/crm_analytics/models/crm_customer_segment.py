@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_extended.models.res_partner import LIFECYCLE_STAGES, VALUE_GRADES
 from odoo.addons.crm_extended.tools import api_validation as check
+from odoo.addons.crm_extended.tools.company_values import company_value
 
 from .crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
 
@@ -364,21 +365,22 @@ class CrmCustomerSegment(models.Model):
         if partner_ids:
             if {"rfm_segment", "churn_risk", "value_score"} & set(fields):
                 self.env["crm.customer.score"].check_access("read")
-            key = str(company.id)
             self.env.flush_all()
-            # One statement for the page: the company-dependent columns are
-            # jsonb, the score is the company's row.
+            # One statement for the page: the company's values of the
+            # company-dependent columns, the score is the company's row.
             result = self.env.execute_query(SQL(
                 """
                 SELECT p.id, p.name, p.ref, p.crm_external_ref, p.email,
-                       p.crm_value_grade ->> %(key)s, p.crm_lifecycle_stage ->> %(key)s,
+                       %(value_grade)s, %(lifecycle_stage)s,
                        s.rfm_segment, s.churn_risk, s.value_score
                   FROM res_partner p
                   LEFT JOIN crm_customer_score s
                     ON s.partner_id = p.id AND s.company_id = %(company)s
                  WHERE p.id = ANY(%(ids)s)
                 """,
-                key=key, company=company.id, ids=partner_ids,
+                value_grade=company_value("p", "crm_value_grade", company.id),
+                lifecycle_stage=company_value("p", "crm_lifecycle_stage", company.id),
+                company=company.id, ids=partner_ids,
             ))
             by_id = {row[0]: dict(zip(EXPORT_FIELDS, row, strict=True)) for row in result}
             for partner_id in partner_ids:

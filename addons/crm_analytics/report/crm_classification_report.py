@@ -7,6 +7,7 @@ from odoo.addons.crm_extended.models.res_partner import (
     VALUE_GRADES,
 )
 from odoo.addons.crm_extended.models.res_partner_credit import CREDIT_RATINGS
+from odoo.addons.crm_extended.tools.company_values import company_value, company_value_exists
 
 
 class CrmClassificationReport(models.Model):
@@ -78,32 +79,35 @@ class CrmClassificationReport(models.Model):
         )
 
     def _query(self):
-        """Company-dependent values are jsonb keyed by company id: one row per
-        company whose key is present in the lifecycle stage or the value grade."""
+        """One row per customer and company with a lifecycle stage or a value grade (read with crm_extended's
+        accessors of the layout)."""
+        def own(column, cast=None, default=None):
+            return company_value("p", column, SQL("c.id"), cast=cast, default=default)
+
         return SQL(
             """
             WITH classified AS (
                 SELECT p.id AS partner_id,
                        c.id AS company_id,
                        c.currency_id,
-                       p.crm_value_grade ->> c.id::text AS value_grade,
-                       p.crm_lifecycle_stage ->> c.id::text AS lifecycle_stage,
-                       (p.crm_tier_id ->> c.id::text)::int AS tier_id,
+                       %(value_grade)s AS value_grade,
+                       %(lifecycle_stage)s AS lifecycle_stage,
+                       %(tier_id)s AS tier_id,
                        p.user_id,
                        p.crm_account_manager_id AS account_manager_id,
                        p.country_id,
-                       COALESCE((p.crm_revenue_12m ->> c.id::text)::numeric, 0) AS revenue_12m,
-                       COALESCE((p.crm_order_count_12m ->> c.id::text)::int, 0) AS order_count_12m,
-                       COALESCE((p.crm_order_count ->> c.id::text)::int, 0) AS order_count,
-                       (p.crm_first_order_date ->> c.id::text)::date AS first_order_date,
-                       (p.crm_last_order_date ->> c.id::text)::date AS last_order_date,
-                       p.crm_credit_rating ->> c.id::text AS credit_rating,
+                       %(revenue_12m)s AS revenue_12m,
+                       %(order_count_12m)s AS order_count_12m,
+                       %(order_count)s AS order_count,
+                       %(first_order_date)s AS first_order_date,
+                       %(last_order_date)s AS last_order_date,
+                       %(credit_rating)s AS credit_rating,
                        p.crm_key_account AS key_account,
                        COALESCE(p.crm_key_account = 'key', false) AS is_key_account,
                        COALESCE(p.crm_commercial_blacklist, false) AS is_blacklisted
                   FROM res_partner p
                   JOIN res_company c
-                    ON p.crm_lifecycle_stage ? c.id::text OR p.crm_value_grade ? c.id::text
+                    ON %(staged)s OR %(graded)s
                  WHERE p.active
                    AND p.id = p.commercial_partner_id
             )
@@ -122,5 +126,16 @@ class CrmClassificationReport(models.Model):
               FROM classified cl
             WINDOW company AS (PARTITION BY cl.company_id),
                    company_curve AS (PARTITION BY cl.company_id ORDER BY cl.revenue_12m DESC)
-            """
+            """,
+            value_grade=own("crm_value_grade"),
+            lifecycle_stage=own("crm_lifecycle_stage"),
+            tier_id=own("crm_tier_id", "int"),
+            revenue_12m=own("crm_revenue_12m", "numeric", 0),
+            order_count_12m=own("crm_order_count_12m", "int", 0),
+            order_count=own("crm_order_count", "int", 0),
+            first_order_date=own("crm_first_order_date", "date"),
+            last_order_date=own("crm_last_order_date", "date"),
+            credit_rating=own("crm_credit_rating"),
+            staged=company_value_exists("p", "crm_lifecycle_stage", SQL("c.id")),
+            graded=company_value_exists("p", "crm_value_grade", SQL("c.id")),
         )

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from odoo.addons.crm_extended.tools.revenue import confirmed_orders
+
 
 class CrmCohortReport(models.Model):
     """Cohort retention: commercial customers grouped by the month of their
@@ -96,14 +98,12 @@ class CrmCohortReport(models.Model):
         return SQL(
             """
             WITH monthly AS (
-                SELECT o.company_id, p.commercial_partner_id AS customer_id,
+                SELECT o.company_id, o.partner_id AS customer_id,
                        date_trunc('month', o.date_order)::date AS month,
                        count(*) AS orders,
-                       sum(o.amount_untaxed / COALESCE(NULLIF(o.currency_rate, 0), 1)) AS revenue
-                  FROM sale_order o
-                  JOIN res_partner p ON p.id = o.partner_id
-                 WHERE o.state = 'sale'
-                 GROUP BY o.company_id, p.commercial_partner_id, 3
+                       sum(o.amount) AS revenue
+                  FROM (%(orders)s) o
+                 GROUP BY o.company_id, o.partner_id, 3
             ), cohorts AS (
                 SELECT m.*, min(m.month) OVER (PARTITION BY m.company_id, m.customer_id) AS cohort
                   FROM monthly m
@@ -128,5 +128,6 @@ class CrmCohortReport(models.Model):
                 ON size.company_id = c.company_id AND size.cohort = c.cohort
                AND size.months_since = 0
               JOIN res_company company ON company.id = c.company_id
-            """
+            """,
+            orders=confirmed_orders(),
         )

@@ -9,6 +9,7 @@ from odoo.addons.crm_extended.models.crm_complaint import (
 )
 from odoo.addons.crm_extended.models.crm_customer_tier import PRIORITIES
 from odoo.addons.crm_extended.models.res_partner import VALUE_GRADES
+from odoo.addons.crm_extended.tools.company_values import company_value
 
 
 class CrmComplaintReport(models.Model):
@@ -114,7 +115,7 @@ class CrmComplaintReport(models.Model):
                 WITH base AS (
                     SELECT c.id, c.company_id, company.currency_id,
                            c.commercial_partner_id AS partner_id,
-                           p.crm_value_grade ->> c.company_id::text AS value_grade,
+                           %(value_grade)s AS value_grade,
                            COALESCE(c.sla_start, c.create_date) AS date,
                            c.complaint_type, c.channel, c.priority, c.category_id,
                            c.root_cause_id, c.product_id, pt.categ_id AS product_categ_id,
@@ -165,4 +166,5 @@ class CrmComplaintReport(models.Model):
                        b.rating, b.compensation_cost
                   FROM base b)""",
             view=SQL.identifier(self._table),
+            value_grade=company_value("p", "crm_value_grade", SQL("c.company_id")),
         ))

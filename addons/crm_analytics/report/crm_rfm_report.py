@@ -2,6 +2,7 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from odoo.addons.crm_extended.models.res_partner import LIFECYCLE_STAGES, VALUE_GRADES
+from odoo.addons.crm_extended.tools.company_values import company_value
 
 from ..models.crm_customer_score import CHURN_RISKS, RFM_SEGMENTS
 
@@ -23,13 +24,14 @@ F_LEVELS = [
 
 def scored_customers_query():
     """Scores of the active customers with what the partner carries per
-    company (value grade, lifecycle stage: company-dependent jsonb keyed by
-    company id) and its salesperson. Shared by the reports built on the scores."""
+    company (value grade, lifecycle stage: company-dependent, read with
+    crm_extended's accessors) and its salesperson. Shared by the reports
+    built on the scores."""
     return SQL(
         """
         SELECT s.id, s.partner_id, s.company_id, company.currency_id, p.user_id,
-               p.crm_value_grade ->> s.company_id::text AS value_grade,
-               p.crm_lifecycle_stage ->> s.company_id::text AS lifecycle_stage,
+               %(value_grade)s AS value_grade,
+               %(lifecycle_stage)s AS lifecycle_stage,
                s.r_score, s.f_score, s.m_score, s.rfm_segment, s.churn_risk,
                s.recency_days, s.frequency,
                COALESCE(s.monetary, 0) AS monetary,
@@ -41,7 +43,9 @@ def scored_customers_query():
           JOIN res_partner p ON p.id = s.partner_id
           JOIN res_company company ON company.id = s.company_id
          WHERE p.active
-        """
+        """,
+        value_grade=company_value("p", "crm_value_grade", SQL("s.company_id")),
+        lifecycle_stage=company_value("p", "crm_lifecycle_stage", SQL("s.company_id")),
     )
 
 

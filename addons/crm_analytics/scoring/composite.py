@@ -12,9 +12,6 @@ REASON_INACTIVE = 2  # no purchase for longer than the "lost" period
 REASON_SPEND_FALLING = 4  # spend fell against the previous period
 REASON_COMPLAINTS = 8  # recent complaints
 REASON_CONTRACT = 16  # contract ended without renewal
-REASONS = (
-    REASON_P_ALIVE, REASON_INACTIVE, REASON_SPEND_FALLING, REASON_COMPLAINTS, REASON_CONTRACT,
-)
 
 
 def churn_risk(

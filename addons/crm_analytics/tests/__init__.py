@@ -3,7 +3,6 @@ from . import test_cohort_contract_report
 from . import test_cross_sell
 from . import test_cross_sell_tour
 from . import test_i18n
-from . import test_scoring_statistics
 from . import test_customer_score
 from . import test_customer_score_api
 from . import test_analytics_reports

@@ -5,7 +5,7 @@ from datetime import timedelta
 import numpy as np
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import BaseCase, tagged, users
+from odoo.tests import tagged, users
 
 from odoo.addons.crm_extended.tests.common import CrmExtendedCase
 
@@ -315,18 +315,3 @@ class TestCustomerScoreCompanies(CrmExtendedCase):
         stranger = self.env["res.company"].create({"name": "Not The Salesman's"})
         with self.assertRaises(ValidationError):
             Score.crm_api_read_scores(companies=[stranger.id])
-
-
-class TestFitOverflow(BaseCase):
-    def test_a_fit_beyond_float_range_is_a_fit_error(self):
-        # Three customers as of 100 days ago in the live tests: the likelihood
-        # is flat, BFGS walks the log-parameters past what exp represents.
-        # Infinite parameters are no fit (they were stored as such before).
-        x = np.array([2.0, 2.0, 1.0])
-        with self.assertRaises(btyd.FitError):
-            btyd.fit_bgnbd(x, np.array([200.0, 260.0, 10.0]), np.array([300.0, 280.0, 250.0]))
-        params = btyd.fit_bgnbd(np.array([2.0, 2.0, 1.0, 3.0, 0.0, 3.0]),
-                                np.array([200.0, 260.0, 10.0, 395.0, 0.0, 320.0]),
-                                np.array([300.0, 280.0, 250.0, 400.0, 160.0, 350.0]))
-        self.assertTrue(all(math.isfinite(value) for value in
-                            (params.r, params.alpha, params.a, params.b)))

@@ -6,6 +6,7 @@ from . import res_partner
 from . import res_partner_credit
 from . import res_partner_blacklist
 from . import res_partner_360
+from . import crm_customer_info_mixin
 from . import sale_order
 from . import res_partner_api
 from . import sale_order_api

@@ -22,7 +22,6 @@ CREATE_KEYS = (
     "subject", "customer_id", "customer_ref", "complaint_type", "channel", "priority",
     "category", "description", "order_ref", "product_code",
 )
-UPDATE_KEYS = ("stage", "priority", "assignee", "message", "message_type")
 MESSAGE_TYPES = ("note", "comment")
 # What both methods return, in this order.
 RESULT_FIELDS = (

@@ -1,28 +1,9 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
-
-    crm_value_grade = fields.Selection(
-        string="Value Grade",
-        related="partner_id.commercial_partner_id.crm_value_grade",
-    )
-    crm_lifecycle_stage = fields.Selection(
-        string="Lifecycle Stage",
-        related="partner_id.commercial_partner_id.crm_lifecycle_stage",
-    )
-    crm_tier_id = fields.Many2one(
-        "crm.customer.tier", string="Customer Tier",
-        related="partner_id.commercial_partner_id.crm_tier_id",
-    )
-    crm_is_blacklisted_customer = fields.Boolean(
-        related="partner_id.crm_is_blacklisted_customer", string="Customer Blacklisted"
-    )
-    crm_blacklist_reason = fields.Text(
-        related="partner_id.commercial_partner_id.crm_blacklist_reason",
-        string="Blacklist Reason",
-    )
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "crm.customer.info.mixin"]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -8,6 +8,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_amount
 
+from ..tools.company_values import company_value, company_value_set
+from ..tools.revenue import confirmed_orders, posted_refunds
+
 _logger = logging.getLogger(__name__)
 
 VALUE_GRADES = [
@@ -449,8 +452,8 @@ class ResPartner(models.Model):
     def _crm_classify(self, company, today, partner_ids=None):
         """Classify the customers of ``company`` as of ``today`` in a few SQL
         statements: one builds a temporary table with the statistics and the new
-        values of every customer concerned, then one INSERT writes the history
-        of changes and one UPDATE writes the changed jsonb values.
+        values of every customer concerned, then one UPDATE writes the changed
+        jsonb values and one INSERT writes the history of changes.
 
         ``partner_ids``: commercial partners to recompute (incremental run);
         ``None`` recomputes every customer of the company and stores the Pareto
@@ -459,10 +462,7 @@ class ResPartner(models.Model):
         self.env.flush_all()
         cr = self.env.cr
         company = company.sudo()
-        key = str(company.id)
         now = fields.Datetime.now()
-        grade_rules, stage_rules, tier_rules = self._crm_classification_rules_translated(
-            company)
 
         cr.execute(SQL("DROP TABLE IF EXISTS crm_classification_tmp"))
         # The planner overestimates the joins of the aggregates by orders of
@@ -477,39 +477,58 @@ class ResPartner(models.Model):
         cr.execute(self._crm_classification_query(company, today, partner_ids))
         cr.execute(SQL("SELECT COUNT(*) FROM crm_classification_tmp"))
         customers = cr.fetchone()[0]
-
         if full:
-            cr.execute(SQL(
-                """
-                SELECT MIN(grade_basis) FILTER (WHERE computed_grade = 'a' AND grade_basis > 0),
-                       MIN(grade_basis) FILTER (WHERE computed_grade = 'b' AND grade_basis > 0)
-                  FROM crm_classification_tmp
-                """
-            ))
-            a_cutoff, b_cutoff = cr.fetchone()
-            if company.crm_grade_method == "threshold":
-                a_cutoff = company.crm_grade_a_threshold
-                b_cutoff = company.crm_grade_b_threshold
-            a_cutoff = a_cutoff or 0.0
-            b_cutoff = b_cutoff or a_cutoff
-            company.write({
-                "crm_grade_a_cutoff": a_cutoff,
-                "crm_grade_b_cutoff": b_cutoff,
-                "crm_classified_at": now,
-            })
-
-        def assign(column, value):
-            column = SQL.identifier(column)
-            return SQL(
-                """%(column)s = CASE WHEN %(value)s IS NULL
-                                    THEN COALESCE(rp.%(column)s, '{}'::jsonb) - %(key)s
-                                    ELSE COALESCE(rp.%(column)s, '{}'::jsonb)
-                                         || jsonb_build_object(%(key)s, %(value)s)
-                               END""",
-                column=column, value=value, key=key,
-            )
-
+            self._crm_classification_store_cutoffs(company, now)
+        changed = self._crm_classification_write(company, now)
+        history = self._crm_classification_write_history(company, now)
+        cr.execute(SQL("DROP TABLE crm_classification_tmp"))
         cr.execute(SQL(
+            "SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", *settings
+        ))
+
+        self.env["res.partner"].invalidate_model(CLASSIFICATION_COMPUTED_FIELDS, flush=False)
+        self.env["crm.customer.tier"].invalidate_model(["partner_count"], flush=False)
+        _logger.info(
+            "Customer classification of company %s (%s): %s customers, %s updated, "
+            "%s history rows",
+            company.id, "full" if full else "incremental", customers, changed, history,
+        )
+        return {"customers": customers, "changed": changed, "history": history}
+
+    @api.model
+    def _crm_classification_store_cutoffs(self, company, now):
+        """After a full run: store on the company the lowest grade basis of an
+        A and of a B customer (the Pareto cut-offs an incremental run grades
+        by; the thresholds themselves with the threshold method)."""
+        cr = self.env.cr
+        cr.execute(SQL(
+            """
+            SELECT MIN(grade_basis) FILTER (WHERE computed_grade = 'a' AND grade_basis > 0),
+                   MIN(grade_basis) FILTER (WHERE computed_grade = 'b' AND grade_basis > 0)
+              FROM crm_classification_tmp
+            """
+        ))
+        a_cutoff, b_cutoff = cr.fetchone()
+        if company.crm_grade_method == "threshold":
+            a_cutoff = company.crm_grade_a_threshold
+            b_cutoff = company.crm_grade_b_threshold
+        a_cutoff = a_cutoff or 0.0
+        b_cutoff = b_cutoff or a_cutoff
+        company.write({
+            "crm_grade_a_cutoff": a_cutoff,
+            "crm_grade_b_cutoff": b_cutoff,
+            "crm_classified_at": now,
+        })
+
+    @api.model
+    def _crm_classification_write(self, company, now):
+        """Write the new values of the customers whose values changed, from
+        ``crm_classification_tmp``, with what the ORM stamps on a write.
+        Returns the number of customers updated."""
+        def assign(column, value):
+            return company_value_set(column, company.id, value, alias="rp")
+
+        self.env.cr.execute(SQL(
             "UPDATE res_partner rp SET %s FROM crm_classification_tmp t "
             "WHERE rp.id = t.partner_id AND t.any_changed",
             SQL(", ").join([
@@ -528,10 +547,17 @@ class ResPartner(models.Model):
                 SQL("write_date = %s, write_uid = %s", self.env.cr.now(), self.env.uid),
             ]),
         ))
-        changed = cr.rowcount
-        # The history reads the old values from the temporary table.
+        return self.env.cr.rowcount
+
+    @api.model
+    def _crm_classification_write_history(self, company, now):
+        """One history row per changed grade, stage and tier, old values read
+        from ``crm_classification_tmp``, the rule in every installed language.
+        Returns the number of rows."""
+        grade_rules, stage_rules, tier_rules = self._crm_classification_rules_translated(
+            company)
         lang = self.env.lang or "en_US"
-        cr.execute(SQL(
+        self.env.cr.execute(SQL(
             """
             INSERT INTO crm_classification_history (
                 partner_id, company_id, classification, old_value, new_value,
@@ -570,21 +596,7 @@ class ResPartner(models.Model):
             stage_rules=json.dumps(stage_rules),
             tier_rules=json.dumps(tier_rules),
         ))
-        history = cr.rowcount
-
-        cr.execute(SQL("DROP TABLE crm_classification_tmp"))
-        cr.execute(SQL(
-            "SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", *settings
-        ))
-
-        self.env["res.partner"].invalidate_model(CLASSIFICATION_COMPUTED_FIELDS, flush=False)
-        self.env["crm.customer.tier"].invalidate_model(["partner_count"], flush=False)
-        _logger.info(
-            "Customer classification of company %s (%s): %s customers, %s updated, "
-            "%s history rows",
-            company.id, "full" if full else "incremental", customers, changed, history,
-        )
-        return {"customers": customers, "changed": changed, "history": history}
+        return self.env.cr.rowcount
 
     @api.model
     def _crm_grade_basis_sql(self, company):
@@ -604,25 +616,60 @@ class ResPartner(models.Model):
 
         Customers: commercial partners with a confirmed order, a posted refund,
         an open quotation or an active lead/opportunity in the company, or already
-        classified in it (so that they are cleared when nothing is left)."""
-        full = partner_ids is None
-        key = str(company.id)
+        classified in it (so that they are cleared when nothing is left). The
+        steps: what the customers bought (``_crm_classification_sources``), their
+        statistics and current values (``_crm_classification_base``), then the
+        rules (``_crm_classification_decisions``)."""
+        return SQL(
+            """
+CREATE TEMP TABLE crm_classification_tmp ON COMMIT DROP AS
+WITH %(sources)s,
+base AS (%(base)s),
+%(decisions)s
+SELECT f.*,
+       NOT grade_locked AND computed_grade IS DISTINCT FROM old_grade AS grade_changed,
+       NOT stage_locked AND computed_stage IS DISTINCT FROM old_stage AS stage_changed,
+       new_tier_id IS DISTINCT FROM old_tier_id AS tier_changed,
+       (NOT grade_locked AND computed_grade IS DISTINCT FROM old_grade)
+       OR (NOT stage_locked AND computed_stage IS DISTINCT FROM old_stage)
+       OR new_tier_id IS DISTINCT FROM old_tier_id
+       OR new_tier_until IS DISTINCT FROM old_tier_until
+       OR revenue <> old_revenue
+       OR order_count <> old_order_count
+       OR order_count_12m <> old_order_count_12m
+       OR first_day IS DISTINCT FROM old_first_day
+       OR last_day IS DISTINCT FROM old_last_day
+       OR avg_interval <> old_avg_interval AS any_changed
+  FROM final f
+            """,
+            sources=self._crm_classification_sources(company, today, partner_ids),
+            base=self._crm_classification_base(company, today),
+            decisions=self._crm_classification_decisions(
+                company, today, full=partner_ids is None),
+        )
+
+    @api.model
+    def _crm_classification_sources(self, company, today, partner_ids=None):
+        """The first CTEs of the classification query: the company's tiers, the
+        confirmed orders (revenue rule of ``tools/revenue.py``) and their
+        statistics per customer, the refunds of the last 12 months, the
+        prospects (open quotation or active lead) and the ``candidates``."""
         start = today - relativedelta(years=1) + timedelta(days=1)
-        tomorrow = today + timedelta(days=1)
-        if full:
-            scope_so = scope_am = scope_lead = SQL("")
+        if partner_ids is None:
+            scope_so = scope_am = scope_lead = SQL("TRUE")
             candidates = SQL(
                 """
                 SELECT partner_id FROM order_stats
                 UNION SELECT partner_id FROM refunds
                 UNION SELECT partner_id FROM prospects
-                UNION SELECT id FROM res_partner
-                 WHERE (crm_value_grade ->> %(key)s) IS NOT NULL
-                    OR (crm_lifecycle_stage ->> %(key)s) IS NOT NULL
-                    OR (crm_tier_id ->> %(key)s) IS NOT NULL
-                    OR (crm_order_count ->> %(key)s) IS NOT NULL
+                UNION SELECT id FROM res_partner rp
+                 WHERE %s
                 """,
-                key=key,
+                SQL(" OR ").join(
+                    SQL("%s IS NOT NULL", company_value("rp", column, company.id))
+                    for column in ("crm_value_grade", "crm_lifecycle_stage", "crm_tier_id",
+                                   "crm_order_count")
+                ),
             )
         else:
             # Contacts of the given customers: their orders use the indexes on
@@ -631,57 +678,18 @@ class ResPartner(models.Model):
                 "(SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
                 list(partner_ids),
             )
-            scope_so = SQL("AND so.partner_id IN %s", contacts)
-            scope_am = SQL("AND am.partner_id IN %s", contacts)
-            scope_lead = SQL("AND l.partner_id IN %s", contacts)
+            scope_so = SQL("so.partner_id IN %s", contacts)
+            scope_am = SQL("am.partner_id IN %s", contacts)
+            scope_lead = SQL("l.partner_id IN %s", contacts)
             candidates = SQL("SELECT unnest(%s::int[]) AS partner_id", list(partner_ids))
-
-        method = company.crm_grade_method
-        if method == "threshold":
-            grade_code = SQL(
-                """CASE WHEN grade_basis >= %(a)s::numeric THEN 'threshold_a'
-                        WHEN grade_basis >= %(b)s::numeric THEN 'threshold_b'
-                        ELSE 'threshold_c' END""",
-                a=company.crm_grade_a_threshold, b=company.crm_grade_b_threshold,
-            )
-        elif full:
-            # Ties: revenue_before sums the customers with a strictly larger
-            # revenue, so equal revenues get the same (best) grade.
-            grade_code = SQL(
-                """CASE WHEN revenue_before * 100 < %(a)s::numeric * revenue_total THEN 'pareto_a'
-                        WHEN revenue_before * 100 < (%(a)s::numeric + %(b)s::numeric) * revenue_total
-                             THEN 'pareto_b'
-                        ELSE 'pareto_c' END""",
-                a=company.crm_grade_a_share, b=company.crm_grade_b_share,
-            )
-        else:
-            grade_code = SQL(
-                """CASE WHEN grade_basis >= %(a)s::numeric THEN 'cutoff_a'
-                        WHEN grade_basis >= %(b)s::numeric THEN 'cutoff_b'
-                        ELSE 'cutoff_c' END""",
-                a=company.crm_grade_a_cutoff, b=company.crm_grade_b_cutoff,
-            )
-
         return SQL(
             """
-CREATE TEMP TABLE crm_classification_tmp ON COMMIT DROP AS
-WITH tiers AS MATERIALIZED (
+tiers AS MATERIALIZED (
     SELECT id, min_yearly_amount, grace_months, sequence
       FROM crm_customer_tier
      WHERE company_id = %(company_id)s AND active
 ),
-orders AS (
-    SELECT rp.commercial_partner_id AS partner_id,
-           so.date_order,
-           so.date_order::date AS order_day,
-           so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
-      FROM sale_order so
-      JOIN res_partner rp ON rp.id = so.partner_id
-     WHERE so.company_id = %(company_id)s
-       AND so.state = 'sale'
-       AND so.date_order < %(tomorrow)s
-       %(scope_so)s
-),
+orders AS (%(orders)s),
 order_stats AS (
     SELECT partner_id,
            COUNT(*) AS order_count,
@@ -696,17 +704,9 @@ order_stats AS (
      GROUP BY partner_id
 ),
 refunds AS (
-    SELECT am.commercial_partner_id AS partner_id,
-           SUM(am.amount_untaxed_signed) AS amount
-      FROM account_move am
-     WHERE am.company_id = %(company_id)s
-       AND am.move_type = 'out_refund'
-       AND am.state = 'posted'
-       AND am.invoice_date >= %(start)s
-       AND am.invoice_date <= %(today)s
-       AND am.commercial_partner_id IS NOT NULL
-       %(scope_am)s
-     GROUP BY am.commercial_partner_id
+    SELECT partner_id, SUM(amount) AS amount
+      FROM (%(refunds)s) r
+     GROUP BY partner_id
 ),
 prospects AS (
     SELECT rp.commercial_partner_id AS partner_id
@@ -714,19 +714,38 @@ prospects AS (
       JOIN res_partner rp ON rp.id = so.partner_id
      WHERE so.company_id = %(company_id)s
        AND so.state IN ('draft', 'sent')
-       %(scope_so)s
+       AND %(scope_so)s
     UNION
     SELECT rp.commercial_partner_id
       FROM crm_lead l
       JOIN res_partner rp ON rp.id = l.partner_id
      WHERE (l.company_id = %(company_id)s OR l.company_id IS NULL)
        AND l.active
-       %(scope_lead)s
+       AND %(scope_lead)s
 ),
 candidates AS (
     %(candidates)s
-),
-base AS (
+)""",
+            company_id=company.id,
+            start=start,
+            orders=confirmed_orders(company.id, date_to=today + timedelta(days=1),
+                                    where=scope_so),
+            refunds=posted_refunds(company.id, date_from=start,
+                                   date_to=today + timedelta(days=1), where=scope_am),
+            scope_so=scope_so,
+            scope_lead=scope_lead,
+            candidates=candidates,
+        )
+
+    @api.model
+    def _crm_classification_base(self, company, today):
+        """The ``base`` step: per candidate customer, its order statistics, its
+        revenue and grade basis, and the values stored now (old_*, locks)."""
+        def own(column, cast=None, default=None):
+            return company_value("rp", column, company.id, cast=cast, default=default)
+
+        return SQL(
+            """
     SELECT c.partner_id,
            COALESCE(os.order_count, 0) AS order_count,
            COALESCE(os.order_count_12m, 0) AS order_count_12m,
@@ -745,24 +764,77 @@ base AS (
                  %(decimals)s) AS revenue,
            %(grade_basis)s AS grade_basis,
            pr.partner_id IS NOT NULL AS is_prospect,
-           rp.crm_value_grade ->> %(key)s AS old_grade,
-           COALESCE((rp.crm_value_grade_locked ->> %(key)s)::boolean, FALSE) AS grade_locked,
-           rp.crm_lifecycle_stage ->> %(key)s AS old_stage,
-           COALESCE((rp.crm_lifecycle_locked ->> %(key)s)::boolean, FALSE) AS stage_locked,
-           (rp.crm_tier_id ->> %(key)s)::int AS old_tier_id,
-           (rp.crm_tier_valid_until ->> %(key)s)::date AS old_tier_until,
-           COALESCE((rp.crm_revenue_12m ->> %(key)s)::numeric, 0) AS old_revenue,
-           COALESCE((rp.crm_order_count ->> %(key)s)::int, 0) AS old_order_count,
-           COALESCE((rp.crm_order_count_12m ->> %(key)s)::int, 0) AS old_order_count_12m,
-           (rp.crm_first_order_date ->> %(key)s)::date AS old_first_day,
-           (rp.crm_last_order_date ->> %(key)s)::date AS old_last_day,
-           COALESCE((rp.crm_avg_order_interval ->> %(key)s)::numeric, 0) AS old_avg_interval
+           %(old_grade)s AS old_grade,
+           %(grade_locked)s AS grade_locked,
+           %(old_stage)s AS old_stage,
+           %(stage_locked)s AS stage_locked,
+           %(old_tier_id)s AS old_tier_id,
+           %(old_tier_until)s AS old_tier_until,
+           %(old_revenue)s AS old_revenue,
+           %(old_order_count)s AS old_order_count,
+           %(old_order_count_12m)s AS old_order_count_12m,
+           %(old_first_day)s AS old_first_day,
+           %(old_last_day)s AS old_last_day,
+           %(old_avg_interval)s AS old_avg_interval
       FROM candidates c
       JOIN res_partner rp ON rp.id = c.partner_id
       LEFT JOIN order_stats os ON os.partner_id = c.partner_id
       LEFT JOIN refunds rf ON rf.partner_id = c.partner_id
       LEFT JOIN prospects pr ON pr.partner_id = c.partner_id
-),
+""",
+            today=today,
+            decimals=company.currency_id.decimal_places,
+            grade_basis=self._crm_grade_basis_sql(company),
+            old_grade=own("crm_value_grade"),
+            grade_locked=own("crm_value_grade_locked", "boolean", False),
+            old_stage=own("crm_lifecycle_stage"),
+            stage_locked=own("crm_lifecycle_locked", "boolean", False),
+            old_tier_id=own("crm_tier_id", "int"),
+            old_tier_until=own("crm_tier_valid_until", "date"),
+            old_revenue=own("crm_revenue_12m", "numeric", 0),
+            old_order_count=own("crm_order_count", "int", 0),
+            old_order_count_12m=own("crm_order_count_12m", "int", 0),
+            old_first_day=own("crm_first_order_date", "date"),
+            old_last_day=own("crm_last_order_date", "date"),
+            old_avg_interval=own("crm_avg_order_interval", "numeric", 0),
+        )
+
+    @api.model
+    def _crm_classification_grade_code(self, company, full):
+        """SQL expression of the grade rule code of a customer with revenue:
+        thresholds, Pareto shares (full run) or the stored Pareto cut-offs (an
+        incremental run cannot rank every customer again)."""
+        if company.crm_grade_method == "threshold":
+            return SQL(
+                """CASE WHEN grade_basis >= %(a)s::numeric THEN 'threshold_a'
+                        WHEN grade_basis >= %(b)s::numeric THEN 'threshold_b'
+                        ELSE 'threshold_c' END""",
+                a=company.crm_grade_a_threshold, b=company.crm_grade_b_threshold,
+            )
+        if full:
+            # Ties: revenue_before sums the customers with a strictly larger
+            # revenue, so equal revenues get the same (best) grade.
+            return SQL(
+                """CASE WHEN revenue_before * 100 < %(a)s::numeric * revenue_total THEN 'pareto_a'
+                        WHEN revenue_before * 100 < (%(a)s::numeric + %(b)s::numeric) * revenue_total
+                             THEN 'pareto_b'
+                        ELSE 'pareto_c' END""",
+                a=company.crm_grade_a_share, b=company.crm_grade_b_share,
+            )
+        return SQL(
+            """CASE WHEN grade_basis >= %(a)s::numeric THEN 'cutoff_a'
+                    WHEN grade_basis >= %(b)s::numeric THEN 'cutoff_b'
+                    ELSE 'cutoff_c' END""",
+            a=company.crm_grade_a_cutoff, b=company.crm_grade_b_cutoff,
+        )
+
+    @api.model
+    def _crm_classification_decisions(self, company, today, full):
+        """The CTEs after ``base``: Pareto ranking (``ranked``), the rule codes of
+        grade, stage and tier (``coded``, ``decided``) and the new values, locks
+        kept (``final``)."""
+        return SQL(
+            """
 ranked AS (
     -- Running total up to and including the customers with the same revenue,
     -- minus those: the revenue of the customers strictly above (an EXCLUDE
@@ -842,35 +914,9 @@ final AS (
                      THEN (%(today)s::date + make_interval(months => qualified_grace))::date
            END AS new_tier_until
       FROM decided d
-)
-SELECT f.*,
-       NOT grade_locked AND computed_grade IS DISTINCT FROM old_grade AS grade_changed,
-       NOT stage_locked AND computed_stage IS DISTINCT FROM old_stage AS stage_changed,
-       new_tier_id IS DISTINCT FROM old_tier_id AS tier_changed,
-       (NOT grade_locked AND computed_grade IS DISTINCT FROM old_grade)
-       OR (NOT stage_locked AND computed_stage IS DISTINCT FROM old_stage)
-       OR new_tier_id IS DISTINCT FROM old_tier_id
-       OR new_tier_until IS DISTINCT FROM old_tier_until
-       OR revenue <> old_revenue
-       OR order_count <> old_order_count
-       OR order_count_12m <> old_order_count_12m
-       OR first_day IS DISTINCT FROM old_first_day
-       OR last_day IS DISTINCT FROM old_last_day
-       OR avg_interval <> old_avg_interval AS any_changed
-  FROM final f
-            """,
-            company_id=company.id,
-            key=key,
+)""",
             today=today,
-            start=start,
-            tomorrow=tomorrow,
-            decimals=company.currency_id.decimal_places,
-            scope_so=scope_so,
-            scope_am=scope_am,
-            scope_lead=scope_lead,
-            candidates=candidates,
-            grade_code=grade_code,
-            grade_basis=self._crm_grade_basis_sql(company),
+            grade_code=self._crm_classification_grade_code(company, full),
             lost_days=company.crm_lost_days,
             at_risk_factor=company.crm_at_risk_factor,
             new_days=company.crm_new_customer_days,

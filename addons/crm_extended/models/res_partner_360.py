@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools.revenue import in_company_currency
+
 # Messages that a person wrote or an activity marked as done: the automatic
 # tracking notifications ("Stage changed", "Contact created") are not an
 # interaction with the customer.
@@ -143,9 +145,9 @@ class ResPartner(models.Model):
             rows = self.env.execute_query(query.select(
                 commercial,
                 SQL("COUNT(*)"),
-                SQL("SUM(%s / COALESCE(NULLIF(%s, 0), 1))",
+                SQL("SUM(%s)", in_company_currency(
                     SQL.identifier("sale_order", "amount_untaxed"),
-                    SQL.identifier("sale_order", "currency_rate")),
+                    SQL.identifier("sale_order", "currency_rate"))),
             ))
             for commercial_id, count, amount in rows:
                 values[commercial_id]["crm_360_sale_order_count"] = count

@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
 from ..tools import api_validation as check
+from ..tools.company_values import company_value
 
 # Every key a customer row may carry (anything else is refused, so that a typo
 # in a column name is an error rather than silently ignored data).
@@ -137,7 +138,7 @@ class ResPartner(models.Model):
                 if not country_id:
                     raise ValidationError(
                         self.env._("Unknown country code %(code)s (ISO 3166 alpha-2, e.g. CN, DE).",
-                                   code=country_code))
+                          code=country_code))
             if state_code:
                 if not country_id:
                     raise ValidationError(self.env._("state_code needs a country_code."))
@@ -337,24 +338,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def crm_api_customer_summary(self, partner_ids=None, external_refs=None, keys=None):
-        """The 360 summary of many customers in one call, for the current company.
-
-        ``partner_ids``: partner ids (a contact gives its commercial partner);
-        ``external_refs``: external references (``crm_external_ref``). At least
-        one of them. (Not ``ids``: JSON-2 reserves that name for the records a
-        method is called on.)
-
-        Returns ``{"customers": [...], "not_found": {"partner_ids": [...],
-        "external_refs": [...]}}``;
-        each customer: id, external_ref, name, value_grade, lifecycle_stage, tier,
-        credit_rating, blacklisted, blacklist_reason, key_account, account_manager,
-        revenue_12m, order_count, order_count_12m, first_order, last_order,
-        classified_at, open_invoice_count, open_invoice_amount,
-        overdue_invoice_count, overdue_invoice_amount, currency. ``keys``: only
-        these keys (and ``id``), e.g. the classification alone: a smaller answer
-        is much faster to parse over XML-RPC. Record rules apply: a customer the
-        user may not read is not found."""
+    def _crm_api_summary_arguments(self, partner_ids, external_refs, keys):
+        """Checked arguments of crm_api_customer_summary: (ids, refs, wanted keys)."""
         ids = check.listing(self.env, partner_ids or None, "partner_ids")
         refs = check.listing(self.env, external_refs or None, "external_refs")
         if not ids and not refs:
@@ -377,13 +362,14 @@ class ResPartner(models.Model):
             wanted = {"id", *keys}
         else:
             wanted = set(SUMMARY_KEYS)
-        if not self.env.user.has_group("base.group_user"):
-            raise AccessError(self.env._("Only internal users may read customer summaries."))
-        company = self.env.company
+        return ids, refs, wanted
+
+    @api.model
+    def _crm_api_summary_find(self, ids, refs, company):
+        """The commercial partners of ``ids`` and ``refs`` the user may read:
+        (commercial ids, the ids found, the references found)."""
         Partner = self.with_context(active_test=False)
-        # Record rules apply through _search; the rest is one SQL statement over
-        # the company-dependent jsonb columns (10,000 customers in well under a
-        # second, which reading them through the ORM record by record is not).
+        # Record rules apply through _search.
         commercial_ids, visible, by_ref = set(), set(), set()
         if ids:
             query = Partner._search([("id", "in", ids)])
@@ -404,14 +390,42 @@ class ResPartner(models.Model):
             )):
                 by_ref.add(ref)
                 commercial_ids.add(partner_id)
+        return commercial_ids, visible, by_ref
+
+    @api.model
+    def crm_api_customer_summary(self, partner_ids=None, external_refs=None, keys=None):
+        """The 360 summary of many customers in one call, for the current company.
+
+        ``partner_ids``: partner ids (a contact gives its commercial partner);
+        ``external_refs``: external references (``crm_external_ref``). At least
+        one of them. (Not ``ids``: JSON-2 reserves that name for the records a
+        method is called on.)
+
+        Returns ``{"customers": [...], "not_found": {"partner_ids": [...],
+        "external_refs": [...]}}``;
+        each customer: id, external_ref, name, value_grade, lifecycle_stage, tier,
+        credit_rating, blacklisted, blacklist_reason, key_account, account_manager,
+        revenue_12m, order_count, order_count_12m, first_order, last_order,
+        classified_at, open_invoice_count, open_invoice_amount,
+        overdue_invoice_count, overdue_invoice_amount, currency. ``keys``: only
+        these keys (and ``id``), e.g. the classification alone: a smaller answer
+        is much faster to parse over XML-RPC. Record rules apply: a customer the
+        user may not read is not found."""
+        ids, refs, wanted = self._crm_api_summary_arguments(partner_ids, external_refs, keys)
+        if not self.env.user.has_group("base.group_user"):
+            raise AccessError(self.env._("Only internal users may read customer summaries."))
+        company = self.env.company
+        commercial_ids, visible, by_ref = self._crm_api_summary_find(ids, refs, company)
+        Partner = self.with_context(active_test=False)
         query = Partner._search([("id", "in", list(commercial_ids))], order="name, id")
-        key = str(company.id)
         lang = self.env.lang or "en_US"
 
         def own(column, cast=None):
-            value = SQL("p.%s ->> %s", SQL.identifier(column), key)
-            return SQL("(%s)::%s", value, SQL(cast)) if cast else value
+            return company_value("p", column, company.id, cast=cast)
 
+        # One SQL statement over the company-dependent columns (10,000 customers
+        # in well under a second, which reading them through the ORM record by
+        # record is not).
         rows = self.env.execute_query(SQL(
             """
             SELECT p.id, p.crm_external_ref, p.name, %(grade)s, %(stage)s,

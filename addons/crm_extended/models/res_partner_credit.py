@@ -4,6 +4,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_list
 
+from ..tools.company_values import (
+    company_value,
+    company_value_differs,
+    company_value_exists,
+    company_value_set,
+    company_value_stored,
+)
+
 CREDIT_RATINGS = [
     ("aaa", "AAA"),
     ("aa", "AA"),
@@ -330,33 +338,18 @@ class ResPartner(models.Model):
         the history of the rating changes. Locked ratings keep their value; their
         statistics are still refreshed."""
         self.env.flush_all()
-        key = str(company.id)
         today = fields.Date.context_today(self.with_company(company))
         start = fields.Date.subtract(today, days=max(company.crm_credit_window_days, 0))
         partner_filter = SQL("TRUE")
         candidate_filter = SQL(
-            "p.crm_credit_rating ? %(key)s OR p.crm_credit_invoice_count ? %(key)s"
-            " OR p.crm_max_days_overdue ? %(key)s",
-            key=key,
+            "%s OR %s OR %s",
+            *(company_value_exists("p", column, company.id)
+              for column in ("crm_credit_rating", "crm_credit_invoice_count",
+                             "crm_max_days_overdue")),
         )
         if partner_ids is not None:
             partner_filter = SQL("m.commercial_partner_id = ANY(%s)", list(partner_ids))
             candidate_filter = SQL("(%s) AND p.id = ANY(%s)", candidate_filter, list(partner_ids))
-
-        def put(column, value):
-            # Set this company's key, or drop it when there is nothing to store.
-            column = SQL.identifier(column)
-            return SQL(
-                "CASE WHEN %(value)s IS NULL THEN p.%(column)s - %(key)s"
-                " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
-                " || jsonb_build_object(%(key)s, %(value)s) END",
-                column=column, value=value, key=key,
-            )
-
-        def differs(column, value):
-            return SQL(
-                "p.%s -> %s IS DISTINCT FROM to_jsonb(%s)", SQL.identifier(column), key, value
-            )
 
         metric_values = {
             "crm_avg_days_late": SQL("t.avg_late"),
@@ -367,7 +360,71 @@ class ResPartner(models.Model):
         }
         query = SQL(
             """
-            WITH inv AS (
+            WITH %(statistics)s,
+            target AS (
+                SELECT p.id AS partner_id,
+                       %(old_rating)s AS old_rating,
+                       %(locked)s AS locked,
+                       %(rating)s AS new_rating,
+                       stats.invoice_count,
+                       stats.avg_late::float AS avg_late,
+                       stats.late_pct::float AS late_pct,
+                       stats.overdue_amount::float AS overdue_amount,
+                       stats.max_overdue
+                  FROM res_partner p
+                  LEFT JOIN stats ON stats.partner_id = p.id
+                 WHERE stats.partner_id IS NOT NULL OR %(candidates)s
+            )
+            UPDATE res_partner p
+               SET crm_credit_rating = CASE WHEN t.locked THEN p.crm_credit_rating
+                                            ELSE %(put_rating)s END,
+                   %(put_metrics)s,
+                   write_date = %(now)s, write_uid = %(uid)s
+              FROM target t
+             WHERE p.id = t.partner_id
+               AND ((NOT t.locked AND t.old_rating IS DISTINCT FROM t.new_rating)
+                    OR %(metric_changed)s)
+         RETURNING p.id, t.locked, t.old_rating, t.new_rating, t.invoice_count,
+                   t.avg_late, t.late_pct, t.overdue_amount, t.max_overdue
+            """,
+            now=self.env.cr.now(),  # the ORM's write_date: the transaction's time
+            uid=self.env.uid,
+            statistics=self._crm_credit_statistics_sql(company, today, start, partner_filter),
+            old_rating=company_value("p", "crm_credit_rating", company.id),
+            locked=company_value("p", "crm_credit_rating_locked", company.id, "boolean", False),
+            candidates=candidate_filter,
+            rating=self._crm_credit_rating_sql(),
+            put_rating=company_value_stored("crm_credit_rating", company.id,
+                                            SQL("t.new_rating"), alias="p"),
+            put_metrics=SQL(", ").join(
+                company_value_set(column, company.id, value, alias="p")
+                for column, value in metric_values.items()
+            ),
+            metric_changed=SQL(" OR ").join(
+                company_value_differs("p", column, company.id, value)
+                for column, value in metric_values.items()
+            ),
+        )
+        rows = self.env.execute_query(query)
+        self.invalidate_model(
+            ["crm_credit_rating", *CREDIT_METRIC_COLUMNS, "crm_classification_history_ids",
+             "write_date", "write_uid"]
+        )
+        changes = [row for row in rows if not row[1] and row[2] != row[3]]
+        if changes:
+            self._crm_insert_credit_history(company, changes)
+        return len(changes)
+
+    @api.model
+    def _crm_credit_statistics_sql(self, company, today, start, partner_filter):
+        """The CTEs of the credit rating up to ``stats``: one row per commercial
+        partner with its payment statistics over the posted customer invoices
+        of ``company`` due from ``start`` (or still open) up to ``today``:
+        invoice count, average days late, share paid late, overdue amount and
+        the oldest overdue invoice."""
+        return SQL(
+            """
+            inv AS (
                 SELECT m.id,
                        m.commercial_partner_id AS partner_id,
                        m.invoice_date_due AS due,
@@ -431,62 +488,14 @@ class ResPartner(models.Model):
                            AS max_overdue
                   FROM delay
                  GROUP BY partner_id
-            ),
-            target AS (
-                SELECT p.id AS partner_id,
-                       p.crm_credit_rating ->> %(key)s AS old_rating,
-                       COALESCE((p.crm_credit_rating_locked ->> %(key)s)::boolean, FALSE)
-                           AS locked,
-                       %(rating)s AS new_rating,
-                       stats.invoice_count,
-                       stats.avg_late::float AS avg_late,
-                       stats.late_pct::float AS late_pct,
-                       stats.overdue_amount::float AS overdue_amount,
-                       stats.max_overdue
-                  FROM res_partner p
-                  LEFT JOIN stats ON stats.partner_id = p.id
-                 WHERE stats.partner_id IS NOT NULL OR %(candidates)s
             )
-            UPDATE res_partner p
-               SET crm_credit_rating = CASE WHEN t.locked THEN p.crm_credit_rating
-                                            ELSE %(put_rating)s END,
-                   %(put_metrics)s,
-                   write_date = %(now)s, write_uid = %(uid)s
-              FROM target t
-             WHERE p.id = t.partner_id
-               AND ((NOT t.locked AND t.old_rating IS DISTINCT FROM t.new_rating)
-                    OR %(metric_changed)s)
-         RETURNING p.id, t.locked, t.old_rating, t.new_rating, t.invoice_count,
-                   t.avg_late, t.late_pct, t.overdue_amount, t.max_overdue
             """,
             company=company.id,
             today=today,
             start=start,
-            now=self.env.cr.now(),  # the ORM's write_date: the transaction's time
-            uid=self.env.uid,
             tolerance=LATE_TOLERANCE_DAYS,
-            key=key,
             partner_filter=partner_filter,
-            candidates=candidate_filter,
-            rating=self._crm_credit_rating_sql(),
-            put_rating=put("crm_credit_rating", SQL("t.new_rating")),
-            put_metrics=SQL(", ").join(
-                SQL("%s = %s", SQL.identifier(column), put(column, value))
-                for column, value in metric_values.items()
-            ),
-            metric_changed=SQL(" OR ").join(
-                differs(column, value) for column, value in metric_values.items()
-            ),
         )
-        rows = self.env.execute_query(query)
-        self.invalidate_model(
-            ["crm_credit_rating", *CREDIT_METRIC_COLUMNS, "crm_classification_history_ids",
-             "write_date", "write_uid"]
-        )
-        changes = [row for row in rows if not row[1] and row[2] != row[3]]
-        if changes:
-            self._crm_insert_credit_history(company, changes)
-        return len(changes)
 
     @api.model
     def _crm_insert_credit_history(self, company, changes):

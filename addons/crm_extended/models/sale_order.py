@@ -2,28 +2,9 @@ from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "crm.customer.info.mixin"]
 
-    # Shown on the order so the salesperson recognises the customer at once.
-    crm_value_grade = fields.Selection(
-        string="Value Grade",
-        related="partner_id.commercial_partner_id.crm_value_grade",
-    )
-    crm_lifecycle_stage = fields.Selection(
-        string="Lifecycle Stage",
-        related="partner_id.commercial_partner_id.crm_lifecycle_stage",
-    )
-    crm_tier_id = fields.Many2one(
-        "crm.customer.tier", string="Customer Tier",
-        related="partner_id.commercial_partner_id.crm_tier_id",
-    )
-    crm_is_blacklisted_customer = fields.Boolean(
-        related="partner_id.crm_is_blacklisted_customer", string="Customer Blacklisted"
-    )
-    crm_blacklist_reason = fields.Text(
-        related="partner_id.commercial_partner_id.crm_blacklist_reason",
-        string="Blacklist Reason",
-    )
     # Readable by everyone who sees the order (the blacklist fields are not):
     # the form hides its Confirm buttons with it.
     crm_confirm_blocked = fields.Boolean(

@@ -72,6 +72,63 @@ class SaleOrder(models.Model):
         self.env["sale.order.line"].check_access("create")
 
     @api.model
+    def _crm_api_import_orders_parse(self, orders):
+        """The rows of crm_api_import_orders checked one by one: the result of
+        every row (an error until imported) and ``(result, vals)`` of the valid
+        ones."""
+        now = fields.Datetime.now()
+        results, valid = [], []
+        for index, order in enumerate(orders):
+            result = {"index": index, "ref": False, "id": False, "status": "error",
+                      "lines": 0, "message": ""}
+            results.append(result)
+            if not isinstance(order, dict):
+                result["message"] = self.env._("An order must be a mapping of field names to values.")
+                continue
+            result["ref"] = check.echo(order.get("ref"))
+            try:
+                vals = self._crm_api_order_vals(order, now)
+                vals["currency"] = self._crm_api_order_currency_code(order)
+                valid.append((result, vals))
+            except ValidationError as error:
+                result["message"] = error.args[0]
+        if sum(len(vals["lines"]) for _result, vals in valid) > MAX_LINES:
+            raise ValidationError(self.env._("At most %(max)s order lines per call.", max=MAX_LINES))
+        return results, valid
+
+    @api.model
+    def _crm_api_import_orders_lookups(self, company, valid):
+        """What the valid rows refer to, read in bulk: the orders already
+        imported (by reference), the customers (by external reference), the
+        products (by internal reference), the currencies and pricelists."""
+        Partner = self.env["res.partner"]
+        refs = [vals["ref"] for _result, vals in valid]
+        existing = dict(self.env["sale.order"].with_context(active_test=False)._read_group(
+            [("crm_external_ref", "in", refs), ("company_id", "=", company.id)],
+            ["crm_external_ref"], ["id:min"],
+        ))
+        customers = {
+            partner.crm_external_ref: partner
+            for partner in Partner.search_fetch(
+                [("crm_external_ref", "in", [vals["customer_ref"] for _r, vals in valid]),
+                 ("company_id", "in", [company.id, False]), ("parent_id", "=", False)],
+                ["crm_external_ref", "crm_commercial_blacklist", "company_id"],
+                order="company_id",
+            )[::-1]  # reversed: the company's own partner (listed first) wins
+        }
+        codes = {line["product_code"] for _result, vals in valid for line in vals["lines"]}
+        products = defaultdict(list)
+        for product in self.env["product.product"].search_fetch(
+            [("default_code", "in", list(codes)), ("sale_ok", "=", True),
+             ("company_id", "in", [company.id, False])],
+            ["default_code", "list_price", "uom_id", "display_name", "type", "taxes_id"],
+        ):
+            products[product.default_code].append(product)
+        currencies, pricelists = self._crm_api_order_pricelists(
+            company, valid, list(customers.values()))
+        return existing, customers, products, currencies, pricelists
+
+    @api.model
     def crm_api_import_orders(self, orders, dry_run=False):
         """Import historical sale orders of the current company, upserted by their
         external reference ``ref``: an order already imported is left as it is
@@ -101,54 +158,13 @@ class SaleOrder(models.Model):
         Returns one dict per order: ``{index, ref, id, status, lines, message}``
         with status ``created``, ``unchanged`` or ``error``.
         """
-        Partner = self.env["res.partner"]
-        Partner._crm_api_check_rows(orders, self.env._("Orders"))
+        self.env["res.partner"]._crm_api_check_rows(orders, self.env._("Orders"))
         check.boolean(self.env, dry_run, "dry_run")
         self._crm_api_check_import_rights()
         company = self.env.company
-        now = fields.Datetime.now()
-        results, valid = [], []
-        for index, order in enumerate(orders):
-            result = {"index": index, "ref": False, "id": False, "status": "error",
-                      "lines": 0, "message": ""}
-            results.append(result)
-            if not isinstance(order, dict):
-                result["message"] = self.env._("An order must be a mapping of field names to values.")
-                continue
-            result["ref"] = check.echo(order.get("ref"))
-            try:
-                vals = self._crm_api_order_vals(order, now)
-                vals["currency"] = self._crm_api_order_currency_code(order)
-                valid.append((result, vals))
-            except ValidationError as error:
-                result["message"] = error.args[0]
-        if sum(len(vals["lines"]) for _result, vals in valid) > MAX_LINES:
-            raise ValidationError(self.env._("At most %(max)s order lines per call.", max=MAX_LINES))
-
-        refs = [vals["ref"] for _result, vals in valid]
-        existing = dict(self.env["sale.order"].with_context(active_test=False)._read_group(
-            [("crm_external_ref", "in", refs), ("company_id", "=", company.id)],
-            ["crm_external_ref"], ["id:min"],
-        ))
-        customers = {
-            partner.crm_external_ref: partner
-            for partner in Partner.search_fetch(
-                [("crm_external_ref", "in", [vals["customer_ref"] for _r, vals in valid]),
-                 ("company_id", "in", [company.id, False]), ("parent_id", "=", False)],
-                ["crm_external_ref", "crm_commercial_blacklist", "company_id"],
-                order="company_id",
-            )[::-1]  # reversed: the company's own partner (listed first) wins
-        }
-        codes = {line["product_code"] for _result, vals in valid for line in vals["lines"]}
-        products = defaultdict(list)
-        for product in self.env["product.product"].search_fetch(
-            [("default_code", "in", list(codes)), ("sale_ok", "=", True),
-             ("company_id", "in", [company.id, False])],
-            ["default_code", "list_price", "uom_id", "display_name", "type", "taxes_id"],
-        ):
-            products[product.default_code].append(product)
-        currencies, pricelists = self._crm_api_order_pricelists(
-            company, valid, list(customers.values()))
+        results, valid = self._crm_api_import_orders_parse(orders)
+        existing, customers, products, currencies, pricelists = \
+            self._crm_api_import_orders_lookups(company, valid)
 
         seen = set()
         to_import = []
@@ -157,7 +173,7 @@ class SaleOrder(models.Model):
             result["ref"] = ref
             if ref in seen:
                 result["message"] = self.env._("The reference %(ref)s appears more than once in this batch.",
-                                               ref=ref)
+                                      ref=ref)
                 continue
             seen.add(ref)
             if ref in existing:
@@ -167,23 +183,23 @@ class SaleOrder(models.Model):
             customer = customers.get(vals["customer_ref"])
             if not customer:
                 result["message"] = self.env._("Unknown customer %(ref)s (no customer with this "
-                                               "external reference in this company).",
-                                               ref=vals["customer_ref"])
+                                      "external reference in this company).",
+                                      ref=vals["customer_ref"])
                 continue
             if customer.crm_commercial_blacklist:
                 result["message"] = self.env._("%(customer)s is on the commercial blacklist.",
-                                               customer=customer.display_name)
+                                      customer=customer.display_name)
                 continue
             currency = currencies.get(vals["currency"] or company.currency_id.name)
             pricelist = pricelists.get((customer.id, currency))
             if not currency or pricelist is None:
                 result["message"] = (
                     self.env._("Unknown currency %(code)s (an active currency's ISO 4217 code, "
-                               "e.g. EUR, CNY).", code=vals["currency"])
+                      "e.g. EUR, CNY).", code=vals["currency"])
                     if not currency else
                     self.env._("No pricelist in %(currency)s for this company: create one "
-                               "(Sales > Products > Pricelists) to import orders in this currency.",
-                               currency=currency.name)
+                      "(Sales > Products > Pricelists) to import orders in this currency.",
+                      currency=currency.name)
                 )
                 continue
             lines = []
@@ -192,11 +208,11 @@ class SaleOrder(models.Model):
                 if len(found) != 1:
                     result["message"] = (
                         self.env._("Line %(line)s: unknown product %(code)s (no product that can be "
-                                   "sold with this internal reference).", line=number,
-                                   code=line["product_code"])
+                          "sold with this internal reference).", line=number,
+                          code=line["product_code"])
                         if not found else
                         self.env._("Line %(line)s: several products have the internal reference "
-                                   "%(code)s.", line=number, code=line["product_code"])
+                          "%(code)s.", line=number, code=line["product_code"])
                     )
                     break
                 lines.append((found[0], line))
@@ -261,7 +277,7 @@ class SaleOrder(models.Model):
         unknown = sorted(set(order) - set(ORDER_KEYS))
         if unknown:
             raise ValidationError(self.env._("Unknown field(s): %(fields)s.",
-                                             fields=", ".join(map(str, unknown))))
+                                    fields=", ".join(map(str, unknown))))
         ref, error = Partner._crm_api_ref(order)
         customer_ref, customer_error = Partner._crm_api_ref(order, "customer_ref")
         if error or customer_error:
@@ -274,7 +290,7 @@ class SaleOrder(models.Model):
             date_order = datetime.combine(date_order, datetime.min.time())
         if date_order > now:
             raise ValidationError(self.env._("date_order %(value)s is in the future: only past "
-                                             "orders can be imported.", value=date_value))
+                                    "orders can be imported.", value=date_value))
         check.year_in_range(self.env, date_order, "date_order", date_value)
         state = order.get("state") or "done"
         if not isinstance(state, str) or state not in IMPORT_STATES:
@@ -296,7 +312,7 @@ class SaleOrder(models.Model):
             unknown = sorted(set(line) - set(LINE_KEYS))
             if unknown:
                 raise ValidationError(self.env._("Line %(line)s: unknown field(s) %(fields)s.",
-                                                 line=number, fields=", ".join(map(str, unknown))))
+                                        line=number, fields=", ".join(map(str, unknown))))
             code = line.get("product_code")
             if not isinstance(code, str) or not code.strip():
                 raise ValidationError(self.env._("Line %(line)s: product_code is required.", line=number))
@@ -309,10 +325,10 @@ class SaleOrder(models.Model):
                     check.number(self.env, value, key, where=where)
             if not _number(quantity) or quantity <= 0:
                 raise ValidationError(self.env._("Line %(line)s: quantity must be a number greater "
-                                                 "than 0, not %(value)s.", line=number, value=quantity))
+                                        "than 0, not %(value)s.", line=number, value=quantity))
             if price is not None and price is not False and (not _number(price) or price < 0):
                 raise ValidationError(self.env._("Line %(line)s: price_unit must be a number of 0 or "
-                                                 "more, not %(value)s.", line=number, value=price))
+                                        "more, not %(value)s.", line=number, value=price))
             description = line.get("description")
             if description not in (None, False) and not isinstance(description, str):
                 raise ValidationError(self.env._("Line %(line)s: description must be text.", line=number))

@@ -24,6 +24,7 @@ from . import test_complaint_tour
 from . import test_complaint_contract
 from . import test_api_validation
 from . import test_fast_path_parity
+from . import test_sql_rules
 from . import test_non_finite_cleaning
 from . import test_complaint_defaults
 from . import test_role_portal_tour

@@ -44,10 +44,6 @@ class TestComplaintActions(CrmComplaintCase):
         return self._complaint(sale_order_id=self.order.id,
                                sale_line_id=self.order.order_line.id, **vals)
 
-    def _run_wizard(self, action):
-        wizard = self.env[action["res_model"]].with_context(**action["context"])
-        return wizard
-
     def test_return_from_original_delivery(self):
         complaint = self._complaint_on_order()
         self.assertEqual(complaint.product_id, self.product)
