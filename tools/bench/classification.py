@@ -27,6 +27,7 @@ import json
 import sys
 
 import odoo
+from odoo.tools import SQL
 
 from tools.common import TEMPLATE, machine, open_registry, say, timed
 
@@ -146,11 +147,14 @@ def main(argv=None):
 
         timed(results, "classification report: count + grade x stage pivot", "rows", report)
 
-        cr.execute(
-            "SELECT crm_lifecycle_stage->>%s, count(*) FROM res_partner "
-            "WHERE crm_lifecycle_stage ? %s GROUP BY 1 ORDER BY 2 DESC",
-            [str(env.company.id), str(env.company.id)],
-        )
+        # Importable once the registry has set the addons path.
+        from odoo.addons.crm_extended.tools import company_values
+
+        cr.execute(SQL(
+            "SELECT %s, count(*) FROM res_partner p WHERE %s GROUP BY 1 ORDER BY 2 DESC",
+            company_values.company_value("p", "crm_lifecycle_stage", env.company.id),
+            company_values.company_value_exists("p", "crm_lifecycle_stage", env.company.id),
+        ))
         stages = dict(cr.fetchall())
         say(f"lifecycle stages: {stages}")
         info["stages"] = stages

@@ -47,6 +47,7 @@ import time
 import numpy as np
 
 import odoo
+from odoo.tools import SQL
 
 from tools.common import TEMPLATE, machine, open_registry, say, start_server, stop_server, vacuum
 
@@ -56,21 +57,22 @@ def export_sql(cr, company_id):
     posted credit notes with SQL into pandas."""
     import pandas as pd
 
-    cr.execute(
-        """SELECT rp.commercial_partner_id AS partner_id, so.date_order,
-                  so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                  COALESCE(so.margin, 0) / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
-             FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-            WHERE so.company_id = %s AND so.state = 'sale'""",
-        [company_id],
-    )
+    # Importable once the registry has set the addons path.
+    from odoo.addons.crm_extended.tools import revenue
+
+    # The modules' own revenue rule (crm_extended/tools/revenue.py), so that the
+    # baseline reads the same orders and amounts as the scoring.
+    cr.execute(SQL(
+        "SELECT partner_id, date_order, amount, margin FROM (%s) orders",
+        revenue.confirmed_orders(company_id=company_id, columns={
+            "margin": revenue.in_company_currency(SQL("COALESCE(so.margin, 0)")),
+        }),
+    ))
     orders = pd.DataFrame(cr.fetchall(), columns=["partner_id", "date_order", "amount", "margin"])
-    cr.execute(
-        """SELECT commercial_partner_id, invoice_date, -amount_untaxed_signed
-             FROM account_move WHERE company_id = %s AND move_type = 'out_refund'
-              AND state = 'posted'""",
-        [company_id],
-    )
+    cr.execute(SQL(
+        "SELECT partner_id, invoice_date, -amount FROM (%s) refunds",
+        revenue.posted_refunds(company_id=company_id),
+    ))
     refunds = pd.DataFrame(cr.fetchall(), columns=["partner_id", "date", "amount"])
     return orders, refunds
 
