@@ -8,6 +8,7 @@ on the add-ons path, so it is never shipped nor installable on a production
 database.
 """
 
+import argparse
 import ast
 import configparser
 import os
@@ -242,6 +243,27 @@ def create_database(database, template=TEMPLATE):
             shutil.copytree(source, os.path.join(ROOT, ".odoo-data", "filestore", database))
     install(database, [*MODULES, DEMO_MODULE])
 
+
+
+def bench_parser(doc, database, reuse_help="keep an existing database and its generated data"):
+    """The command line of a benchmark, with the options they all have: its
+    database, --reuse, the --template copied into it, --json."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--database", default=database)
+    parser.add_argument("--reuse", action="store_true", help=reuse_help)
+    parser.add_argument("--template", default=TEMPLATE,
+                        help="the database with the dependencies installed that is copied")
+    parser.add_argument("--json", help="also write the results to this file")
+    return parser
+
+
+def describe_database(cr, info):
+    """Add the PostgreSQL and Odoo versions to a benchmark's machine ``info``."""
+    import odoo.release  # after the caller imported odoo, as every benchmark does
+
+    cr.execute("SELECT version()")
+    info["postgresql"] = cr.fetchone()[0].split(" on ")[0]
+    info["odoo"] = odoo.release.version
 
 def open_registry(database, template=TEMPLATE, reuse=False):
     """Odoo configured (odoo.conf and the demo add-on) for ``database``, the

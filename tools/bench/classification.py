@@ -22,14 +22,13 @@ as a library from the repository root with odoo.conf (PGHOST, PGPORT, PGUSER and
 PGPASSWORD override it).
 """
 
-import argparse
 import json
 import sys
 
 import odoo
 from odoo.tools import SQL
 
-from tools.common import TEMPLATE, machine, open_registry, say, timed
+from tools.common import bench_parser, describe_database, machine, open_registry, say, timed
 
 # Company-dependent columns the classification writes (reset before the first run).
 CLASSIFICATION_COLUMNS = [
@@ -40,19 +39,13 @@ CLASSIFICATION_COLUMNS = [
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="crm_bench")
+    parser = bench_parser(__doc__, "crm_bench")
     parser.add_argument("--customers", type=int, default=100000)
     parser.add_argument("--lines", type=int, default=1000000, help="confirmed order lines")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--lines-per-order", type=int, default=10,
                         help="average lines per order (3 gives ~333,000 orders and "
                         "more customers with orders)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep an existing database and its generated data")
-    parser.add_argument("--template", default=TEMPLATE,
-                        help="the database with the dependencies installed that is copied")
-    parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
 
     info = machine()
@@ -61,11 +54,9 @@ def main(argv=None):
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        cr.execute("SELECT version()")
-        info["postgresql"] = cr.fetchone()[0].split(" on ")[0]
+        describe_database(cr, info)
         cr.execute("SHOW shared_buffers")
         info["shared_buffers"] = cr.fetchone()[0]
-        info["odoo"] = odoo.release.version
         cr.execute("SELECT count(*) FROM sale_order_line WHERE state = 'sale'")
         existing_lines = cr.fetchone()[0]
         if existing_lines < args.lines:

@@ -24,13 +24,12 @@ Server time is the time of these ORM calls, the ones the web client's RPCs
 run. Runs Odoo as a library from the repository root with odoo.conf.
 """
 
-import argparse
 import json
 import sys
 
 import odoo
 
-from tools.common import TEMPLATE, machine, open_registry, say, timed
+from tools.common import bench_parser, describe_database, machine, open_registry, say, timed
 
 LIST_SPEC = {
     "code": {}, "name": {}, "complaint_type": {}, "priority": {},
@@ -89,16 +88,11 @@ def prepare_scenario(env):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="crm_bench_complaints")
+    parser = bench_parser(__doc__, "crm_bench_complaints",
+                          reuse_help="keep an existing database and its generated complaints")
     parser.add_argument("--complaints", type=int, default=100000)
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep an existing database and its generated complaints")
-    parser.add_argument("--template", default=TEMPLATE,
-                        help="the database with the dependencies installed that is copied")
     parser.add_argument("--no-catch-up", action="store_true",
                         help="skip step 5 (about 90 s on 100,000 complaints)")
-    parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
 
     info = machine()
@@ -107,9 +101,7 @@ def main(argv=None):
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        cr.execute("SELECT version()")
-        info["postgresql"] = cr.fetchone()[0].split(" on ")[0]
-        info["odoo"] = odoo.release.version
+        describe_database(cr, info)
         cr.execute("SELECT count(*) FROM crm_complaint")
         if cr.fetchone()[0] < args.complaints:
             say(f"generating {args.complaints:,} complaints")

@@ -20,13 +20,12 @@ state with generate_bulk_contract_history(), then times:
 Prints seconds and rows with the machine it ran on.
 """
 
-import argparse
 import json
 import sys
 
 import odoo
 
-from tools.common import TEMPLATE, machine, open_registry, say, timed
+from tools.common import bench_parser, describe_database, machine, open_registry, say, timed
 
 # model -> (first pivot level group by, measures): what the report opens with
 REPORTS = {
@@ -37,19 +36,13 @@ REPORTS = {
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="crm_bench_xsell")
+    parser = bench_parser(__doc__, "crm_bench_xsell")
     parser.add_argument("--customers", type=int, default=100000)
     parser.add_argument("--lines", type=int, default=1000000, help="confirmed order lines")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--lines-per-order", type=int, default=10)
     parser.add_argument("--contracts", type=int, default=50000,
                         help="service contracts to generate when there are none")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep an existing database and its generated data")
-    parser.add_argument("--template", default=TEMPLATE,
-                        help="the database with the dependencies installed that is copied")
-    parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
 
     info = machine()
@@ -58,8 +51,7 @@ def main(argv=None):
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        cr.execute("SELECT version()")
-        info["postgresql"] = cr.fetchone()[0].split(" on ")[0]
+        describe_database(cr, info)
         cr.execute("SELECT count(*) FROM sale_order_line WHERE state = 'sale'")
         existing_lines = cr.fetchone()[0]
         if existing_lines < args.lines:

@@ -26,7 +26,6 @@ per transport, the command as a user runs it: a new process each time).
 Prints seconds and rows with the machine it ran on.
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -39,7 +38,8 @@ from odoo.fields import Command
 
 from tools.common import (
     ROOT,
-    TEMPLATE,
+    bench_parser,
+    describe_database,
     machine,
     make_api_key,
     open_registry,
@@ -118,19 +118,13 @@ def prepare(env, args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="crm_bench_segments")
+    parser = bench_parser(__doc__, "crm_bench_segments")
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--lines", type=int, default=200000, help="confirmed order lines")
     parser.add_argument("--contracts", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep an existing database and its generated data")
-    parser.add_argument("--template", default=TEMPLATE,
-                        help="the database with the dependencies installed that is copied")
     parser.add_argument("--port", type=int,
                         help="also time `crm-client segments export` on a server on this port")
-    parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
 
     info = machine()
@@ -139,8 +133,7 @@ def main(argv=None):
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        cr.execute("SELECT version()")
-        info["postgresql"] = cr.fetchone()[0].split(" on ")[0]
+        describe_database(cr, info)
         prepare(env, args)
         cr.execute(
             "SELECT (SELECT count(*) FROM res_partner WHERE id = commercial_partner_id "
