@@ -15,3 +15,4 @@ from . import crm_customer_segment
 from . import crm_customer_event
 from . import crm_demo_generator
 from . import crm_finite_numbers
+from . import crm_change_log

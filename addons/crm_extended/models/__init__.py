@@ -30,3 +30,4 @@ from . import crm_demo_generator_service
 from . import crm_complaint_contract
 from . import crm_complaint_api
 from . import crm_finite_numbers
+from . import crm_change_log

@@ -27,3 +27,4 @@ from . import test_api_validation
 from . import test_fast_path_parity
 from . import test_non_finite_cleaning
 from . import test_complaint_defaults
+from . import test_changes
