@@ -3,6 +3,7 @@
 import argparse
 import datetime
 import json
+import os
 import sys
 from typing import NamedTuple
 
@@ -661,6 +662,98 @@ def cmd_scores_model(conn, args):
 
 
 # ---------------------------------------------------------------------------
+# Incremental sync
+# ---------------------------------------------------------------------------
+
+CHANGE_KINDS = ("customers", "scores", "complaints", "contracts")
+CHANGE_COLUMNS = ["kind", "id", "status", "company_id", "name"]
+MAX_CHANGE_PAGES = 100_000
+
+
+def _read_state(path):
+    """The watermark stored in ``path`` by a previous run ('' when the file
+    does not exist yet: from the start)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except FileNotFoundError:
+        return ""
+    except OSError as error:
+        raise errors.UsageError(f"--state {path}: {error.strerror}.") from None
+
+
+def _write_state(path, watermark):
+    """Replace the file in one step: a run stopped half-way keeps the old one."""
+    temporary = f"{path}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(watermark + "\n")
+        os.replace(temporary, path)
+    except OSError as error:
+        raise errors.UsageError(f"--state {path}: {error.strerror}.") from None
+
+
+def _merge_changes(total, page):
+    """Add a page to what the previous pages gave: a record changed again
+    keeps its later state; a deleted one leaves the changes."""
+    for kind, records in page["changes"].items():
+        known = total["changes"].setdefault(kind, [])
+        fresh = {(r.get("id") or r.get("partner_id"), r.get("company_id")) for r in records}
+        known[:] = [r for r in known
+                    if (r.get("id") or r.get("partner_id"), r.get("company_id")) not in fresh]
+        known += records
+    for kind, ids in page["deleted"].items():
+        gone = set(ids)
+        total["changes"][kind] = [r for r in total["changes"].get(kind, [])
+                                  if (r.get("id") or r.get("partner_id")) not in gone]
+        total["deleted"][kind] = sorted(set(total["deleted"].get(kind, [])) | gone)
+    total["watermark"] = page["watermark"]
+    total["more"] = page["more"]
+
+
+def cmd_changes(conn, args):
+    if args.since is not None and args.state:
+        raise errors.UsageError("Give --since or --state, not both.")
+    if not 1 <= args.limit <= 10000:
+        raise errors.UsageError("--limit must be between 1 and 10000.")
+    since = _read_state(args.state) if args.state else (args.since or "")
+    kwargs = {"limit": args.limit}
+    if args.models:
+        models = [name.strip() for name in args.models.split(",") if name.strip()]
+        unknown = sorted(set(models) - set(CHANGE_KINDS))
+        if unknown or not models:
+            raise errors.UsageError(
+                f"--models takes a comma-separated list of {', '.join(CHANGE_KINDS)}.")
+        kwargs["models"] = models
+    if args.company:
+        kwargs["companies"] = [_int_or_text(value) for value in args.company]
+    total = {"changes": {}, "deleted": {}, "watermark": since, "more": True}
+    pages = 0
+    while total["more"]:
+        page = conn.call("crm.change.log", "crm_api_changes", since=total["watermark"], **kwargs)
+        _merge_changes(total, page)
+        pages += 1
+        if args.one_page or pages >= MAX_CHANGE_PAGES:
+            break
+    if args.state and not args.dry_run:
+        _write_state(args.state, total["watermark"])
+    changed = sum(len(records) for records in total["changes"].values())
+    deleted = sum(len(ids) for ids in total["deleted"].values())
+    message = (f"{changed} changed, {deleted} deleted in {pages} call(s); next watermark: "
+               f"{total['watermark']}" + (" (more to read)" if total["more"] else ""))
+    if getattr(args, "format", "text") == "json":
+        return Outcome(total, message=message)
+    rows = [{"kind": kind, "id": record.get("id") or record.get("partner_id"),
+             "status": "changed", "company_id": record.get("company_id"),
+             "name": record.get("name") or record.get("code") or record.get("external_ref")}
+            for kind, records in total["changes"].items() for record in records]
+    rows += [{"kind": kind, "id": record_id, "status": "deleted", "company_id": None,
+              "name": None}
+             for kind, ids in total["deleted"].items() for record_id in ids]
+    return Outcome(rows, columns=CHANGE_COLUMNS, message=message)
+
+
+# ---------------------------------------------------------------------------
 # Customer segments (crm_analytics)
 # ---------------------------------------------------------------------------
 
@@ -721,6 +814,7 @@ COMMANDS = {
     "scores recompute": cmd_scores_recompute,
     "scores model": cmd_scores_model,
     "scores backtest": cmd_scores_backtest,
+    "changes": cmd_changes,
     "segments list": cmd_segments_list,
     "segments export": cmd_segments_export,
 }
@@ -935,6 +1029,26 @@ def build_parser():
                             help="expected_purchases and predicted_spend over this many days "
                                  "(default: the settings' horizon)")
     score_list.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    changes = add(
+        "changes",
+        "what changed since a watermark: customer classification, scores, complaints, "
+        "contracts, deleted ids, and the next watermark (integration users, CRM managers)")
+    changes.add_argument("--since", metavar="WATERMARK",
+                         help="the watermark of the previous run (default: from the start)")
+    changes.add_argument("--state", metavar="FILE",
+                         help="read the watermark from FILE (if it exists) and write the next "
+                              "one to it after a successful run")
+    changes.add_argument("--models", metavar="KINDS",
+                         help="comma-separated: " + ",".join(CHANGE_KINDS) + " (default all)")
+    changes.add_argument("--company", action="append",
+                         help="of this company of yours, by id or exact name; repeat for "
+                              "several (default: your current company)")
+    changes.add_argument("--limit", type=int, default=1000,
+                         help="change-log rows per call (1-10000, default 1000)")
+    changes.add_argument("--one-page", action="store_true",
+                         help="one call only (the watermark then may say there is more)")
+    changes.add_argument("--dry-run", action="store_true",
+                         help="with --state: print the changes but keep the file as it is")
     segments = add("segments", "saved customer segments (crm_analytics)")
     segment_sub = segments.add_subparsers(dest="action", required=True, metavar="ACTION")
     add_action(segment_sub, "list", "list the customer segments with their current customer count")
