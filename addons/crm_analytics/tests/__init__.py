@@ -15,3 +15,4 @@ from . import test_score_aggregate
 from . import test_access_matrix
 from . import test_customer_score_as_of
 from . import test_click_everywhere
+from . import test_score_changes
