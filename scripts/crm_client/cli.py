@@ -295,6 +295,14 @@ def cmd_import_customers(conn, args):
     return _import_outcome(summary, args, "dry run: nothing was written" if args.dry_run else None)
 
 
+def cmd_import_products(conn, args):
+    summary = importer.import_products(
+        conn, args.csv, batch_size=args.batch_size, dry_run=args.dry_run,
+        progress=_progress(args, "rows"),
+    )
+    return _import_outcome(summary, args, "dry run: nothing was written" if args.dry_run else None)
+
+
 def cmd_import_orders(conn, args):
     summary = importer.import_orders(
         conn, args.csv, batch_size=args.batch_size, dry_run=args.dry_run,
@@ -804,6 +812,7 @@ COMMANDS = {
     "reclassify": cmd_reclassify,
     "blacklist-check": cmd_blacklist_check,
     "import-customers": cmd_import_customers,
+    "import-products": cmd_import_products,
     "import-orders": cmd_import_orders,
     "export-customers": cmd_export_customers,
     "complaints list": cmd_complaints_list,
@@ -910,6 +919,17 @@ def build_parser():
         "csv", help="UTF-8 CSV with a header; columns: " + ", ".join(importer.CUSTOMER_COLUMNS)
         + " (ref required; name required for new customers; an empty cell clears the field)")
     import_options(customers_in, 1000, "rows")
+    products_in = add(
+        "import-products",
+        "create or update products from a CSV file, by their internal reference "
+        f"(exit {errors.EXIT_ROWS_FAILED} if a row was refused)",
+    )
+    products_in.add_argument(
+        "csv", help="UTF-8 CSV with a header; columns: " + ", ".join(importer.PRODUCT_COLUMNS)
+        + " (ref required; name required for new products; type: goods or service; category: "
+        "full name such as 'All / Saleable'; uom: unit name such as Units or kg; supplier_ref: "
+        "the vendor's external reference; an empty cell leaves the field alone)")
+    import_options(products_in, 1000, "rows")
     orders_in = add(
         "import-orders",
         "import historical sale orders from a CSV file, one line per order line, by "

@@ -31,3 +31,4 @@ from . import crm_complaint_contract
 from . import crm_complaint_api
 from . import crm_finite_numbers
 from . import crm_change_log
+from . import product_template_api

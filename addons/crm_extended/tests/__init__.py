@@ -28,3 +28,4 @@ from . import test_fast_path_parity
 from . import test_non_finite_cleaning
 from . import test_complaint_defaults
 from . import test_changes
+from . import test_api_products
