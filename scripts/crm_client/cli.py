@@ -30,6 +30,13 @@ BLACKLIST_FIELDS = [
     "crm_blacklist_user_id",
 ]
 
+XMLRPC_NOTICE = (
+    "note: no API key, so crm-client uses /xmlrpc, which Odoo 19 deprecates (removed in "
+    "Odoo 20). Create an API key in Odoo (user menu, top right > Preferences > Account "
+    "Security > New API Key) and set CRM_API_KEY, --api-key or api_key= in "
+    "~/.config/crm-client.ini: crm-client then uses JSON-2 (see scripts/README.md)."
+)
+
 EPILOG = "exit codes:\n" + "\n".join(
     f"  {code}  {meaning}" for code, meaning in sorted(errors.EXIT_CODES.items())
 ) + (
@@ -849,7 +856,8 @@ def _common_options():
     group.add_argument("--api-key", default=S, help="API key, for JSON-2 (CRM_API_KEY)")
     group.add_argument("--transport", "-t", choices=TRANSPORTS, default=S,
                        help="json2 (Odoo 19's JSON API, needs an API key) or xmlrpc "
-                            "(default: json2 with an API key and no password, else xmlrpc)")
+                            "(deprecated in Odoo 19; default: json2 whenever there is an API "
+                            "key, else xmlrpc with a note on stderr)")
     group.add_argument("--config", default=S, help="config file (default ~/.config/crm-client.ini)")
     group.add_argument("--profile", default=S, help="section of the config file (default: default)")
     group.add_argument("--timeout", type=float, default=S, help="seconds per request (default 60)")
@@ -1098,6 +1106,9 @@ def main(argv=None, environ=None, stdout=None, stderr=None):
         settings = load_settings(
             {name: options.get(name) for name in (*ENV_VARS, "config", "profile")}, environ
         )
+        if settings.xmlrpc_fallback:
+            # Once per run, before any call: a run makes many.
+            print(XMLRPC_NOTICE, file=stderr)
         conn = Connection.from_settings(settings)
         command = args.command
         if getattr(args, "action", None):
