@@ -194,7 +194,7 @@ def test_products_then_orders_from_scratch(run_cli, rpc, users, transport, tmp_p
     header = ["ref", "name", "price", "cost", "category", "uom", "type", "supplier_ref",
               "supplier_price"]
     path = write_csv(tmp_path / "products.csv", header, [
-        [f"{tag}-P1", f"Pytest Pump {tag}", "120", "70", "All", "Units", "goods", vendor_ref,
+        [f"{tag}-P1", f"Pytest Pump {tag}", "120", "70", "goods", "Units", "goods", vendor_ref,
          "65"],
         [f"{tag}-P2", f"Pytest Hour {tag}", "90", "", "", "", "service", "", ""],
         [f"{tag}-P3", f"Pytest Bad {tag}", "NaN", "", "", "", "", "", ""],
@@ -203,7 +203,7 @@ def test_products_then_orders_from_scratch(run_cli, rpc, users, transport, tmp_p
     process = run_cli(users.integration, transport, "import-products", path, "-f", "json")
     summary = as_json(process)
     assert process.returncode == errors.EXIT_ROWS_FAILED, process.stderr
-    assert (summary["created"], summary["error"]) == (2, 2)
+    assert (summary["created"], summary["error"]) == (2, 2), summary["failures"]
     assert [f["line"] for f in summary["failures"]] == [4, 5]
     products = admin.search_read("product.template", [("default_code", "like", f"{tag}-P")],
                                  ["default_code", "list_price", "standard_price", "type",

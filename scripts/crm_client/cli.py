@@ -935,7 +935,7 @@ def build_parser():
     products_in.add_argument(
         "csv", help="UTF-8 CSV with a header; columns: " + ", ".join(importer.PRODUCT_COLUMNS)
         + " (ref required; name required for new products; type: goods or service; category: "
-        "full name such as 'All / Saleable'; uom: unit name such as Units or kg; supplier_ref: "
+        "full name such as 'Goods / Spares'; uom: unit name such as Units or kg; supplier_ref: "
         "the vendor's external reference; an empty cell leaves the field alone)")
     import_options(products_in, 1000, "rows")
     orders_in = add(

@@ -28,7 +28,7 @@ class ProductTemplate(models.Model):
 
         Each row is a dict: ``ref`` (required), ``name`` (required for a new
         product), ``price`` (sales price), ``cost``, ``category`` (the full
-        name, "All / Saleable", or a name found once), ``uom`` (unit of measure
+        name, "Goods / Spares", or a name found once, case-insensitive), ``uom`` (unit of measure
         by name, e.g. "Units", "kg"), ``type`` (goods or service), ``sale_ok``,
         ``purchase_ok``, ``supplier_ref`` (the external reference of the
         vendor) with ``supplier_price`` (its price, default the cost). An
@@ -164,7 +164,7 @@ class ProductTemplate(models.Model):
             [("name", "=ilike", name)], limit=2)
         if len(found) != 1:
             raise ValidationError(self.env._(
-                "category %(name)s: %(problem)s (give its full name, e.g. All / Saleable).",
+                "category %(name)s: %(problem)s (give its full name, e.g. Goods / Spares).",
                 name=check._shown(name),
                 problem=self.env._("several categories have this name") if found
                 else self.env._("no such category")))
