@@ -16,3 +16,4 @@ from . import crm_customer_event
 from . import crm_demo_generator
 from . import crm_finite_numbers
 from . import crm_change_log
+from . import crm_score_backtest

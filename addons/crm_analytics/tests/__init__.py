@@ -16,3 +16,4 @@ from . import test_access_matrix
 from . import test_customer_score_as_of
 from . import test_click_everywhere
 from . import test_score_changes
+from . import test_score_backtest
