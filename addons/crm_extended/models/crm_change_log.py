@@ -104,21 +104,6 @@ class CrmChangeLog(models.Model):
                 ON crm_change_log (xid, res_id);
             """
         ))
-        # The company ids whose value differs between two company-dependent
-        # jsonb values ({"company id": value}); a JSON null is no value.
-        cr.execute(SQL(
-            """
-            CREATE OR REPLACE FUNCTION crm_change_log_companies(a jsonb, b jsonb)
-            RETURNS SETOF int4 LANGUAGE sql IMMUTABLE AS $$
-                SELECT k::int4
-                  FROM (SELECT jsonb_object_keys(COALESCE(a, '{}'::jsonb))
-                         UNION
-                        SELECT jsonb_object_keys(COALESCE(b, '{}'::jsonb))) AS keys(k)
-                 WHERE k ~ '^[0-9]{1,9}$'
-                   AND NULLIF(a -> k, 'null'::jsonb) IS DISTINCT FROM NULLIF(b -> k, 'null'::jsonb)
-            $$
-            """
-        ))
         # Triggers go on the tables of other models: after every model of the
         # module has its table.
         self.pool.post_init(self._crm_change_install_triggers)
@@ -216,15 +201,35 @@ class CrmChangeLog(models.Model):
         def jsonb(alias, name):
             return SQL("NULL::jsonb") if alias is None else SQL.identifier(alias, name)
 
-        companies = SQL(" UNION ").join([
-            SQL("SELECT NULL::int4 WHERE %s", plain_changed),
-            *(SQL("SELECT crm_change_log_companies(%s, %s)", jsonb(new, name), jsonb(old, name))
-              for name in source["company_columns"]),
-        ])
+        def value(alias, name):
+            # A JSON null is no value, like a missing key.
+            if alias is None:
+                return SQL("NULL::jsonb")
+            return SQL("NULLIF(%s -> k, 'null'::jsonb)", SQL.identifier(alias, name))
+
+        dependent = source["company_columns"]
+        # Cheap test first (most statements on res_partner touch none of these
+        # columns); then one pass over the company keys of all the columns.
+        changed = SQL("(%s OR ROW(%s) IS DISTINCT FROM ROW(%s))", plain_changed,
+                      SQL(", ").join(jsonb(new, name) for name in dependent),
+                      SQL(", ").join(jsonb(old, name) for name in dependent))
+        keys = SQL(" || ").join(
+            SQL("COALESCE(%s, '{}'::jsonb)", jsonb(alias, name))
+            for name in dependent for alias in (new, old) if alias)
+        companies = SQL(
+            """SELECT NULL::int4 WHERE %(plain)s
+               UNION ALL
+               SELECT k::int4 FROM jsonb_object_keys(%(keys)s) AS keys(k)
+                WHERE k ~ '^[0-9]{1,9}$' AND (%(differs)s)""",
+            plain=plain_changed, keys=keys,
+            differs=SQL(" OR ").join(
+                SQL("%s IS DISTINCT FROM %s", value(new, name), value(old, name))
+                for name in dependent),
+        )
         return SQL(
             "INSERT INTO crm_change_log (kind, res_id, company_id, deleted) "
-            "SELECT %s, %s, c.company_id, %s FROM %s, LATERAL (%s) AS c(company_id)",
-            kind, key, deleted, rows, companies,
+            "SELECT %s, %s, c.company_id, %s FROM %s, LATERAL (%s) AS c(company_id) WHERE %s",
+            kind, key, deleted, rows, companies, changed,
         )
 
     @api.model
@@ -241,7 +246,6 @@ class CrmChangeLog(models.Model):
                     cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s",
                                    SQL.identifier(name), SQL.identifier(table)))
                 cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(name)))
-        cr.execute(SQL("DROP FUNCTION IF EXISTS crm_change_log_companies(jsonb, jsonb)"))
 
     # ------------------------------------------------------------
     # API
