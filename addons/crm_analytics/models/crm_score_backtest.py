@@ -39,7 +39,7 @@ class CrmScoreBacktest(models.Model):
     run_by_id = fields.Many2one("res.users", string="Run By", readonly=True)
     customers = fields.Integer(readonly=True)
     predicted_purchases = fields.Float(readonly=True)
-    actual_purchases = fields.Float(readonly=True)
+    actual_purchases = fields.Integer(readonly=True)
     mae_purchases = fields.Float(string="Mean Absolute Error (purchases)", readonly=True)
     predicted_spend = fields.Monetary(readonly=True)
     actual_spend = fields.Monetary(readonly=True)
@@ -83,7 +83,7 @@ class CrmScoreBacktest(models.Model):
             "repeat_purchases": int(result["repeat"][i]),
             "repeat_group": str(min(int(result["repeat"][i]), 7)),
             "predicted_purchases": float(result["predicted"][i]),
-            "actual_purchases": float(result["happened"][i]),
+            "actual_purchases": int(result["happened"][i]),
             "predicted_spend": float(result["spend"][i]),
             "actual_spend": float(result["paid"][i]),
         } for i, partner_id in enumerate(result["ids"])]
@@ -113,7 +113,6 @@ class CrmScoreBacktest(models.Model):
             "res_model": "crm.score.backtest.report",
             "view_mode": "graph,pivot",
             "domain": [("backtest_id", "=", self.id)],
-            "context": {"search_default_group_repeat": 1},
         }
 
     def action_open_lines(self):
@@ -142,7 +141,7 @@ class CrmScoreBacktestLine(models.Model):
         help="Purchase days after the first one, up to the as-of date.")
     repeat_group = fields.Selection(REPEAT_GROUPS, string="Repeat Purchases (group)")
     predicted_purchases = fields.Float()
-    actual_purchases = fields.Float()
+    actual_purchases = fields.Integer()
     predicted_spend = fields.Monetary()
     actual_spend = fields.Monetary()
     error_purchases = fields.Float(
