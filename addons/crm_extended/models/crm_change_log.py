@@ -33,6 +33,12 @@ MAX_WATERMARK_SIZE = 4096
 MAX_XID = 2**63 - 1
 # The watermark of the very first call: no transaction is visible in it.
 NOTHING_SEEN = "1:1:"
+# Days the change log keeps superseded rows and deletions (compaction); a
+# client whose watermark is older must start again from an empty watermark
+# (ir.config_parameter overrides the number).
+RETENTION_DAYS = 90
+RETENTION_PARAM = "crm_extended.change_log_retention_days"
+PRUNED_PARAM = "crm_extended.change_log_pruned_xid"
 # The columns of a table whose change is not a change of the record.
 STAMP_COLUMNS = ("write_date", "write_uid")
 
@@ -99,9 +105,15 @@ class CrmChangeLog(models.Model):
                 company_id int4,
                 deleted boolean NOT NULL DEFAULT FALSE
             );
+            -- The start of the writing transaction: all rows of a transaction
+            -- have the same, so pruning never splits one.
+            ALTER TABLE crm_change_log ADD COLUMN IF NOT EXISTS logged_at timestamp NOT NULL
+                DEFAULT (now() AT TIME ZONE 'UTC');
             CREATE INDEX IF NOT EXISTS crm_change_log_xid_id_index ON crm_change_log (xid, id);
             CREATE INDEX IF NOT EXISTS crm_change_log_xid_res_id_index
                 ON crm_change_log (xid, res_id);
+            CREATE INDEX IF NOT EXISTS crm_change_log_res_id_index
+                ON crm_change_log (res_id, kind);
             """
         ))
         # Triggers go on the tables of other models: after every model of the
@@ -233,6 +245,36 @@ class CrmChangeLog(models.Model):
         )
 
     @api.model
+    def _cron_crm_prune_change_log(self):
+        """Compact the log as Kafka compacts a topic: a row older than the
+        retention goes when a later row of the same record follows it (that
+        one carries the record's state), and so does a deletion older than
+        the retention. The log keeps the latest change of every record, so an
+        empty watermark still gives every record. A client whose watermark has
+        not seen a pruned deletion would miss it: the newest one pruned is
+        remembered, and such a watermark is refused."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param(
+            RETENTION_PARAM, RETENTION_DAYS) or RETENTION_DAYS)
+        rows = self.env.execute_query(SQL(
+            """WITH gone AS (
+                   DELETE FROM crm_change_log l
+                    WHERE l.logged_at < (now() AT TIME ZONE 'UTC') - make_interval(days => %s)
+                      AND (l.deleted OR EXISTS (
+                          SELECT 1 FROM crm_change_log later
+                           WHERE later.res_id = l.res_id AND later.kind = l.kind
+                             AND later.company_id IS NOT DISTINCT FROM l.company_id
+                             AND (later.xid, later.id) > (l.xid, l.id)))
+                RETURNING l.xid, l.deleted)
+               SELECT max(xid) FILTER (WHERE deleted)::text, count(*) FROM gone""",
+            max(days, 1)))
+        newest_deletion, count = rows[0]
+        if newest_deletion:
+            Param = self.env["ir.config_parameter"].sudo()
+            previous = int(Param.get_param(PRUNED_PARAM, 0) or 0)
+            Param.set_param(PRUNED_PARAM, str(max(previous, int(newest_deletion))))
+        return count
+
+    @api.model
     def _crm_change_uninstall(self):
         """Drop the triggers and their functions (the tables of other modules
         keep them otherwise, and would fail on the dropped log table)."""
@@ -308,6 +350,14 @@ class CrmChangeLog(models.Model):
     def _crm_changes(self, kinds, limit, scope, seen, until, cursor=("0", 0)):
         """The answer of crm_api_changes between the snapshots ``seen`` and
         ``until`` (pg_snapshot texts), after the row ``cursor`` (xid, id)."""
+        pruned = self.env["ir.config_parameter"].sudo().get_param(PRUNED_PARAM)
+        if pruned and seen != NOTHING_SEEN and not self.env.execute_query(SQL(
+                "SELECT pg_visible_in_snapshot(%s::xid8, %s::pg_snapshot)", pruned, seen))[0][0]:
+            raise ValidationError(self.env._(
+                "This watermark is older than the change log keeps deletions (%(days)s days): "
+                "start again from an empty watermark (every record once).",
+                days=self.env["ir.config_parameter"].sudo().get_param(
+                    RETENTION_PARAM, RETENTION_DAYS)))
         rows = self.env.execute_query(SQL(
             """
             SELECT l.id, l.xid::text, l.kind, l.res_id, l.company_id, l.deleted

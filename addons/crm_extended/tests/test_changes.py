@@ -223,3 +223,27 @@ class TestChanges(CrmExtendedCase):
         self.Log._crm_change_install_triggers()
         after = self.env.execute_query(SQL("SELECT count(*) FROM crm_change_log"))[0][0]
         self.assertEqual(before, after)
+
+    def test_compaction_keeps_every_record_and_refuses_lost_deletions(self):
+        """Pruning keeps the latest row of each record (an empty watermark
+        still gives everything) and drops old deletions; a watermark that had
+        not seen a dropped deletion is refused, a later one is not."""
+        kept, gone = self.env["crm.complaint"].create([{"name": "Kept"}, {"name": "Gone"}])
+        self.env.flush_all()
+        kept.priority = "1"
+        self.env.flush_all()
+        gone.unlink()
+        self.env.execute_query(SQL(
+            "UPDATE crm_change_log SET logged_at = logged_at - interval '200 days' "
+            "WHERE xid = pg_current_xact_id()"))
+        self.assertGreater(self.Log._cron_crm_prune_change_log(), 0)
+        self.assertEqual(self._logged("complaints"), [("complaints", kept.id, self.company.id,
+                                                        False)])
+        xid = self._xid()
+        committed = f"{xid + 1}:{xid + 1}:"
+        answer = self.Log._crm_changes(["complaints"], 1000, self.company, "1:1:", committed)
+        self.assertEqual([c["id"] for c in answer["changes"]["complaints"]], [kept.id])
+        with self.assertRaises(ValidationError):
+            self.Log._crm_changes(["complaints"], 1000, self.company, f"{xid}:{xid + 1}:{xid}",
+                                  committed)
+        self.Log._crm_changes(["complaints"], 1000, self.company, committed, committed)
