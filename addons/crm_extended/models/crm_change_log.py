@@ -29,7 +29,8 @@ CHANGES_LIMIT = 1000
 MAX_CHANGES_LIMIT = 10000
 # pg_snapshot as text: xmin:xmax:xip,xip,... (64-bit transaction ids).
 SNAPSHOT_RE = re.compile(r"^(\d{1,19}):(\d{1,19}):((?:\d{1,19})(?:,\d{1,19})*)?$")
-MAX_WATERMARK_SIZE = 4096
+# Two snapshots with their in-progress lists: room for thousands of connections.
+MAX_WATERMARK_SIZE = 65536
 MAX_XID = 2**63 - 1
 # The watermark of the very first call: no transaction is visible in it.
 NOTHING_SEEN = "1:1:"
@@ -475,8 +476,10 @@ class CrmChangeLog(models.Model):
         if kind == "customers":
             summary = self.env["res.partner"].with_company(company).crm_api_customer_summary(
                 partner_ids=ids, keys=list(CUSTOMER_KEYS))
+            # A contact's id gives its company in the summary: only the ids asked.
+            wanted = set(ids)
             return [dict(customer, company_id=company.id) for customer in summary["customers"]
-                    if customer["id"] in set(ids)]
+                    if customer["id"] in wanted]
         if kind == "complaints":
             return self._crm_change_search_read("crm.complaint", ids, company, COMPLAINT_FIELDS)
         return self._crm_change_search_read("crm.service.contract", ids, company,
