@@ -181,3 +181,29 @@ def test_password_only_prints_the_xmlrpc_note_once(tmp_path):
     assert "deprecates" not in err
     code, _out, err = run_main(["--transport", "xmlrpc", "check"], base)
     assert "deprecates" not in err
+
+
+def test_changes_arguments_are_checked_before_any_call(tmp_path):
+    base = {"XDG_CONFIG_HOME": str(tmp_path), "CRM_URL": f"http://127.0.0.1:{_closed_port()}",
+            "CRM_DB": "x", "CRM_API_KEY": "key", "CRM_RETRIES": "0"}
+    for argv, text in (
+        (["changes", "--since", "1:1:", "--state", str(tmp_path / "w")], "not both"),
+        (["changes", "--limit", "0"], "--limit"),
+        (["changes", "--limit", "10001"], "--limit"),
+        (["changes", "--models", "customers,orders"], "--models"),
+    ):
+        code, out, err = run_main(argv, base)
+        assert code == errors.EXIT_USAGE, (argv, err)
+        assert out == "" and text in err
+
+
+def test_changes_merges_pages():
+    total = {"changes": {}, "deleted": {}, "watermark": "", "more": True}
+    cli._merge_changes(total, {"changes": {"complaints": [{"id": 1, "company_id": 1, "p": "0"},
+                                                          {"id": 2, "company_id": 1}]},
+                               "deleted": {"complaints": []}, "watermark": "a/b/1/2",
+                               "more": True})
+    cli._merge_changes(total, {"changes": {"complaints": [{"id": 1, "company_id": 1, "p": "3"}]},
+                               "deleted": {"complaints": [2]}, "watermark": "b", "more": False})
+    assert total == {"changes": {"complaints": [{"id": 1, "company_id": 1, "p": "3"}]},
+                     "deleted": {"complaints": [2]}, "watermark": "b", "more": False}
