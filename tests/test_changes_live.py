@@ -21,8 +21,8 @@ import uuid
 
 import psycopg2
 import pytest
-
 from cli_checks import ok_json
+
 from conftest import ROOT, connect
 
 WRITER_THREADS = 3
@@ -97,7 +97,7 @@ def test_every_change_once_under_concurrent_writes(odoo_server, users, rpc, inte
                 with lock:
                     expected[complaint_id] = subject
                 time.sleep(random.uniform(0, 0.05))
-        except Exception as error:  # noqa: BLE001 reported by the main thread
+        except Exception as error:  # reported by the main thread
             errors.append(error)
 
     def write_sql():
@@ -118,7 +118,7 @@ def test_every_change_once_under_concurrent_writes(odoo_server, users, rpc, inte
                     time.sleep(random.uniform(0.1, 0.4))
                 with lock:
                     expected[complaint_id] = subject
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
@@ -129,7 +129,7 @@ def test_every_change_once_under_concurrent_writes(odoo_server, users, rpc, inte
             for complaint_id in to_delete:
                 manager.call("crm.complaint", "unlink", ids=[complaint_id])
                 time.sleep(0.1)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=write_complaints, args=(i,)) for i in range(WRITER_THREADS)]

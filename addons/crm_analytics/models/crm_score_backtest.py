@@ -36,7 +36,7 @@ class CrmScoreBacktest(models.Model):
     state = fields.Selection([("draft", "Not Run"), ("done", "Done")], default="draft",
                              required=True, readonly=True)
     run_at = fields.Datetime(string="Run On", readonly=True)
-    run_by_id = fields.Many2one("res.users", string="Run By", readonly=True)
+    run_by_id = fields.Many2one("res.users", readonly=True)
     customers = fields.Integer(readonly=True)
     predicted_purchases = fields.Float(readonly=True)
     actual_purchases = fields.Integer(readonly=True)

@@ -318,19 +318,18 @@ class CrmChangeLog(models.Model):
         nor missed, even while other transactions write: a change shows once
         its transaction has committed. Only the records the caller may read
         are returned. Integration users and CRM managers only."""
-        _ = self.env._
         if not self.env.su and not (
             self.env.user.has_group("crm_extended.group_crm_extended_integration")
             or self.env.user.has_group("crm_extended.group_crm_extended_manager")
         ):
-            raise AccessError(_("Only integration users and CRM managers may read the changes."))
+            raise AccessError(self.env._("Only integration users and CRM managers may read the changes."))
         sources = self._crm_change_sources()
         kinds = list(sources)
         if models is not None:
             kinds = check.text_list(self.env, models, "models")
             unknown = sorted(set(kinds) - set(sources))
             if unknown or not kinds:
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "models must be a list of: %(kinds)s.", kinds=", ".join(sources)))
         kinds = [kind for kind in sources if kind in kinds]
         limit = check.integer(self.env, limit, "limit", minimum=1, maximum=MAX_CHANGES_LIMIT)
@@ -341,7 +340,7 @@ class CrmChangeLog(models.Model):
                                        allow_none=False):
                 scope |= check.user_company(self.env, value, "companies")
             if not scope:
-                raise ValidationError(_("companies must name at least one company."))
+                raise ValidationError(self.env._("companies must name at least one company."))
         for kind in kinds:
             self.env[self._crm_change_model(kind)].check_access("read")
         seen, until, cursor = self._crm_change_watermark(since)
@@ -427,15 +426,14 @@ class CrmChangeLog(models.Model):
         changes the client has, the snapshot to read up to (the current one,
         or the one a paged answer started), the last row returned of a paged
         answer."""
-        _ = self.env._
         if since in (None, False, ""):
             since = NOTHING_SEEN
         if not isinstance(since, str):
-            raise ValidationError(_("since must be the watermark text of a previous answer."))
+            raise ValidationError(self.env._("since must be the watermark text of a previous answer."))
         check.check_text(self.env, since, "since", size=MAX_WATERMARK_SIZE)
         parts = since.split("/")
         if len(parts) not in (1, 4):
-            raise ValidationError(_("since %(value)s is not a watermark of crm_api_changes.",
+            raise ValidationError(self.env._("since %(value)s is not a watermark of crm_api_changes.",
                                     value=check._shown(since)))
         current = self.env.execute_query(SQL("SELECT pg_current_snapshot()::text"))[0][0]
         snapshots = [self._crm_change_snapshot(part, since, current) for part in parts[:2]]
@@ -444,7 +442,7 @@ class CrmChangeLog(models.Model):
         cursor_xid, cursor_id = parts[2], parts[3]
         if (not cursor_xid.isdigit() or not cursor_id.isdigit() or len(cursor_xid) > 19
                 or len(cursor_id) > 19 or int(cursor_xid) > MAX_XID or int(cursor_id) > MAX_XID):
-            raise ValidationError(_("since %(value)s is not a watermark of crm_api_changes.",
+            raise ValidationError(self.env._("since %(value)s is not a watermark of crm_api_changes.",
                                     value=check._shown(since)))
         return snapshots[0], snapshots[1], (cursor_xid, int(cursor_id))
 

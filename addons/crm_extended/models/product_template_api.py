@@ -39,29 +39,17 @@ class ProductTemplate(models.Model):
         are written. ``dry_run``: nothing is written. Returns one dict per row:
         ``{index, ref, id, status, message}``, status ``created``, ``updated``,
         ``unchanged`` or ``error``. Integration users and product managers."""
-        _ = self.env._
         if not isinstance(rows, list | tuple):
-            raise ValidationError(_("%(what)s must be a list of rows.", what=_("Products")))
+            raise ValidationError(self.env._("%(what)s must be a list of rows.", what=self.env._("Products")))
         if len(rows) > MAX_BATCH:
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "At most %(max)s rows per call, not %(count)s: split the import into batches.",
                 max=MAX_BATCH, count=len(rows)))
         check.boolean(self.env, dry_run, "dry_run")
         self.check_access("create")
         self.check_access("write")
         company = self.env.company
-        results, parsed = [], []
-        for index, row in enumerate(rows):
-            result = {"index": index, "ref": False, "id": False, "status": "error", "message": ""}
-            results.append(result)
-            if not isinstance(row, dict):
-                result["message"] = _("A row must be a mapping of field names to values.")
-                continue
-            result["ref"] = check.echo(row.get("ref"))
-            try:
-                parsed.append((result, self._crm_api_product_row(row)))
-            except ValidationError as error:
-                result["message"] = error.args[0]
+        results, parsed = self._crm_api_product_rows_parsed(rows)
         refs = [row["ref"] for _result, row in parsed]
         existing = {}
         for product in self.with_context(active_test=False).search_fetch(
@@ -78,25 +66,25 @@ class ProductTemplate(models.Model):
             ref = row.pop("ref")
             result["ref"] = ref
             if ref in seen:
-                result["message"] = _(
+                result["message"] = self.env._(
                     "The reference %(ref)s appears more than once in this batch.", ref=ref)
                 continue
             seen.add(ref)
             matches = existing.get(ref, [])
             if len(matches) > 1:
-                result["message"] = _("Several products have the internal reference %(ref)s.",
+                result["message"] = self.env._("Several products have the internal reference %(ref)s.",
                                       ref=ref)
                 continue
             supplier_ref = row.pop("supplier_ref", None)
             supplier_price = row.pop("supplier_price", None)
             if supplier_ref and supplier_ref not in vendors:
-                result["message"] = _(
+                result["message"] = self.env._(
                     "supplier_ref: no vendor has the external reference %(ref)s.",
                     ref=supplier_ref)
                 continue
             product = matches[0] if matches else None
             if product is None and not row.get("name"):
-                result["message"] = _("name is required for a new product.")
+                result["message"] = self.env._("name is required for a new product.")
                 continue
             if supplier_ref:
                 price = supplier_price if supplier_price is not None else row.get(
@@ -120,12 +108,31 @@ class ProductTemplate(models.Model):
         return results
 
     @api.model
+    def _crm_api_product_rows_parsed(self, rows):
+        """(results, [(result, vals)]): one result per row, in order, with the
+        rows refused by their own values already marked."""
+        results, parsed = [], []
+        for index, row in enumerate(rows):
+            result = {"index": index, "ref": False, "id": False, "status": "error", "message": ""}
+            results.append(result)
+            if not isinstance(row, dict):
+                result["message"] = self.env._(
+                    "A row must be a mapping of field names to values.")
+                continue
+            result["ref"] = check.echo(row.get("ref"))
+            try:
+                parsed.append((result, self._crm_api_product_row(row)))
+            except ValidationError as error:
+                result["message"] = error.args[0]
+        return results, parsed
+
+    @api.model
     def _crm_api_product_row(self, row):
         """The vals of one row (ValidationError on the first bad value)."""
-        env, _ = self.env, self.env._
+        env = self.env
         unknown = sorted(str(key) for key in row if key not in PRODUCT_KEYS)
         if unknown:
-            raise ValidationError(_("Unknown key(s): %(keys)s. Allowed: %(allowed)s.",
+            raise ValidationError(self.env._("Unknown key(s): %(keys)s. Allowed: %(allowed)s.",
                                     keys=", ".join(unknown)[:200],
                                     allowed=", ".join(PRODUCT_KEYS)))
         vals = {"ref": check.text(env, row.get("ref"), "ref", size=PRODUCT_REF_SIZE,
@@ -142,7 +149,7 @@ class ProductTemplate(models.Model):
         if row.get("type") not in (None, False, ""):
             kind = check.text(env, row["type"], "type")
             if kind.lower() not in PRODUCT_TYPES:
-                raise ValidationError(_("type must be goods or service, not %(value)s.",
+                raise ValidationError(self.env._("type must be goods or service, not %(value)s.",
                                         value=check._shown(kind)))
             vals["type"] = PRODUCT_TYPES[kind.lower()]
         if row.get("category") not in (None, False, ""):
@@ -154,7 +161,7 @@ class ProductTemplate(models.Model):
             vals["supplier_ref"] = check.text(env, row["supplier_ref"], "supplier_ref",
                                               size=PRODUCT_REF_SIZE)
         if "supplier_price" in vals and "supplier_ref" not in vals:
-            raise ValidationError(_("supplier_price needs a supplier_ref."))
+            raise ValidationError(self.env._("supplier_price needs a supplier_ref."))
         return vals
 
     @api.model
@@ -243,7 +250,7 @@ class ProductTemplate(models.Model):
                 self.env.flush_all()
         except AccessError:
             raise
-        except Exception:  # noqa: BLE001 redone row by row to find the culprits
+        except Exception:  # redone row by row to find the culprits
             self.env.invalidate_all()
             self._crm_api_product_rows([(result, lambda row=row: create(row))
                                         for result, row in to_create])
@@ -259,7 +266,7 @@ class ProductTemplate(models.Model):
                     self.env.flush_all()
             except AccessError:
                 raise
-            except Exception:  # noqa: BLE001 redone row by row
+            except Exception:  # redone row by row
                 self.env.invalidate_all()
                 self._crm_api_product_rows([
                     (result, lambda p=product, r=row: write(p.with_context(**QUIET_CONTEXT), r))
@@ -285,7 +292,7 @@ class ProductTemplate(models.Model):
                     self.env.flush_all()
             except AccessError:
                 raise
-            except Exception as error:  # noqa: BLE001 a constraint of that row
+            except Exception as error:  # a constraint of that row
                 message = (error.args[0] if isinstance(error, ValidationError | ValueError)
                            and error.args else str(error).strip().splitlines()[0])
                 result.update(status="error", message=message, id=False)
