@@ -323,7 +323,8 @@ def make_order(rpc, transport, product_id):
 
 @pytest.fixture
 def run_cli(odoo_server, tmp_path):
-    """run_cli(user, transport, *argv) -> CompletedProcess of `python3 -m crm_client`.
+    """run_cli(user, transport, *argv) -> CompletedProcess of `python3 -m crm_client`
+    (transport None: no --transport, the client chooses).
     Credentials go through the environment; HOME/XDG point at an empty folder so a
     developer's own ~/.config/crm-client.ini does not leak in."""
 
@@ -344,7 +345,8 @@ def run_cli(odoo_server, tmp_path):
             **(extra_env or {}),
         })
         return subprocess.run(
-            [sys.executable, "-m", "crm_client", "--transport", transport, *argv],
+            [sys.executable, "-m", "crm_client",
+             *(["--transport", transport] if transport else []), *argv],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         )
 

@@ -63,6 +63,8 @@ COUNTED = {
     "crm.complaint": [],
     "mail.message": [("model", "=", "crm.complaint")],
     "crm.customer.segment": [],
+    "product.template": [("active", "in", [True, False])],
+    "product.supplierinfo": [],
 }
 
 
@@ -105,6 +107,8 @@ def test_discovery_finds_the_known_methods():
         ("crm.complaint", "crm_api_update"),
         ("crm.customer.score", "crm_api_read_scores"),
         ("crm.customer.segment", "crm_api_segment_export"),
+        ("product.template", "crm_api_import_products"),
+        ("crm.change.log", "crm_api_changes"),
     } <= names
     assert all(model for model, *_rest in METHODS), "every method has its model"
 
@@ -132,6 +136,8 @@ def fixture_records(rpc):
         "order": {"ref": f"{tag}-O", "customer_ref": tag, "date_order": day, "currency": currency,
                   "lines": [{"product_code": tag, "quantity": 1, "price_unit": 5.0}]},
         "customer": {"ref": f"{tag}-C", "name": f"{tag} new customer"},
+        "product": {"ref": f"{tag}-P", "name": f"{tag} new product", "price": 5.0, "cost": 1.0,
+                    "type": "goods", "uom": "Units", "supplier_ref": tag, "supplier_price": 2.0},
         "complaint": {"subject": f"{tag} new complaint", "customer_id": partner_id},
     }
 
@@ -151,6 +157,8 @@ def baseline(method, records):
         "crm_api_score_as_of": {"as_of": records["past_day"], "horizon_days": 30},
         "crm_api_score_backtest": {"as_of": records["past_day"], "horizon_days": 1},
         "crm_api_segment_export": {"segment": records["segment_id"], "limit": 10},
+        "crm_api_import_products": {"rows": [records["product"]], "dry_run": False},
+        "crm_api_changes": {"since": "", "models": ["complaints"], "limit": 10},
     }.get(method, {})
 
 

@@ -145,3 +145,24 @@ def test_unknown_server_url(run_cli, users, odoo_server, transport):
     process = run_cli(users.salesman, transport, "--url", f"{odoo_server.url}/web/static", "check")
     assert process.returncode == errors.EXIT_SERVER_ERROR, process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_json2_first_and_one_xmlrpc_note(run_cli, users, rpc):
+    """No --transport: JSON-2 with an API key (a password besides changes
+    nothing); with a password only /xmlrpc, and the deprecation note once per
+    run however many calls it makes."""
+    both = run_cli(users.salesman, None, "check", "--format", "json")
+    assert as_json(both)["transport"] == "json2"
+    assert both.stderr == ""
+    name = f"Pytest Note {uuid.uuid4().hex[:10]}"
+    rpc("admin", "json2").create("res.partner", {"name": name, "is_company": True,
+                                                 "customer_rank": 1})
+    password_only = run_cli(users.salesman, None, "customers", "--search", name,
+                            "--format", "json", extra_env={"CRM_API_KEY": ""})
+    assert password_only.returncode == 0, password_only.stderr
+    assert [row["name"] for row in as_json(password_only)] == [name]
+    assert password_only.stderr.count("deprecates") == 1
+    assert "New API Key" in password_only.stderr
+    checked = run_cli(users.salesman, None, "check", "--format", "json",
+                      extra_env={"CRM_API_KEY": ""})
+    assert as_json(checked)["transport"] == "xmlrpc"

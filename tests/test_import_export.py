@@ -181,6 +181,49 @@ def test_orders_in_a_foreign_currency_and_to_deliver(run_cli, rpc, users, transp
     assert home["locked"] and not home["picking_ids"]  # closed history: locked, no delivery
 
 
+def test_products_then_orders_from_scratch(run_cli, rpc, users, transport, tmp_path, tag):
+    """The integration user alone builds a history: products (with a vendor),
+    customers, then orders in a foreign currency naming those products."""
+    admin = rpc("admin", transport)
+    vendor_ref = f"{tag}-V"
+    write_csv(tmp_path / "c.csv", ["ref", "name"],
+              [[vendor_ref, f"Pytest Vendor {tag}"], [f"{tag}-B", f"Pytest Buyer {tag}"]])
+    assert run_cli(users.integration, transport, "import-customers",
+                   str(tmp_path / "c.csv")).returncode == 0
+    header = ["ref", "name", "price", "cost", "category", "uom", "type", "supplier_ref",
+              "supplier_price"]
+    path = write_csv(tmp_path / "products.csv", header, [
+        [f"{tag}-P1", f"Pytest Pump {tag}", "120", "70", "goods", "Units", "goods", vendor_ref,
+         "65"],
+        [f"{tag}-P2", f"Pytest Hour {tag}", "90", "", "", "", "service", "", ""],
+        [f"{tag}-P3", f"Pytest Bad {tag}", "NaN", "", "", "", "", "", ""],
+        [f"{tag}-P4", f"Pytest Bad {tag}", "-5", "", "", "", "", "", ""],
+    ])
+    process = run_cli(users.integration, transport, "import-products", path, "-f", "json")
+    summary = as_json(process)
+    assert process.returncode == errors.EXIT_ROWS_FAILED, process.stderr
+    assert (summary["created"], summary["error"]) == (2, 2), summary["failures"]
+    assert [f["line"] for f in summary["failures"]] == [4, 5]
+    products = admin.search_read("product.template", [("default_code", "like", f"{tag}-P")],
+                                 ["default_code", "list_price", "standard_price", "type",
+                                  "seller_ids"], order="default_code")
+    assert [(p["default_code"], p["list_price"], p["type"]) for p in products] == [
+        (f"{tag}-P1", 120.0, "consu"), (f"{tag}-P2", 90.0, "service")]
+    assert products[0]["standard_price"] == 70.0 and len(products[0]["seller_ids"]) == 1
+    again = as_json(run_cli(users.integration, transport, "import-products", path, "-f", "json"))
+    assert (again["created"], again["unchanged"]) == (0, 2)
+
+    currency = _foreign_currency(admin)
+    orders = write_csv(tmp_path / "orders.csv", [
+        "order_ref", "customer_ref", "date_order", "currency", "product_code", "quantity",
+        "price_unit"], [[f"{tag}-SO", f"{tag}-B", PAST, currency["name"], f"{tag}-P2", "2", "50"]])
+    process = run_cli(users.integration, transport, "import-orders", orders, "-f", "json")
+    assert process.returncode == 0, process.stderr
+    order = admin.search_read("sale.order", [("crm_external_ref", "=", f"{tag}-SO")],
+                              ["currency_id", "amount_untaxed"])[0]
+    assert (order["currency_id"][1], order["amount_untaxed"]) == (currency["name"], 100.0)
+
+
 def test_concurrent_imports_get_distinct_names(odoo_server, rpc, users, transport, tag,
                                                product_code):
     """Two imports at the same moment, in two server transactions: every order

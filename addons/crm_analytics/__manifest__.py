@@ -19,6 +19,7 @@
         "data/mail_activity_type_data.xml",
         "views/crm_customer_score_views.xml",
         "views/crm_score_config_views.xml",
+        "views/crm_score_backtest_views.xml",
         "views/res_partner_views.xml",
         "report/crm_classification_report_views.xml",
         "report/crm_cohort_report_views.xml",

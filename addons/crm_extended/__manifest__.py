@@ -62,4 +62,5 @@
             "crm_extended/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
 }

@@ -3,6 +3,7 @@
 import argparse
 import datetime
 import json
+import os
 import sys
 from typing import NamedTuple
 
@@ -28,6 +29,13 @@ BLACKLIST_FIELDS = [
     "name", "crm_commercial_blacklist", "crm_blacklist_reason", "crm_blacklist_date",
     "crm_blacklist_user_id",
 ]
+
+XMLRPC_NOTICE = (
+    "note: no API key, so crm-client uses /xmlrpc, which Odoo 19 deprecates (removed in "
+    "Odoo 20). Create an API key in Odoo (user menu, top right > Preferences > Account "
+    "Security > New API Key) and set CRM_API_KEY, --api-key or api_key= in "
+    "~/.config/crm-client.ini: crm-client then uses JSON-2 (see scripts/README.md)."
+)
 
 EPILOG = "exit codes:\n" + "\n".join(
     f"  {code}  {meaning}" for code, meaning in sorted(errors.EXIT_CODES.items())
@@ -288,6 +296,14 @@ def _progress(args, unit):
 
 def cmd_import_customers(conn, args):
     summary = importer.import_customers(
+        conn, args.csv, batch_size=args.batch_size, dry_run=args.dry_run,
+        progress=_progress(args, "rows"),
+    )
+    return _import_outcome(summary, args, "dry run: nothing was written" if args.dry_run else None)
+
+
+def cmd_import_products(conn, args):
+    summary = importer.import_products(
         conn, args.csv, batch_size=args.batch_size, dry_run=args.dry_run,
         progress=_progress(args, "rows"),
     )
@@ -661,6 +677,98 @@ def cmd_scores_model(conn, args):
 
 
 # ---------------------------------------------------------------------------
+# Incremental sync
+# ---------------------------------------------------------------------------
+
+CHANGE_KINDS = ("customers", "scores", "complaints", "contracts")
+CHANGE_COLUMNS = ["kind", "id", "status", "company_id", "name"]
+MAX_CHANGE_PAGES = 100_000
+
+
+def _read_state(path):
+    """The watermark stored in ``path`` by a previous run ('' when the file
+    does not exist yet: from the start)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except FileNotFoundError:
+        return ""
+    except OSError as error:
+        raise errors.UsageError(f"--state {path}: {error.strerror}.") from None
+
+
+def _write_state(path, watermark):
+    """Replace the file in one step: a run stopped half-way keeps the old one."""
+    temporary = f"{path}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(watermark + "\n")
+        os.replace(temporary, path)
+    except OSError as error:
+        raise errors.UsageError(f"--state {path}: {error.strerror}.") from None
+
+
+def _merge_changes(total, page):
+    """Add a page to what the previous pages gave: a record changed again
+    keeps its later state; a deleted one leaves the changes."""
+    for kind, records in page["changes"].items():
+        known = total["changes"].setdefault(kind, [])
+        fresh = {(r.get("id") or r.get("partner_id"), r.get("company_id")) for r in records}
+        known[:] = [r for r in known
+                    if (r.get("id") or r.get("partner_id"), r.get("company_id")) not in fresh]
+        known += records
+    for kind, ids in page["deleted"].items():
+        gone = set(ids)
+        total["changes"][kind] = [r for r in total["changes"].get(kind, [])
+                                  if (r.get("id") or r.get("partner_id")) not in gone]
+        total["deleted"][kind] = sorted(set(total["deleted"].get(kind, [])) | gone)
+    total["watermark"] = page["watermark"]
+    total["more"] = page["more"]
+
+
+def cmd_changes(conn, args):
+    if args.since is not None and args.state:
+        raise errors.UsageError("Give --since or --state, not both.")
+    if not 1 <= args.limit <= 10000:
+        raise errors.UsageError("--limit must be between 1 and 10000.")
+    since = _read_state(args.state) if args.state else (args.since or "")
+    kwargs = {"limit": args.limit}
+    if args.models:
+        models = [name.strip() for name in args.models.split(",") if name.strip()]
+        unknown = sorted(set(models) - set(CHANGE_KINDS))
+        if unknown or not models:
+            raise errors.UsageError(
+                f"--models takes a comma-separated list of {', '.join(CHANGE_KINDS)}.")
+        kwargs["models"] = models
+    if args.company:
+        kwargs["companies"] = [_int_or_text(value) for value in args.company]
+    total = {"changes": {}, "deleted": {}, "watermark": since, "more": True}
+    pages = 0
+    while total["more"]:
+        page = conn.call("crm.change.log", "crm_api_changes", since=total["watermark"], **kwargs)
+        _merge_changes(total, page)
+        pages += 1
+        if args.one_page or pages >= MAX_CHANGE_PAGES:
+            break
+    if args.state and not args.dry_run:
+        _write_state(args.state, total["watermark"])
+    changed = sum(len(records) for records in total["changes"].values())
+    deleted = sum(len(ids) for ids in total["deleted"].values())
+    message = (f"{changed} changed, {deleted} deleted in {pages} call(s); next watermark: "
+               f"{total['watermark']}" + (" (more to read)" if total["more"] else ""))
+    if getattr(args, "format", "text") == "json":
+        return Outcome(total, message=message)
+    rows = [{"kind": kind, "id": record.get("id") or record.get("partner_id"),
+             "status": "changed", "company_id": record.get("company_id"),
+             "name": record.get("name") or record.get("code") or record.get("external_ref")}
+            for kind, records in total["changes"].items() for record in records]
+    rows += [{"kind": kind, "id": record_id, "status": "deleted", "company_id": None,
+              "name": None}
+             for kind, ids in total["deleted"].items() for record_id in ids]
+    return Outcome(rows, columns=CHANGE_COLUMNS, message=message)
+
+
+# ---------------------------------------------------------------------------
 # Customer segments (crm_analytics)
 # ---------------------------------------------------------------------------
 
@@ -711,6 +819,7 @@ COMMANDS = {
     "reclassify": cmd_reclassify,
     "blacklist-check": cmd_blacklist_check,
     "import-customers": cmd_import_customers,
+    "import-products": cmd_import_products,
     "import-orders": cmd_import_orders,
     "export-customers": cmd_export_customers,
     "complaints list": cmd_complaints_list,
@@ -721,6 +830,7 @@ COMMANDS = {
     "scores recompute": cmd_scores_recompute,
     "scores model": cmd_scores_model,
     "scores backtest": cmd_scores_backtest,
+    "changes": cmd_changes,
     "segments list": cmd_segments_list,
     "segments export": cmd_segments_export,
 }
@@ -746,7 +856,8 @@ def _common_options():
     group.add_argument("--api-key", default=S, help="API key, for JSON-2 (CRM_API_KEY)")
     group.add_argument("--transport", "-t", choices=TRANSPORTS, default=S,
                        help="json2 (Odoo 19's JSON API, needs an API key) or xmlrpc "
-                            "(default: json2 with an API key and no password, else xmlrpc)")
+                            "(deprecated in Odoo 19; default: json2 whenever there is an API "
+                            "key, else xmlrpc with a note on stderr)")
     group.add_argument("--config", default=S, help="config file (default ~/.config/crm-client.ini)")
     group.add_argument("--profile", default=S, help="section of the config file (default: default)")
     group.add_argument("--timeout", type=float, default=S, help="seconds per request (default 60)")
@@ -816,6 +927,17 @@ def build_parser():
         "csv", help="UTF-8 CSV with a header; columns: " + ", ".join(importer.CUSTOMER_COLUMNS)
         + " (ref required; name required for new customers; an empty cell clears the field)")
     import_options(customers_in, 1000, "rows")
+    products_in = add(
+        "import-products",
+        "create or update products from a CSV file, by their internal reference "
+        f"(exit {errors.EXIT_ROWS_FAILED} if a row was refused)",
+    )
+    products_in.add_argument(
+        "csv", help="UTF-8 CSV with a header; columns: " + ", ".join(importer.PRODUCT_COLUMNS)
+        + " (ref required; name required for new products; type: goods or service; category: "
+        "full name such as 'Goods / Spares'; uom: unit name such as Units or kg; supplier_ref: "
+        "the vendor's external reference; an empty cell leaves the field alone)")
+    import_options(products_in, 1000, "rows")
     orders_in = add(
         "import-orders",
         "import historical sale orders from a CSV file, one line per order line, by "
@@ -937,6 +1059,26 @@ def build_parser():
                             help="expected_purchases and predicted_spend over this many days "
                                  "(default: the settings' horizon)")
     score_list.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    changes = add(
+        "changes",
+        "what changed since a watermark: customer classification, scores, complaints, "
+        "contracts, deleted ids, and the next watermark (integration users, CRM managers)")
+    changes.add_argument("--since", metavar="WATERMARK",
+                         help="the watermark of the previous run (default: from the start)")
+    changes.add_argument("--state", metavar="FILE",
+                         help="read the watermark from FILE (if it exists) and write the next "
+                              "one to it after a successful run")
+    changes.add_argument("--models", metavar="KINDS",
+                         help="comma-separated: " + ",".join(CHANGE_KINDS) + " (default all)")
+    changes.add_argument("--company", action="append",
+                         help="of this company of yours, by id or exact name; repeat for "
+                              "several (default: your current company)")
+    changes.add_argument("--limit", type=int, default=1000,
+                         help="change-log rows per call (1-10000, default 1000)")
+    changes.add_argument("--one-page", action="store_true",
+                         help="one call only (the watermark then may say there is more)")
+    changes.add_argument("--dry-run", action="store_true",
+                         help="with --state: print the changes but keep the file as it is")
     segments = add("segments", "saved customer segments (crm_analytics)")
     segment_sub = segments.add_subparsers(dest="action", required=True, metavar="ACTION")
     add_action(segment_sub, "list", "list the customer segments with their current customer count")
@@ -966,6 +1108,9 @@ def main(argv=None, environ=None, stdout=None, stderr=None):
         settings = load_settings(
             {name: options.get(name) for name in (*ENV_VARS, "config", "profile")}, environ
         )
+        if settings.xmlrpc_fallback:
+            # Once per run, before any call: a run makes many.
+            print(XMLRPC_NOTICE, file=stderr)
         conn = Connection.from_settings(settings)
         command = args.command
         if getattr(args, "action", None):

@@ -8,7 +8,6 @@ CRM_PROFILE says otherwise)::
     db = production
     login = jane@example.com
     api_key = 0123abcd...
-    transport = json2
 
 It is read from --config, else CRM_CONFIG, else ``$XDG_CONFIG_HOME/crm-client.ini``
 (``~/.config/crm-client.ini``). A missing default file is fine; a missing file that
@@ -42,17 +41,20 @@ class Settings:
     login: str | None = None
     password: str | None = None
     api_key: str | None = None
-    # None means: json2 when there is an API key and no password, else xmlrpc.
+    # None means: json2 when there is an API key, else xmlrpc (deprecated in Odoo 19).
     transport: str | None = None
     timeout: float = 60.0
     retries: int = 3
     retry_delay: float = 0.5
     config_path: str | None = None
+    # True when no transport was asked for and there is no API key: the client
+    # falls back to /xmlrpc and says once how to get an API key.
+    xmlrpc_fallback: bool = False
 
     def resolved_transport(self):
         if self.transport:
             return self.transport
-        return "json2" if self.api_key and not self.password else "xmlrpc"
+        return "json2" if self.api_key else "xmlrpc"
 
 
 def default_config_path(environ):
@@ -77,7 +79,7 @@ def read_config_file(path, profile, explicit_path=False, explicit_profile=False)
                 f"(sections: {', '.join(parser.sections()) or 'none'})."
             )
         return {}
-    known = {f.name for f in fields(Settings)} - {"config_path"}
+    known = {f.name for f in fields(Settings)} - {"config_path", "xmlrpc_fallback"}
     values = dict(parser.items(profile))
     unknown = sorted(set(values) - known)
     if unknown:
@@ -132,5 +134,6 @@ def load_settings(flags=None, environ=None):
         raise errors.UsageError(
             f"Unknown transport {settings.transport!r}: use {' or '.join(TRANSPORTS)}."
         )
+    settings.xmlrpc_fallback = not settings.transport and not settings.api_key
     settings.transport = settings.resolved_transport()
     return settings

@@ -55,6 +55,7 @@ READ_ONLY_METHODS = frozenset({
     "read", "fields_get", "name_search", "formatted_read_group", "web_search_read",
     "search_fetch", "check_access",
     "crm_api_customer_summary", "crm_api_read_scores", "crm_api_segment_export",
+    "crm_api_changes",
 })
 
 

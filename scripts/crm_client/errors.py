@@ -35,7 +35,7 @@ EXIT_CODES = {
     EXIT_SERVER_ERROR: "unexpected server error",
     EXIT_BLACKLISTED: "blacklist-check: the customer is on the commercial blacklist",
     EXIT_CHECK_FAILED: "check: a required module is not installed",
-    EXIT_ROWS_FAILED: "import-customers/import-orders: at least one row was refused",
+    EXIT_ROWS_FAILED: "import-customers/import-products/import-orders: at least one row was refused",
 }
 
 # XML-RPC fault codes of Odoo's /xmlrpc/2 endpoints (addons/rpc/controllers/xmlrpc.py);

@@ -17,6 +17,10 @@ CUSTOMER_COLUMNS = (
     "ref", "name", "is_company", "email", "phone", "street", "street2", "city", "zip",
     "website", "vat", "country_code", "state_code",
 )
+PRODUCT_COLUMNS = ("ref", "name", "price", "cost", "category", "uom", "type", "sale_ok",
+                   "purchase_ok", "supplier_ref", "supplier_price")
+PRODUCT_NUMBERS = ("price", "cost", "supplier_price")
+PRODUCT_BOOLEANS = ("sale_ok", "purchase_ok")
 ORDER_HEADER_COLUMNS = ("order_ref", "customer_ref", "date_order", "state", "client_order_ref",
                         "currency")
 ORDER_LINE_COLUMNS = ("product_code", "quantity", "price_unit", "description")
@@ -162,6 +166,52 @@ def import_customers(conn, path, batch_size=1000, dry_run=False, progress=None):
         batch = pending[start:start + batch_size]
         results = conn.call(
             "res.partner", "crm_api_upsert_customers",
+            rows=[payload for _line, payload in batch], dry_run=dry_run,
+        )
+        for (line, _payload), result in zip(batch, results, strict=True):
+            counts[result["status"]] += 1
+            if result["status"] == "error":
+                failures.append({"line": line, "ref": result.get("ref") or "",
+                                 "message": result["message"]})
+        done += len(batch)
+        meter.update(done, counts)
+    failures.sort(key=lambda failure: failure["line"])
+    return _summary(path, counts, dry_run, failures, time.monotonic() - started,
+                    rows=len(rows))
+
+
+def import_products(conn, path, batch_size=1000, dry_run=False, progress=None):
+    """Upsert the products of ``path`` by internal reference; returns the
+    summary (failures included). An empty cell leaves the field alone."""
+    rows = read_csv(path, PRODUCT_COLUMNS, ("ref",))
+    started = time.monotonic()
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
+    failures = []
+    pending = []  # (line, payload)
+    for line, row in rows:
+        shape = _shape_error(row)
+        if shape:
+            counts["error"] += 1
+            failures.append({"line": line, "ref": (row.get("ref") or "").strip(), "message": shape})
+            continue
+        payload = {}
+        for column, text in row.items():
+            if not text.strip():
+                continue
+            if column in PRODUCT_NUMBERS:
+                payload[column] = _number(text)
+            elif column in PRODUCT_BOOLEANS:
+                payload[column] = _bool(text)
+            else:
+                payload[column] = text
+        pending.append((line, payload))
+    meter = progress or Progress(None, 0, "", quiet=True)
+    meter.total = len(rows)
+    done = len(rows) - len(pending)
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start:start + batch_size]
+        results = conn.call(
+            "product.template", "crm_api_import_products",
             rows=[payload for _line, payload in batch], dry_run=dry_run,
         )
         for (line, _payload), result in zip(batch, results, strict=True):

@@ -92,7 +92,10 @@ def test_unreachable_server_exit_code_and_message(tmp_path):
     code, out, err = run_main(["check", "--retries", "1", "--retry-delay", "0.01"], environ)
     assert code == errors.EXIT_UNREACHABLE
     assert out == ""
-    assert err.startswith("error: Cannot reach the server")
+    # A password and no API key: the /xmlrpc note first, then the error.
+    note, error = err.split("\n", 1)
+    assert note.startswith("note: no API key")
+    assert error.startswith("error: Cannot reach the server")
     assert "connection refused" in err and "after 2 attempts" in err
     assert "Traceback" not in err
 
@@ -155,3 +158,52 @@ def test_segments_export_options():
     assert cli._segment_ident("42 customers") == "42 customers"
     with pytest.raises(errors.UsageError):
         cli._segment_ident("  ")
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_password_only_prints_the_xmlrpc_note_once(tmp_path):
+    """Without an API key the run says once, before anything else, that
+    /xmlrpc is deprecated and how to get a key; with a key it says nothing."""
+    base = {"XDG_CONFIG_HOME": str(tmp_path), "CRM_URL": f"http://127.0.0.1:{_closed_port()}",
+            "CRM_DB": "x", "CRM_LOGIN": "me", "CRM_PASSWORD": "secret", "CRM_RETRIES": "0"}
+    code, _out, err = run_main(["check"], base)
+    assert code == errors.EXIT_UNREACHABLE
+    assert err.count("Odoo 19 deprecates") == 1
+    assert err.startswith("note: no API key")
+    assert "Preferences > Account Security > New API Key" in err and "CRM_API_KEY" in err
+    code, _out, err = run_main(["check"], dict(base, CRM_API_KEY="key"))
+    assert code == errors.EXIT_UNREACHABLE
+    assert "deprecates" not in err
+    code, _out, err = run_main(["--transport", "xmlrpc", "check"], base)
+    assert "deprecates" not in err
+
+
+def test_changes_arguments_are_checked_before_any_call(tmp_path):
+    base = {"XDG_CONFIG_HOME": str(tmp_path), "CRM_URL": f"http://127.0.0.1:{_closed_port()}",
+            "CRM_DB": "x", "CRM_API_KEY": "key", "CRM_RETRIES": "0"}
+    for argv, text in (
+        (["changes", "--since", "1:1:", "--state", str(tmp_path / "w")], "not both"),
+        (["changes", "--limit", "0"], "--limit"),
+        (["changes", "--limit", "10001"], "--limit"),
+        (["changes", "--models", "customers,orders"], "--models"),
+    ):
+        code, out, err = run_main(argv, base)
+        assert code == errors.EXIT_USAGE, (argv, err)
+        assert out == "" and text in err
+
+
+def test_changes_merges_pages():
+    total = {"changes": {}, "deleted": {}, "watermark": "", "more": True}
+    cli._merge_changes(total, {"changes": {"complaints": [{"id": 1, "company_id": 1, "p": "0"},
+                                                          {"id": 2, "company_id": 1}]},
+                               "deleted": {"complaints": []}, "watermark": "a/b/1/2",
+                               "more": True})
+    cli._merge_changes(total, {"changes": {"complaints": [{"id": 1, "company_id": 1, "p": "3"}]},
+                               "deleted": {"complaints": [2]}, "watermark": "b", "more": False})
+    assert total == {"changes": {"complaints": [{"id": 1, "company_id": 1, "p": "3"}]},
+                     "deleted": {"complaints": [2]}, "watermark": "b", "more": False}

@@ -93,3 +93,25 @@ def test_bad_settings_are_usage_errors(tmp_path, flags, file_text, message):
         load_settings(flags, {"XDG_CONFIG_HOME": str(tmp_path)})
     assert message in str(error.value)
     assert error.value.exit_code == errors.EXIT_USAGE
+
+
+def test_json2_whenever_there_is_an_api_key(config_home):
+    """An API key wins over a password: JSON-2, no fallback note."""
+    environ = dict(config_home, CRM_API_KEY="env_key")
+    settings = load_settings({}, environ)
+    assert settings.password == "file_password"
+    assert (settings.transport, settings.xmlrpc_fallback) == ("json2", False)
+
+
+def test_password_only_falls_back_to_xmlrpc(config_home):
+    settings = load_settings({}, config_home)
+    assert (settings.transport, settings.xmlrpc_fallback) == ("xmlrpc", True)
+    # Asked for by name: no fallback, no note.
+    forced = load_settings({"transport": "xmlrpc"}, config_home)
+    assert (forced.transport, forced.xmlrpc_fallback) == ("xmlrpc", False)
+
+
+def test_fallback_is_not_a_config_key(tmp_path):
+    (tmp_path / "crm-client.ini").write_text("[default]\nxmlrpc_fallback = 0\n", encoding="utf-8")
+    with pytest.raises(errors.UsageError, match="unknown key"):
+        load_settings({}, {"XDG_CONFIG_HOME": str(tmp_path)})

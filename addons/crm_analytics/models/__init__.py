@@ -14,3 +14,5 @@ from . import product_template
 from . import crm_customer_segment
 from . import crm_customer_event
 from . import crm_finite_numbers
+from . import crm_change_log
+from . import crm_score_backtest

@@ -377,6 +377,42 @@ class CrmCustomerScore(models.Model):
             check.id_list(self.env, partner_ids, "partner_ids"))
         check.boolean(self.env, rows_as_json, "rows_as_json")
         company = self._crm_api_company(company)
+        backtest = self._crm_score_backtest(company, day, horizon_days)
+        ids, predicted, happened = backtest["ids"], backtest["predicted"], backtest["happened"]
+        spend, paid, result = backtest["spend"], backtest["paid"], backtest["result"]
+        keep = [i for i, pid in enumerate(ids) if wanted is None or pid in wanted]
+        partners = {
+            row["id"]: row for row in self.env["res.partner"].sudo().with_context(
+                active_test=False).browse([ids[i] for i in keep]).read(["name", "crm_external_ref"])
+        }
+        rows = [[
+            ids[i], partners[ids[i]]["name"], partners[ids[i]]["crm_external_ref"] or False,
+            round(float(predicted[i]), 6), int(happened[i]),
+            round(float(spend[i]), 2), round(float(paid[i]), 2),
+        ] for i in sorted(keep, key=lambda i: ids[i])]
+        return {
+            "as_of": fields.Date.to_string(day),
+            "until": fields.Date.to_string(until),
+            "company": company.display_name,
+            "horizon_days": horizon_days,
+            "time_unit": "days",
+            "model": {**self._crm_api_params(result["params"]["bgnbd"], result["params"]["gamma"]),
+                      "message": result["message"]},
+            "summary": backtest["summary"],
+            "columns": list(BACKTEST_COLUMNS),
+            "rows": json.dumps(rows, separators=(",", ":")) if rows_as_json else rows,
+            "total": len(rows),
+        }
+
+    @api.model
+    def _crm_score_backtest(self, company, day, horizon_days):
+        """Score ``company`` as of ``day`` and compare with (day, day +
+        horizon_days]: per customer (arrays in the order of ``ids``) the
+        predicted and actual purchase days and spend, the repeat purchases of
+        the calibration period (``repeat``), and the ``summary`` (totals,
+        mean absolute errors). Shared by crm_api_score_backtest and the
+        back-test report (crm.score.backtest)."""
+        until = day + relativedelta(days=horizon_days)
         result = self._crm_score_as_of(company, day, horizon_days=horizon_days)
         if result is None:
             raise UserError(self.env._(
@@ -400,29 +436,15 @@ class CrmCustomerScore(models.Model):
         spend = predicted * value
         happened = np.array([float(actual.get(pid, (0, 0.0))[0]) for pid in ids])
         paid = np.array([float(actual.get(pid, (0, 0.0))[1]) for pid in ids])
-        keep = [i for i, pid in enumerate(ids) if wanted is None or pid in wanted]
-        partners = {
-            row["id"]: row for row in self.env["res.partner"].sudo().with_context(
-                active_test=False).browse([ids[i] for i in keep]).read(["name", "crm_external_ref"])
-        }
-        rows = [[
-            ids[i], partners[ids[i]]["name"], partners[ids[i]]["crm_external_ref"] or False,
-            round(float(predicted[i]), 6), int(happened[i]),
-            round(float(spend[i]), 2), round(float(paid[i]), 2),
-        ] for i in sorted(keep, key=lambda i: ids[i])]
+        repeat = np.nan_to_num(np.asarray(scores["repeat_purchases"], dtype=float))
         count = len(ids)
 
         def mean_abs(a, b):
             return round(float(np.mean(np.abs(a - b))), 6) if count else 0.0
 
         return {
-            "as_of": fields.Date.to_string(day),
-            "until": fields.Date.to_string(until),
-            "company": company.display_name,
-            "horizon_days": horizon_days,
-            "time_unit": "days",
-            "model": {**self._crm_api_params(result["params"]["bgnbd"], result["params"]["gamma"]),
-                      "message": result["message"]},
+            "ids": ids, "predicted": predicted, "happened": happened, "spend": spend,
+            "paid": paid, "repeat": repeat, "result": result, "until": until,
             "summary": {
                 "customers": count,
                 "predicted_purchases": round(float(predicted.sum()), 6),
@@ -432,9 +454,6 @@ class CrmCustomerScore(models.Model):
                 "actual_spend": round(float(paid.sum()), 2),
                 "mae_spend": round(mean_abs(spend, paid), 2),
             },
-            "columns": list(BACKTEST_COLUMNS),
-            "rows": json.dumps(rows, separators=(",", ":")) if rows_as_json else rows,
-            "total": len(rows),
         }
 
     @api.model

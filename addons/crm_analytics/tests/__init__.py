@@ -16,3 +16,5 @@ from . import test_customer_score_as_of
 from . import test_click_everywhere
 from . import test_role_tours
 from . import test_graph_precision
+from . import test_score_changes
+from . import test_score_backtest

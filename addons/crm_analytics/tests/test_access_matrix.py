@@ -84,6 +84,23 @@ def load_matrix():
     return roles, models, classes, fields
 
 
+def load_granted():
+    """{model: {role: (read, write, create, unlink)}} of the table of Odoo's
+    models the modules give rights on (``odoo``: allowed, Odoo's rules)."""
+    text = _security_doc()
+    roles = [row[0] for row in _table(text, "roles")[1:]]
+    header, *rows = _table(text, "granted")
+    assert header[1:] == roles, "the granted table's columns are the roles, in order"
+    granted = {}
+    for model, *cells in rows:
+        granted[model] = {}
+        for role, cell in zip(roles, cells, strict=True):
+            scopes = ("-",) * 4 if cell == "-" else tuple(cell.split("/"))
+            assert len(scopes) == 4 and set(scopes) <= {"-", "odoo"}, f"{model}/{role}: {cell!r}"
+            granted[model][role] = scopes
+    return granted
+
+
 class _Rollback(Exception):
     pass
 
@@ -268,6 +285,23 @@ class TestAccessMatrix(CrmExtendedCase):
 
     def test_model_access_rights(self):
         for model, cells in self.models.items():
+            for role, scopes in cells.items():
+                Model = self._env(role)[model]
+                for operation, scope in zip(OPERATIONS, scopes, strict=True):
+                    with self.subTest(model=model, role=role, operation=operation):
+                        allowed = self._attempt(lambda M=Model, o=operation: M.check_access(o))
+                        self.assertEqual(allowed, scope != "-")
+
+    def test_odoo_models_granted(self):
+        """Odoo's models these modules give rights on: one row each, and every
+        cell as the document says."""
+        granted = load_granted()
+        accesses = self.env["ir.model.access"].search([]).filtered(
+            lambda access: access.model_id.model not in self.models
+            and access.get_external_id()[access.id].split(".")[0] in MODULES)
+        self.assertEqual(set(accesses.model_id.mapped("model")), set(granted),
+                         "Odoo models given rights without a row in docs/SECURITY.md")
+        for model, cells in granted.items():
             for role, scopes in cells.items():
                 Model = self._env(role)[model]
                 for operation, scope in zip(OPERATIONS, scopes, strict=True):

@@ -29,3 +29,5 @@ from . import res_partner_complaint
 from . import crm_complaint_contract
 from . import crm_complaint_api
 from . import crm_finite_numbers
+from . import crm_change_log
+from . import product_template_api

@@ -30,3 +30,5 @@ from . import test_complaint_defaults
 from . import test_role_portal_tour
 from . import test_role_agent_tour
 from . import test_complaint_portal_attachments
+from . import test_changes
+from . import test_api_products

@@ -17,6 +17,15 @@ def module_terms(env, module):
             if row_module == module and source}
 
 
+def module_references(env, module):
+    """(term, reference) of the terms of views, fields and other records:
+    Odoo applies such a translation only to the records its entry names."""
+    reader = TranslationModuleReader(env.cr, modules=[module])
+    return {(source, f"{kind}:{name}:{res_id}")
+            for row_module, kind, name, res_id, source, _value, _comments in reader
+            if row_module == module and source and kind != "code"}
+
+
 def assert_module_translated(testcase, module, lang="zh_CN"):
     terms = module_terms(testcase.env, module)
     testcase.assertTrue(terms, f"{module} exports no translatable term at all")
@@ -35,4 +44,14 @@ def assert_module_translated(testcase, module, lang="zh_CN"):
     testcase.assertFalse(
         missing,
         f"{module}/i18n/{lang}.po lacks {len(missing)} translations, e.g. {missing[:5]}",
+    )
+    # polib splits "path:line" occurrences; a record reference has no line.
+    named = {entry.msgid: {f"{path}:{line}" if line else path for path, line in entry.occurrences}
+             for entry in catalog if entry.msgstr and not entry.obsolete}
+    unnamed = sorted(f"{term!r} ({reference})" for term, reference in
+                     module_references(testcase.env, module) if reference not in named.get(term, ()))
+    testcase.assertFalse(
+        unnamed,
+        f"{module}/i18n/{lang}.po has the terms but not for these records, which stay "
+        f"untranslated ({len(unnamed)}, e.g. {unnamed[:3]}): add the references",
     )

@@ -310,3 +310,20 @@ def echo(value):
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID:
         return value or False
     return False
+
+
+def user_company(env, value, field):
+    """One of the user's companies (``res.users.company_ids``) by id or exact
+    name; another company, even an existing one, is refused."""
+    companies = env.user.company_ids
+    if isinstance(value, str):
+        name = text(env, value, field, required=True)
+        found = companies.filtered(lambda company: company.name == name)
+    else:
+        record_id(env, value, field)
+        found = companies.filtered(lambda company: company.id == value)
+    if len(found) != 1:
+        _raise(env, env._("%(field)s %(value)s is not one of your companies (%(companies)s).",
+                          field=field, value=_shown(value),
+                          companies=", ".join(companies.mapped("name"))))
+    return found
