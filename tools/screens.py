@@ -89,6 +89,12 @@ def prepare(admin, password):
     scored = admin.call("crm.customer.score", "search_read", [], ["partner_id"], limit=1,
                         order="value_score desc")
     contract = admin.call("crm.service.contract", "search", [("state", "!=", "draft")], limit=1)
+    # A forecast back-test with its defaults (a past date and the horizon),
+    # run once: the report screens need its figures.
+    backtest = admin.call("crm.score.backtest", "search", [("run_at", "!=", False)], limit=1)
+    if not backtest:
+        backtest = [admin.call("crm.score.backtest", "create", {"name": "Screens"})]
+        admin.call("crm.score.backtest", "action_run", backtest)
     users = {}
     for role, (login, name, group) in USERS.items():
         found = admin.call("res.users", "search", [("login", "=", login)])
@@ -112,6 +118,7 @@ def prepare(admin, password):
         "complaint": complaint["id"],
         "customer": scored[0]["partner_id"][0] if scored else customer_id,
         "contract": contract[0] if contract else False,
+        "backtest": backtest[0],
         "users": users,
     }
 
@@ -120,6 +127,7 @@ def screens(records):
     """(role, name, path, script) of every screen to capture; the script (or
     None) runs once the page is drawn, e.g. to open a tab."""
     complaint, customer = records["complaint"], records["customer"]
+    backtest = f"/odoo/action-crm_analytics.crm_score_backtest_action/{records['backtest']}"
 
     def click(button):
         # Buttons that only open a form: nothing is saved by the screenshot.
@@ -157,6 +165,9 @@ def screens(records):
         *[("admin", f"report-{name.replace('_', '-')}-graph",
            f"/odoo/action-crm_analytics.crm_{name}_action?view_type=graph", hover_chart)
           for name in ("pareto_report", "cohort_report")],
+        ("admin", "backtests", "/odoo/action-crm_analytics.crm_score_backtest_action", None),
+        ("admin", "backtest", backtest, None),
+        ("admin", "backtest-report", backtest, click("action_open_report")),
         ("sales", "complaints", "/odoo/action-crm_extended.crm_complaint_action", None),
         ("sales", "customer-score", f"/odoo/contacts/{customer}", score_tab),
         ("portal", "complaints", "/my/complaints", None),

@@ -26,7 +26,10 @@ class CrmScoreBacktest(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True,
                                  default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
+    # By default a year back with the default horizon of a year: the latest
+    # period whose outcome is known, so that a new back-test runs as it is.
     as_of = fields.Date(string="Scored As Of", required=True,
+                        default=lambda self: fields.Date.context_today(self) - relativedelta(days=365),
                         help="The scores use the orders and credit notes up to this day only.")
     horizon_days = fields.Integer(
         string="Horizon (days)", required=True, default=365,

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged, users
 
@@ -76,6 +77,19 @@ class TestScoreBacktestReport(CrmExtendedCase):
         count = len(backtest.line_ids)
         backtest.action_run()
         self.assertEqual(len(backtest.line_ids), count)
+
+    @users("crm_analyst")
+    def test_defaults_run_as_they_are(self):
+        """A new back-test with nothing changed runs: the latest period whose
+        outcome is known, a year back with a year's horizon, until today."""
+        backtest = Form(self.env["crm.score.backtest"]).save()
+        today = fields.Date.context_today(backtest)
+        self.assertEqual((backtest.as_of, backtest.horizon_days, backtest.until),
+                         (today - timedelta(days=365), 365, today))
+        backtest.action_run()
+        self.assertEqual(backtest.state, "done")
+        # AS-0 bought before and after the date: scored and compared.
+        self.assertIn(self.customers["AS-0"], backtest.line_ids.partner_id)
 
     @users("crm_analyst")
     def test_bad_periods_are_refused(self):

@@ -283,6 +283,13 @@ class TestPartner360(CrmExtendedCase):
         arch = customer.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("crm_customer_360", arch)
         self.assertNotIn("action_crm_open_blacklist_wizard", arch)
+        # Their counts cover their own orders only, next to figures of all
+        # orders: the page says so to them, not to those who see every order.
+        note = "count the documents you"
+        self.assertIn(note, arch)
+        manager_arch = self.customer.with_user(self.manager).get_views(
+            [(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn(note, manager_arch)
         # The Customer 360 page is the one the form opens on, and sale's
         # orders button hides behind ours once there is a confirmed order.
         tree = etree.fromstring(arch)
