@@ -140,9 +140,11 @@ def _summary(path, counts, dry_run, failures, seconds, **extra):
     }
 
 
-def import_customers(conn, path, batch_size=1000, dry_run=False, progress=None):
-    """Upsert the customers of ``path``; returns (summary, failures)."""
-    rows = read_csv(path, CUSTOMER_COLUMNS, ("ref",))
+def _upsert_file(conn, path, columns, model, method, to_payload, batch_size, dry_run, progress):
+    """Send the rows of the CSV ``path`` to ``model.method`` (an upsert by
+    ``ref`` answering one status per row), ``batch_size`` rows a call; rows of
+    the wrong shape are failures without a call. Returns the summary."""
+    rows = read_csv(path, columns, ("ref",))
     started = time.monotonic()
     counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
     failures = []
@@ -153,20 +155,14 @@ def import_customers(conn, path, batch_size=1000, dry_run=False, progress=None):
             counts["error"] += 1
             failures.append({"line": line, "ref": (row.get("ref") or "").strip(), "message": shape})
             continue
-        payload = {}
-        for column, text in row.items():
-            payload[column] = _bool(text) if column == "is_company" and text.strip() else text
-        if "is_company" in payload and payload["is_company"] == "":
-            del payload["is_company"]
-        pending.append((line, payload))
+        pending.append((line, to_payload(row)))
     meter = progress or Progress(None, 0, "", quiet=True)
     meter.total = len(rows)
     done = len(rows) - len(pending)
     for start in range(0, len(pending), batch_size):
         batch = pending[start:start + batch_size]
         results = conn.call(
-            "res.partner", "crm_api_upsert_customers",
-            rows=[payload for _line, payload in batch], dry_run=dry_run,
+            model, method, rows=[payload for _line, payload in batch], dry_run=dry_run,
         )
         for (line, _payload), result in zip(batch, results, strict=True):
             counts[result["status"]] += 1
@@ -178,52 +174,44 @@ def import_customers(conn, path, batch_size=1000, dry_run=False, progress=None):
     failures.sort(key=lambda failure: failure["line"])
     return _summary(path, counts, dry_run, failures, time.monotonic() - started,
                     rows=len(rows))
+
+
+def _customer_payload(row):
+    payload = {}
+    for column, text in row.items():
+        payload[column] = _bool(text) if column == "is_company" and text.strip() else text
+    if "is_company" in payload and payload["is_company"] == "":
+        del payload["is_company"]
+    return payload
+
+
+def _product_payload(row):
+    """An empty cell leaves the field alone: it is not sent."""
+    payload = {}
+    for column, text in row.items():
+        if not text.strip():
+            continue
+        if column in PRODUCT_NUMBERS:
+            payload[column] = _number(text)
+        elif column in PRODUCT_BOOLEANS:
+            payload[column] = _bool(text)
+        else:
+            payload[column] = text
+    return payload
+
+
+def import_customers(conn, path, batch_size=1000, dry_run=False, progress=None):
+    """Upsert the customers of ``path``; returns the summary (failures included)."""
+    return _upsert_file(conn, path, CUSTOMER_COLUMNS, "res.partner", "crm_api_upsert_customers",
+                        _customer_payload, batch_size, dry_run, progress)
 
 
 def import_products(conn, path, batch_size=1000, dry_run=False, progress=None):
     """Upsert the products of ``path`` by internal reference; returns the
     summary (failures included). An empty cell leaves the field alone."""
-    rows = read_csv(path, PRODUCT_COLUMNS, ("ref",))
-    started = time.monotonic()
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
-    failures = []
-    pending = []  # (line, payload)
-    for line, row in rows:
-        shape = _shape_error(row)
-        if shape:
-            counts["error"] += 1
-            failures.append({"line": line, "ref": (row.get("ref") or "").strip(), "message": shape})
-            continue
-        payload = {}
-        for column, text in row.items():
-            if not text.strip():
-                continue
-            if column in PRODUCT_NUMBERS:
-                payload[column] = _number(text)
-            elif column in PRODUCT_BOOLEANS:
-                payload[column] = _bool(text)
-            else:
-                payload[column] = text
-        pending.append((line, payload))
-    meter = progress or Progress(None, 0, "", quiet=True)
-    meter.total = len(rows)
-    done = len(rows) - len(pending)
-    for start in range(0, len(pending), batch_size):
-        batch = pending[start:start + batch_size]
-        results = conn.call(
-            "product.template", "crm_api_import_products",
-            rows=[payload for _line, payload in batch], dry_run=dry_run,
-        )
-        for (line, _payload), result in zip(batch, results, strict=True):
-            counts[result["status"]] += 1
-            if result["status"] == "error":
-                failures.append({"line": line, "ref": result.get("ref") or "",
-                                 "message": result["message"]})
-        done += len(batch)
-        meter.update(done, counts)
-    failures.sort(key=lambda failure: failure["line"])
-    return _summary(path, counts, dry_run, failures, time.monotonic() - started,
-                    rows=len(rows))
+    return _upsert_file(conn, path, PRODUCT_COLUMNS, "product.template",
+                        "crm_api_import_products", _product_payload, batch_size, dry_run,
+                        progress)
 
 
 def _group_orders(rows):
