@@ -9,7 +9,4 @@
     "website": "https://example.invalid/crm-extended",
     "depends": ["crm_extended", "crm_analytics"],
     "external_dependencies": {"python": ["numpy"]},
-    "data": [],
-    "installable": True,
-    "application": False,
 }
