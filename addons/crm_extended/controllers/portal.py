@@ -167,52 +167,17 @@ class CrmComplaintPortal(CustomerPortal):
                        "orders": orders, "contracts": contracts, "post": post, "errors": []})
         if request.httprequest.method != "POST":
             return request.render("crm_extended.portal_new_complaint", values)
-        errors = []
         subject = (post.get("name") or "").strip()
-        if not subject:
-            errors.append(request.env._("Please give your message a subject."))
-        elif len(subject) > SUBJECT_MAX_LENGTH:
-            errors.append(request.env._(
-                "The subject is too long: at most %(max)s characters.", max=SUBJECT_MAX_LENGTH))
-        if len(post.get("description") or "") > DESCRIPTION_MAX_LENGTH:
-            errors.append(request.env._(
-                "The description is too long: at most %(max)s characters. Add more "
-                "details in the messages once it is sent.", max=DESCRIPTION_MAX_LENGTH))
-        if self._crm_recent_submissions(partner) >= SUBMISSIONS_PER_HOUR:
-            errors.append(request.env._(
-                "You have sent %(count)s messages in the last hour: please wait a little "
-                "before sending another one, or add to one you sent.",
-                count=SUBMISSIONS_PER_HOUR))
-        # A NUL byte would fail in the database: said here.
-        for key, label, size in (
-            ("name", request.env._("Subject"), SUBJECT_MAX_LENGTH),
-            ("description", request.env._("Description"), DESCRIPTION_MAX_LENGTH),
-        ):
-            try:
-                check.check_text(request.env, post.get(key) or "", label, size=size)
-            except ValidationError as error:
-                if "\x00" in (post.get(key) or ""):
-                    errors.append(error.args[0])
+        errors = self._crm_form_text_errors(post, subject, partner)
         attachments = self._crm_form_attachments(errors)
         complaint_type = post.get("complaint_type") or "complaint"
         if complaint_type not in dict(COMPLAINT_TYPES):
             errors.append(request.env._("Unknown type of feedback."))
-        order = request.env["sale.order"]
-        if post.get("sale_order_id"):
-            try:
-                order = orders.filtered(lambda o: o.id == int(post["sale_order_id"]))
-            except ValueError:
-                order = request.env["sale.order"]
-            if not order:
-                errors.append(request.env._("This order is not one of yours."))
-        contract = request.env["crm.service.contract"]
-        if post.get("contract_id"):
-            try:
-                contract = contracts.filtered(lambda c: c.id == int(post["contract_id"]))
-            except ValueError:
-                contract = request.env["crm.service.contract"]
-            if not contract:
-                errors.append(request.env._("This contract is not one of your active contracts."))
+        order = self._crm_form_choice(orders, post.get("sale_order_id"), errors,
+                                      request.env._("This order is not one of yours."))
+        contract = self._crm_form_choice(
+            contracts, post.get("contract_id"), errors,
+            request.env._("This contract is not one of your active contracts."))
         if errors:
             values["errors"] = errors
             return request.render("crm_extended.portal_new_complaint", values)
@@ -241,6 +206,50 @@ class CrmComplaintPortal(CustomerPortal):
                 attachments=[(name, data) for name, data, _mimetype in attachments],
             )
         return request.redirect(f"/my/complaints/{complaint.id}")
+
+    def _crm_form_text_errors(self, post, subject, partner):
+        """The errors of the form's subject and description, and of the
+        customer's sending rate."""
+        errors = []
+        if not subject:
+            errors.append(request.env._("Please give your message a subject."))
+        elif len(subject) > SUBJECT_MAX_LENGTH:
+            errors.append(request.env._(
+                "The subject is too long: at most %(max)s characters.", max=SUBJECT_MAX_LENGTH))
+        if len(post.get("description") or "") > DESCRIPTION_MAX_LENGTH:
+            errors.append(request.env._(
+                "The description is too long: at most %(max)s characters. Add more "
+                "details in the messages once it is sent.", max=DESCRIPTION_MAX_LENGTH))
+        if self._crm_recent_submissions(partner) >= SUBMISSIONS_PER_HOUR:
+            errors.append(request.env._(
+                "You have sent %(count)s messages in the last hour: please wait a little "
+                "before sending another one, or add to one you sent.",
+                count=SUBMISSIONS_PER_HOUR))
+        # A NUL byte would fail in the database: said here.
+        for key, label, size in (
+            ("name", request.env._("Subject"), SUBJECT_MAX_LENGTH),
+            ("description", request.env._("Description"), DESCRIPTION_MAX_LENGTH),
+        ):
+            try:
+                check.check_text(request.env, post.get(key) or "", label, size=size)
+            except ValidationError as error:
+                if "\x00" in (post.get(key) or ""):
+                    errors.append(error.args[0])
+        return errors
+
+    @staticmethod
+    def _crm_form_choice(records, value, errors, message):
+        """The one of ``records`` whose id the form sent as ``value`` (none when
+        empty); ``message`` goes to ``errors`` when it is not one of them."""
+        if not value:
+            return records.browse()
+        try:
+            chosen = records.filtered(lambda record: record.id == int(value))
+        except ValueError:
+            chosen = records.browse()
+        if not chosen:
+            errors.append(message)
+        return chosen
 
     def _crm_form_attachments(self, errors):
         """(name, bytes, mimetype) of the files sent with the form, or their
