@@ -112,6 +112,7 @@ class ProductTemplate(models.Model):
         """(results, [(result, vals)]): one result per row, in order, with the
         rows refused by their own values already marked."""
         results, parsed = [], []
+        lookups = {}  # categories and units by name: one search per name and call
         for index, row in enumerate(rows):
             result = {"index": index, "ref": False, "id": False, "status": "error", "message": ""}
             results.append(result)
@@ -121,14 +122,15 @@ class ProductTemplate(models.Model):
                 continue
             result["ref"] = check.echo(row.get("ref"))
             try:
-                parsed.append((result, self._crm_api_product_row(row)))
+                parsed.append((result, self._crm_api_product_row(row, lookups)))
             except ValidationError as error:
                 result["message"] = error.args[0]
         return results, parsed
 
     @api.model
-    def _crm_api_product_row(self, row):
-        """The vals of one row (ValidationError on the first bad value)."""
+    def _crm_api_product_row(self, row, lookups):
+        """The vals of one row (ValidationError on the first bad value);
+        ``lookups`` keeps the categories and units found by earlier rows."""
         env = self.env
         unknown = sorted(str(key) for key in row if key not in PRODUCT_KEYS)
         if unknown:
@@ -153,16 +155,32 @@ class ProductTemplate(models.Model):
                                         value=check._shown(kind)))
             vals["type"] = PRODUCT_TYPES[kind.lower()]
         if row.get("category") not in (None, False, ""):
-            vals["categ_id"] = self._crm_api_product_category(
+            vals["categ_id"] = self._crm_api_product_lookup(
+                lookups, self._crm_api_product_category,
                 check.text(env, row["category"], "category"))
         if row.get("uom") not in (None, False, ""):
-            vals["uom_id"] = self._crm_api_product_uom(check.text(env, row["uom"], "uom"))
+            vals["uom_id"] = self._crm_api_product_lookup(
+                lookups, self._crm_api_product_uom, check.text(env, row["uom"], "uom"))
         if row.get("supplier_ref") not in (None, False, ""):
             vals["supplier_ref"] = check.text(env, row["supplier_ref"], "supplier_ref",
                                               size=PRODUCT_REF_SIZE)
         if "supplier_price" in vals and "supplier_ref" not in vals:
             raise ValidationError(self.env._("supplier_price needs a supplier_ref."))
         return vals
+
+    @api.model
+    def _crm_api_product_lookup(self, lookups, find, name):
+        """``find(name)`` (an id, or a ValidationError) once per name and call:
+        a file names the same few categories and units on every row."""
+        key = (find.__name__, name.lower())  # both are found with =ilike
+        if key not in lookups:
+            try:
+                lookups[key] = find(name)
+            except ValidationError as error:
+                lookups[key] = error
+        if isinstance(lookups[key], ValidationError):
+            raise lookups[key]
+        return lookups[key]
 
     @api.model
     def _crm_api_product_category(self, name):

@@ -92,6 +92,34 @@ class TestApiProducts(CrmExtendedCase):
             Template.crm_api_import_products([], dry_run="yes")
 
     @users("crm_products")
+    def test_categories_and_units_found_once_per_call(self):
+        """A file names the same category and unit on every row: each is
+        searched once per call (not once a row), and a bad one is refused on
+        every row that names it."""
+        Template = self.env["product.template"]
+
+        def queries(rows):
+            self.env.invalidate_all()
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            results = Template.crm_api_import_products(rows, dry_run=True)
+            return self.env.cr.sql_log_count - before, results
+
+        plain, _results = queries([{"ref": f"PLAIN-{n}", "name": f"Plain {n}"}
+                                   for n in range(20)])
+        named, results = queries(
+            [{"ref": f"LOOK-{n}", "name": f"Look {n}", "category": "sync spares", "uom": "kg"}
+             for n in range(20)]
+            + [{"ref": f"LOOK-BAD-{n}", "name": "Bad", "category": "No Such Category"}
+               for n in range(2)])
+        # Searched once a row, the same file takes 31 queries more than the
+        # plain one; searched once per call, fewer.
+        self.assertLess(named - plain, 10)
+        self.assertEqual([r["status"] for r in results], ["created"] * 20 + ["error"] * 2)
+        self.assertEqual(results[-1]["message"], results[-2]["message"])
+        self.assertIn("No Such Category", results[-1]["message"])
+
+    @users("crm_products")
     def test_dry_run_and_duplicates(self):
         Template = self.env["product.template"]
         results = Template.crm_api_import_products(

@@ -91,8 +91,7 @@ class TestSqlRules(CrmExtendedCase):
         self._crm_order(self.customer, 500.0, days_ago=20, company=self.other_company)
         # An order at another rate counts in company currency: 90 at 1.5 is 60.
         foreign = self._crm_order(self.customer, 90.0, days_ago=15)
-        self.env.cr.execute(SQL("UPDATE sale_order SET currency_rate = 1.5 WHERE id = %s",
-                                foreign.id))
+        foreign.currency_rate = 1.5  # as if confirmed in a currency at 1.5
         self.env.flush_all()
         rows = self.env.execute_query(SQL(
             "SELECT order_id, partner_id, amount FROM (%s) o WHERE o.partner_id = %s",
